@@ -1,0 +1,312 @@
+"""
+The ccscan command line: click commands only; each builds options, calls one function,
+renders, and maps the outcome to an exit code (0 ok, 1 failing findings, 2 usage/policy/input
+error, 3 incomplete scan).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from scanner import __version__
+from scanner.collect import aws_cli, azure_cli
+from scanner.errors import CcscanError
+from scanner.findings import SEVERITIES
+
+logger = logging.getLogger("scanner")
+
+FAIL_ON = (*SEVERITIES, "none")
+PathArg = click.Path(path_type=Path)
+
+
+class CcscanGroup(click.Group):
+    """Catches CcscanError once: one line on stderr, exit 2 (the traceback only with -v)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CcscanError as e:
+            if (ctx.params.get("verbose") or 0) > 1:
+                raise
+            click.echo(f"ccscan: error: {e.diagnostics()}", err=True)
+            ctx.exit(e.exit_code)
+        except KeyboardInterrupt:
+            click.echo("ccscan: interrupted", err=True)
+            ctx.exit(130)
+
+
+def _setup_logging(verbose: int, quiet: bool) -> None:
+    level = os.environ.get("CCSCAN_LOGLEVEL", "").upper() or (
+        "ERROR" if quiet else "DEBUG" if verbose > 1 else "INFO" if verbose else "WARNING"
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("ccscan: %(levelname)s: %(message)s"))
+    logger.handlers[:] = [handler]
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+@click.group(cls=CcscanGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="ccscan")
+@click.option("-v", "--verbose", count=True, help="More log lines on stderr (-vv: tracebacks too).")
+@click.option("-q", "--quiet", is_flag=True, help="Only errors on stderr; with --output-dir, no table on stdout.")
+@click.option("--no-color", is_flag=True, help="No ANSI colours (also when NO_COLOR is set or stdout is no TTY).")
+@click.pass_context
+def main(ctx: click.Context, verbose: int, quiet: bool, no_color: bool) -> None:
+    """
+    ccscan: compliance scanner for confidential AI workloads.
+
+    Evaluates YAML policies (confidential VMs, encryption in transit for model calls, SOC 2
+    controls) against Azure and AWS inventories, saved or collected live.
+
+    \b
+    Exit codes: 0 no failing finding at or above --fail-on
+                1 failing findings
+                2 usage, policy or input error
+                3 scan incomplete (a scope or resource could not be read)
+    """
+    _setup_logging(verbose, quiet)
+    ctx.obj = {"verbose": verbose, "quiet": quiet,
+               "color": not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()}
+
+
+def _policy_option(f: Any) -> Any:
+    return click.option(
+        "--policies", "policy_paths", multiple=True, type=PathArg, metavar="PATH",
+        help="Policy file or directory (repeatable). Default: the built-in packs; "
+        "`builtin` names them next to your own.",
+    )(f)
+
+
+@main.command()
+@click.argument("inventory", nargs=-1, type=PathArg)
+@_policy_option
+@click.option("--framework", metavar="ID", help="Run only the policies mapped to this framework (e.g. soc2).")
+@click.option("--format", "formats", multiple=True, metavar="FORMAT",
+              help="Output format: table, json (and those listed in the README). Repeatable; "
+              "pairs with --output in order.")
+@click.option("--output", "-o", "outputs", multiple=True, type=PathArg, metavar="FILE",
+              help="Write the matching --format here (repeatable). Default: stdout.")
+@click.option("--output-dir", type=PathArg, metavar="DIR",
+              help="Write every --format without its own --output to DIR/ccscan.<ext>.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="info", show_default=True,
+              help="Exit 1 when a failing finding has at least this severity; `none` never fails on findings.")
+@click.option("--fail-on-unknown", is_flag=True, help="Count `unknown` findings (missing evidence) as failures.")
+@click.option("--input-format", default="auto", show_default=True, metavar="FORMAT",
+              help="Force the inventory format: snapshot, arm-list, resource-graph, arm, az-cli, "
+              "aws-ec2-instances, aws-ec2-volumes, aws-config.")
+@click.option("--scan-id", metavar="ID", help="Use this scan id (default: a random UUID).")
+@azure_cli.options
+@aws_cli.options
+@click.pass_context
+def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Path, ...],
+         framework: str | None, formats: tuple[str, ...], outputs: tuple[Path, ...],
+         output_dir: Path | None, fail_on: str, fail_on_unknown: bool, input_format: str,
+         scan_id: str | None, **live: Any) -> None:
+    """
+    Evaluate policies against inventory files and/or live Azure and AWS estates.
+
+    INVENTORY is any number of files or directories (read recursively: *.json, *.jsonl):
+    ccscan snapshots, ARM lists, Resource Graph answers, az CLI output, AWS describe output
+    or AWS Config items.
+
+    \b
+    Examples:
+      ccscan scan fixtures/
+      ccscan scan fixtures/ --format json -o result.json --fail-on high
+      ccscan scan --azure --subscription 0000-... --framework soc2
+    """
+    from scanner.findings import exit_code
+    from scanner.outputs import OutputSet, plan_outputs
+    from scanner.report import FORMATS
+    from scanner.scan import ScanOptions, load_policies, run_scan
+
+    plan = plan_outputs(formats, outputs, output_dir, ctx.obj["quiet"])
+    catalog = load_policies(list(policy_paths) or None, framework)
+    collectors = _collectors(live, catalog.resource_types(), ctx.obj["quiet"])
+    if not inventory and not collectors:
+        raise click.UsageError("give INVENTORY files/directories, --azure or --aws")
+    sink = OutputSet(plan)
+    sink.open()
+    try:
+        pairs = []
+        for out in plan:
+            reporter = FORMATS[out.format]()
+            if hasattr(reporter, "color"):
+                reporter.color = ctx.obj["color"] and out.dest is None
+            pairs.append((reporter, out.stream))
+        options = ScanOptions(inputs=inventory, input_format=input_format, collectors=collectors,
+                              scan_id=scan_id)
+        result = run_scan(options, catalog, pairs)
+    except BaseException:
+        sink.discard()
+        raise
+    sink.commit()
+    code = exit_code(result, fail_on, fail_on_unknown)
+    s = result.summary
+    logger.info("%d pass, %d fail, %d unknown, %d error, %d waived; exit %d",
+                s["pass"], s["fail"], s["unknown"], s["error"], s["waived"], code)
+    ctx.exit(code)
+
+
+def _collectors(params: dict[str, Any], types: set[str] | None, quiet: bool) -> list[Any]:
+    progress = sys.stderr.isatty() and not quiet
+    found = [azure_cli.collector_from(params, types, progress), aws_cli.collector_from(params, types, progress)]
+    return [c for c in found if c is not None]
+
+
+@main.command()
+@click.option("--output", "-o", type=PathArg, required=True, metavar="FILE",
+              help="Snapshot file to write (JSONL: a header line, then one resource per line).")
+@_policy_option
+@click.option("--all-types", is_flag=True, help="Collect every supported type, not only those the policies need.")
+@azure_cli.options
+@aws_cli.options
+@click.pass_context
+def collect(ctx: click.Context, output: Path, policy_paths: tuple[Path, ...], all_types: bool,
+            **live: Any) -> None:
+    """
+    Save a live estate as a snapshot that `ccscan scan FILE` evaluates exactly as a live scan.
+
+    \b
+    Example:
+      ccscan collect --azure -o estate.jsonl && ccscan scan estate.jsonl
+    """
+    from scanner.collect.snapshot import write_snapshot
+    from scanner.scan import load_policies
+
+    types = None if all_types else load_policies(list(policy_paths) or None).resource_types()
+    collectors = _collectors(live, types, ctx.obj["quiet"])
+    if not collectors:
+        raise click.UsageError("give --azure and/or --aws")
+    count, incomplete = write_snapshot(collectors, output)
+    if not ctx.obj["quiet"]:
+        click.echo(f"ccscan: wrote {count} resources to {output}", err=True)
+    for inc in incomplete:
+        click.echo(f"ccscan: incomplete: {inc['scope']}: {inc['reason']}", err=True)
+    ctx.exit(3 if incomplete else 0)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=PathArg)
+@click.option("--strict", is_flag=True, help="Treat warnings (e.g. a policy without tests) as errors.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Message format.")
+@click.pass_context
+def lint(ctx: click.Context, paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
+    """
+    Check policy and framework files: schema, operators, paths, regexes, duplicate ids,
+    framework controls. Prints `file:line:col: severity: message [rule]`; exits 2 on any error
+    (with --strict, on any warning). PATHS default to ./policies, else the built-in packs.
+    """
+    from scanner.policy.lint import lint as run_lint
+    from scanner.policy.lint import lint_exit_code
+
+    catalog, messages = run_lint(_policy_paths(paths))
+    if fmt == "json":
+        import json
+
+        from dataclasses import asdict
+
+        click.echo(json.dumps([asdict(m) for m in messages], indent=1))
+    else:
+        for m in messages:
+            click.echo(m.render())
+    errors = sum(m.severity == "error" for m in messages)
+    if not ctx.obj["quiet"]:
+        click.echo(f"ccscan lint: {len(catalog.policies)} policies in {len(catalog.files)} files, "
+                   f"{errors} errors, {len(messages) - errors} warnings", err=True)
+    ctx.exit(lint_exit_code(messages, strict))
+
+
+def _policy_paths(paths: tuple[Path, ...]) -> list[Path]:
+    from scanner.resources import builtin_policies
+
+    if paths:
+        return [builtin_policies() if str(p) == "builtin" else p for p in paths]
+    return [Path("policies") if Path("policies").is_dir() else builtin_policies()]
+
+
+@main.command(name="test")
+@click.argument("paths", nargs=-1, type=PathArg)
+@click.option("--verbose-cases", "-a", is_flag=True, help="List every case, not only mismatches.")
+@click.pass_context
+def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool) -> None:
+    """
+    Run the test cases embedded in policies (`tests:`); exit 1 on any mismatch.
+
+    Each case gives a resource and the outcome expected: pass, fail, unknown or
+    not_applicable. PATHS default to ./policies, else the built-in packs.
+    """
+    from scanner.policy.catalog import load_catalog
+    from scanner.policy.selftest import run_tests
+
+    catalog = load_catalog(_policy_paths(paths))
+    catalog.raise_on_errors()
+    passed = failed = 0
+    for res in run_tests(catalog):
+        if res.ok:
+            passed += 1
+            if verbose_cases:
+                click.echo(f"ok   {res.policy.id} {res.case.name!r} ({res.got})")
+        else:
+            failed += 1
+            click.echo(f"FAIL {res.describe()}")
+    untested = sum(1 for p in catalog.policies if not p.tests)
+    click.echo(f"{len(catalog.policies)} policies, {untested} without tests")
+    click.echo(f"{passed} passed, {failed} failed")
+    ctx.exit(1 if failed else 0)
+
+
+@main.group()
+def policies() -> None:
+    """List and show policies."""
+
+
+@policies.command(name="list")
+@_policy_option
+@click.option("--framework", metavar="ID", help="Only policies mapped to this framework.")
+def policies_list(policy_paths: tuple[Path, ...], framework: str | None) -> None:
+    """List policies: id, severity, resource types, title."""
+    from scanner.scan import load_policies
+
+    for p in load_policies(list(policy_paths) or None, framework).policies:
+        click.echo(f"{p.id:<22}{p.severity:<9}{','.join(p.type_names):<46} {p.title}")
+
+
+@policies.command(name="show")
+@click.argument("policy_id")
+@_policy_option
+def policies_show(policy_id: str, policy_paths: tuple[Path, ...]) -> None:
+    """Show one policy: what it checks, why, how to fix, its framework controls."""
+    from scanner.errors import UsageError
+    from scanner.scan import load_policies
+
+    catalog = load_policies(list(policy_paths) or None)
+    match = [p for p in catalog.policies if p.id.lower() == policy_id.lower()]
+    if not match:
+        raise UsageError(f"no policy {policy_id!r} (see `ccscan policies list`)")
+    p = match[0]
+    click.echo(f"{p.id}: {p.title}\nseverity: {p.severity}\nresource: {', '.join(p.type_names)}")
+    click.echo(f"file: {p.file}:{p.line}\nchecks: {p.expectation}")
+    if p.requires:
+        click.echo(f"requires: {', '.join(t for t, _ in p.requires)}")
+    for fw, controls in p.frameworks.items():
+        click.echo(f"{fw}: {', '.join(controls)}")
+    if p.description:
+        click.echo(f"\n{p.description.strip()}")
+    if p.remediation:
+        click.echo(f"\nremediation: {p.remediation.strip()}")
+    for ref in p.references:
+        click.echo(f"see: {ref}")
+    click.echo(f"tests: {len(p.tests)}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

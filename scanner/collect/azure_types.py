@@ -1,0 +1,133 @@
+"""
+The Azure resource types ccscan collects: which SDK lists each, at which API version.
+
+One table, read by the collector: a list call per subscription (or resource group) and type,
+following `nextLink`, so the number of requests grows with pages, not resources. Only App
+Service's `siteConfig` needs a call per resource, because list responses leave it empty.
+API versions are pinned, so the document shape does not change with an SDK upgrade; they are
+recorded in the snapshot header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from scanner.collect.azure_clients import ClientFactory, raw_pages, rest_dict
+
+Pager = Callable[[Any, str | None, str], Any]
+"""(client, resource group or None, api version) -> the SDK's ItemPaged."""
+
+
+@dataclass(frozen=True, slots=True)
+class TypeSpec:
+    """
+    How to list one resource type.
+    """
+
+    type: str
+    """The ARM type as ARM spells it."""
+    api_version: str
+    sdk: str = "resources"
+    """Client name in `azure_clients.SDKS`."""
+    pager: Pager | None = None
+    """SDK list call; None: read the provider's list endpoint with `raw_pages`."""
+    site_config: bool = False
+    """Attach `properties.siteConfig` from `.../config/web` (App Service)."""
+
+    def pages(self, factory: ClientFactory, sub: str, rg: str | None) -> Iterator[list[dict]]:
+        """
+        Yield each page of resources in a subscription (or one resource group) as REST JSON.
+
+        Raises azure-core errors (HttpResponseError, ServiceRequestError, ...) unchanged.
+        """
+        client = factory.get(self.sdk, sub)
+        if self.pager is None:
+            scope = f"/subscriptions/{sub}" + (f"/resourceGroups/{rg}" if rg else "")
+            yield from raw_pages(client, f"{scope}/providers/{self.type}", self.api_version)
+            return
+        for page in self.pager(client, rg, self.api_version).by_page():
+            yield [rest_dict(model) for model in page]
+
+
+def _vms(c: Any, rg: str | None, v: str) -> Any:
+    vms = c.virtual_machines
+    return vms.list(rg, api_version=v) if rg else vms.list_all(api_version=v)
+
+
+def _disks(c: Any, rg: str | None, v: str) -> Any:
+    return c.disks.list_by_resource_group(rg, api_version=v) if rg else c.disks.list(api_version=v)
+
+
+def _storage(c: Any, rg: str | None, v: str) -> Any:
+    sa = c.storage_accounts
+    return sa.list_by_resource_group(rg, api_version=v) if rg else sa.list(api_version=v)
+
+
+def _sites(c: Any, rg: str | None, v: str) -> Any:
+    apps = c.web_apps
+    return apps.list_by_resource_group(rg, api_version=v) if rg else apps.list(api_version=v)
+
+
+def _vaults(c: Any, rg: str | None, v: str) -> Any:
+    # `vaults.list()` goes through the generic /resources API and returns no properties;
+    # list_by_subscription is the Key Vault provider's own list.
+    vaults = c.vaults
+    return vaults.list_by_resource_group(rg, api_version=v) if rg else vaults.list_by_subscription(api_version=v)
+
+
+SPECS: tuple[TypeSpec, ...] = (
+    TypeSpec("Microsoft.Compute/virtualMachines", "2024-07-01", "compute", _vms),
+    TypeSpec("Microsoft.Compute/disks", "2024-03-02", "compute", _disks),
+    TypeSpec("Microsoft.Storage/storageAccounts", "2023-05-01", "storage", _storage),
+    TypeSpec("Microsoft.Web/sites", "2023-12-01", "web", _sites, site_config=True),
+    TypeSpec("Microsoft.KeyVault/vaults", "2023-07-01", "keyvault", _vaults),
+    # azure-mgmt-cognitiveservices 14 has msrest models that drop properties they do not
+    # know; the provider's list endpoint is read as-is instead (private endpoint connections
+    # are part of each account's properties).
+    TypeSpec("Microsoft.CognitiveServices/accounts", "2024-10-01"),
+    # No current SDK is a dependency for Machine Learning; same generic list.
+    TypeSpec("Microsoft.MachineLearningServices/workspaces", "2024-10-01"),
+)
+"""Every type the collector can read, in collection order."""
+
+SUBSCRIPTIONS_API_VERSION = "2022-12-01"
+BY_TYPE: dict[str, TypeSpec] = {spec.type.lower(): spec for spec in SPECS}
+
+
+def select(types: set[str] | None) -> tuple[list[TypeSpec], list[str]]:
+    """
+    Return the specs for the wanted lower-cased types (None: all) and the wanted types no
+    spec covers, sorted.
+    """
+    if types is None:
+        return list(SPECS), []
+    wanted = {t.lower() for t in types}
+    specs = [spec for spec in SPECS if spec.type.lower() in wanted]
+    return specs, sorted(wanted - BY_TYPE.keys())
+
+
+def site_config(factory: ClientFactory, sub: str, site_id: str, api_version: str) -> dict[str, Any]:
+    """
+    Return the `properties` of a site's `config/web` resource (minTlsVersion, ftpsState, ...).
+
+    A GET of `config/web` is `Microsoft.Web/sites/config/read` (part of Reader); it does not
+    return app settings or connection strings, which need `config/list/action`.
+    """
+    parts = site_id.split("/")
+    # /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Web/sites/{name}
+    rg, name = parts[4], parts[8]
+    config = factory.get("web", sub).web_apps.get_configuration(rg, name, api_version=api_version)
+    return dict(rest_dict(config).get("properties") or {})
+
+
+def list_subscriptions(factory: ClientFactory) -> list[dict[str, Any]]:
+    """
+    Return every subscription the identity can read (`subscriptionId`, `displayName`, `state`).
+    """
+    client = factory.get("subscriptions")
+    subs: list[dict[str, Any]] = []
+    for page in client.subscriptions.list(api_version=SUBSCRIPTIONS_API_VERSION).by_page():
+        subs.extend(rest_dict(s) for s in page)
+    return subs

@@ -1,0 +1,40 @@
+"""
+The interface live collectors implement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from scanner.inventory.resource import Resource
+
+
+@dataclass(frozen=True, slots=True)
+class IncompleteScope:
+    """
+    A part of the estate that could not be read; reported, never hidden (exit code 3).
+    """
+
+    scope: str
+    """What was not read, e.g. `subscription 0000…/Microsoft.Web/sites` or `aws us-east-1 ec2`."""
+    reason: str
+    """Why, in one line a user understands (no tokens, no secrets)."""
+
+
+class Collector(Protocol):
+    """
+    A source of resources: yields them lazily and records what it could not read.
+    """
+
+    name: str
+    """`azure`, `aws`, ... — used as the source of each resource."""
+    incomplete: list[IncompleteScope]
+    """Scopes that failed during `collect()`; filled as collection goes on."""
+
+    def collect(self) -> Iterator[Resource]: ...
+
+    def snapshot_header(self) -> dict:
+        """Return the extra snapshot header fields (cloud, subscriptions, API versions…)."""
+        ...

@@ -1,0 +1,197 @@
+"""
+`BundleWriter`: a Reporter plus a resource observer that writes the evidence bundle.
+
+During the scan it appends each evaluated resource (redacted) to a temp JSONL file and
+streams findings (redacted again, defensively) through the JSON reporter into a temp
+`scan.json`. At `finish` it adds the policy and framework files, `summary.md`,
+`manifest.json` and, with a key, `manifest.dsse.json`, and writes the deterministic tar.gz.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from scanner.evidence.canonical import canonical_json
+from scanner.evidence.dsse import sign_envelope
+from scanner.evidence.statement import Subject, build_statement
+from scanner.evidence.summary import SummaryBuilder
+from scanner.evidence.tarball import Member, source_date_epoch, write_tarball
+from scanner.findings import Evidence, Finding, ScanResult
+from scanner.inventory.resource import Resource
+from scanner.redact import redact, redact_document, redact_text
+
+MANIFEST = "manifest.json"
+ENVELOPE = "manifest.dsse.json"
+SCAN = "scan.json"
+SUMMARY = "summary.md"
+INVENTORY = "inventory/resources.jsonl"
+BUNDLE_FORMAT = 1
+
+
+def redact_finding(finding: Finding) -> Finding:
+    """
+    Return `finding` with evidence values and message redacted (idempotent).
+    """
+    evidence = tuple(
+        dataclasses.replace(e, observed=redact(e.observed, e.path)) for e in finding.evidence
+    )
+    return dataclasses.replace(finding, evidence=evidence, message=redact_text(finding.message))
+
+
+class BundleWriter:
+    """
+    Write an evidence bundle to `out`; pass `observe` as a resource observer and the
+    writer itself as a reporter. `framework_files` maps framework id -> YAML file; those
+    the scan's controls use are bundled as `frameworks/<id>.yaml`.
+    """
+
+    def __init__(
+        self,
+        out: str | Path,
+        sign_key: Ed25519PrivateKey | None = None,
+        framework_files: Mapping[str, str | Path] | None = None,
+    ) -> None:
+        self.out = Path(out)
+        self.sign_key = sign_key
+        self._framework_files = dict(framework_files or {})
+        self._dir = Path(tempfile.mkdtemp(prefix="ccscan-bundle-"))
+        self._resources = open(self._dir / "resources.body", "wb")
+        self._count = 0
+        self._scan_fh: IO[str] | None = None
+        self._json: Any = None
+        self._summary = SummaryBuilder()
+
+    # resource observer
+    def observe(self, resource: Resource) -> None:
+        """Append one evaluated resource, redacted, to the inventory."""
+        doc = redact_document(resource.doc)
+        line = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        self._resources.write(line.encode("utf-8") + b"\n")
+        self._count += 1
+
+    # Reporter protocol
+    def start(self, out: IO[str], result: ScanResult) -> None:
+        """Begin `scan.json`; `out` is not used: the bundle goes to its own path."""
+        from scanner.report.json_report import JsonReporter  # lead's format, reused as-is
+
+        self._scan_fh = open(self._dir / SCAN, "w", encoding="utf-8", newline="\n")
+        self._json = JsonReporter()
+        self._json.start(self._scan_fh, result)
+
+    def add(self, finding: Finding) -> None:
+        safe = redact_finding(finding)
+        self._json.add(safe)
+        self._summary.add(safe)
+
+    def finish(self, result: ScanResult) -> None:
+        """Complete every member and write the tar.gz (atomically)."""
+        try:
+            self._json.finish(result)
+            assert self._scan_fh is not None
+            self._scan_fh.close()
+            self._resources.close()
+            members = self._members(result)
+            write_tarball(self.out, members, source_date_epoch() or 0)
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Remove the temp directory (also on a failed scan)."""
+        for fh in (self._scan_fh, self._resources):
+            if fh is not None and not fh.closed:
+                fh.close()
+        shutil.rmtree(self._dir, ignore_errors=True)
+
+    def _members(self, result: ScanResult) -> list[Member]:
+        members = [Member(SCAN, file=self._dir / SCAN), self._inventory_member(result)]
+        members += policy_members(p.get("file") for p in result.policies)
+        used = {c.get("framework") for c in result.controls}
+        members += [
+            Member(f"frameworks/{_safe_name(name)}.yaml", data=Path(path).read_bytes())
+            for name, path in sorted(self._framework_files.items())
+            if name in used
+        ]
+        extra = [SUMMARY, MANIFEST] + ([ENVELOPE] if self.sign_key is not None else [])
+        names = sorted([m.name for m in members] + extra)
+        summary = self._summary.render(result, names)
+        members.append(Member(SUMMARY, data=redact_text(summary).encode("utf-8")))
+        subjects = [Subject(m.name, *m.digest()) for m in members]
+        manifest = canonical_json(
+            {
+                "ccscan_bundle": BUNDLE_FORMAT,
+                "scan_id": result.scan_id,
+                "tool": result.tool,
+                "time": result.finished_at,
+                "members": [
+                    {"path": s.name, "size": s.size, "sha256": s.sha256}
+                    for s in sorted(subjects, key=lambda s: s.name)
+                ],
+            }
+        )
+        members.append(Member(MANIFEST, data=manifest))
+        if self.sign_key is not None:
+            subjects.append(Subject(MANIFEST, *members[-1].digest()))
+            statement = build_statement(subjects, _predicate(result))
+            envelope = canonical_json(sign_envelope(statement, self.sign_key))
+            members.append(Member(ENVELOPE, data=envelope))
+        return members
+
+    def _inventory_member(self, result: ScanResult) -> Member:
+        """The evaluated resources as a ccscan snapshot: `ccscan scan` can re-read it."""
+        header = {
+            "ccscan_snapshot": 1,
+            "collector": "bundle",
+            "tool_version": result.tool.get("version", ""),
+            "time": result.started_at,
+            "source": f"bundle:{result.scan_id}",
+            "resources": self._count,
+            "incomplete": result.incomplete,
+        }
+        path = self._dir / "resources.jsonl"
+        with open(path, "wb") as out, open(self._dir / "resources.body", "rb") as body:
+            out.write(json.dumps(header, sort_keys=True, separators=(",", ":")).encode() + b"\n")
+            shutil.copyfileobj(body, out)
+        return Member(INVENTORY, file=path)
+
+
+def _safe_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".") or "framework"
+
+
+def _predicate(result: ScanResult) -> dict[str, Any]:
+    return {
+        "scan_id": result.scan_id,
+        "tool": result.tool,
+        "started_at": result.started_at,
+        "finished_at": result.finished_at,
+        "summary": result.summary,
+        "controls": [
+            {"framework": c.get("framework"), "id": c.get("id"), "status": c.get("status")}
+            for c in result.controls
+        ],
+        "incomplete": len(result.incomplete),
+    }
+
+
+def policy_members(files: Iterable[str | None]) -> list[Member]:
+    """
+    Return a `policies/<path>` member per policy file, with paths relative to the files'
+    common directory (`policies/azure/vm.yaml` for the built-in pack).
+    """
+    paths = sorted({Path(f).resolve() for f in files if f})
+    if not paths:
+        return []
+    base = Path(os.path.commonpath([p.parent for p in paths]))
+    return [
+        Member(f"policies/{p.relative_to(base).as_posix()}", data=p.read_bytes()) for p in paths
+    ]

@@ -1,0 +1,181 @@
+"""
+Findings, the scan result, stable ids, control roll-up and the exit-code rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Status = Literal["pass", "fail", "unknown", "error", "waived"]
+STATUSES: tuple[Status, ...] = ("pass", "fail", "unknown", "error", "waived")
+
+Severity = Literal["info", "low", "medium", "high", "critical"]
+SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high", "critical")
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+SCHEMA_VERSION = "1.0"
+
+
+def finding_id(policy_id: str, resource_id: str) -> str:
+    """
+    Return the stable id of a (policy, resource) pair, the same in every scan.
+
+    ARM ids are case-insensitive, so Azure-style ids (starting with `/`) are lower-cased
+    first; ARNs are case-sensitive and kept as they are.
+    """
+    rid = resource_id.lower() if resource_id.startswith("/") else resource_id
+    return hashlib.sha256(f"{policy_id}\x00{rid}".encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """
+    The value the decision read at one path.
+    """
+
+    path: str
+    """The policy's field path, e.g. `properties.securityProfile.securityType`."""
+    observed: Any
+    """The value found (a list for `[*]` paths); None when the path is absent."""
+    present: bool = True
+    """False when the path does not exist in the resource."""
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"path": self.path, "observed": self.observed}
+        if not self.present:
+            d["missing"] = True
+        return d
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """
+    The outcome of one policy on one resource.
+    """
+
+    id: str
+    """`finding_id(policy_id, resource id)`: stable across scans, for SIEM de-duplication."""
+    policy_id: str
+    title: str
+    severity: Severity
+    status: Status
+    message: str
+    """What was expected and what was seen."""
+    resource: dict[str, Any]
+    """id, type, name, location, account, provider."""
+    evidence: tuple[Evidence, ...]
+    """Observed value at every path the decision read."""
+    remediation: str = ""
+    frameworks: dict[str, list[str]] = field(default_factory=dict)
+    """Framework id -> control ids, e.g. {"soc2": ["CC6.1"]}."""
+    source: str = ""
+    """The inventory file or live scope the resource came from."""
+    line: int | None = None
+    """The resource's line in `source`, where known."""
+    waiver: dict[str, Any] | None = None
+    """The waiver that turned a failure into `waived` (policy, resource, reason, owner, expires)."""
+    baseline: str | None = None
+    """`new` / `unchanged` against a baseline scan, when one is given."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """
+        Return the finding as it appears in the scan result JSON.
+        """
+        d: dict[str, Any] = {
+            "id": self.id,
+            "policy_id": self.policy_id,
+            "title": self.title,
+            "severity": self.severity,
+            "status": self.status,
+            "message": self.message,
+            "resource": self.resource,
+            "evidence": [e.to_dict() for e in self.evidence],
+            "remediation": self.remediation,
+            "frameworks": self.frameworks,
+            "source": self.source,
+        }
+        if self.line is not None:
+            d["line"] = self.line
+        if self.waiver is not None:
+            d["waiver"] = self.waiver
+        if self.baseline is not None:
+            d["baseline"] = self.baseline
+        return d
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """
+    Everything about a scan except the findings themselves, which stream to the reporters.
+
+    Filled in by `scanner.scan.run_scan`; complete once the scan has finished.
+    """
+
+    scan_id: str
+    tool: dict[str, str]
+    started_at: str
+    finished_at: str = ""
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    """[{"source", "sha256", "resources", "format"}] per inventory file or live source."""
+    policies: list[dict[str, Any]] = field(default_factory=list)
+    """[{"id", "sha256", "title", "severity", "file", "frameworks", "remediation", "references"}]."""
+    summary: dict[str, int] = field(default_factory=lambda: {s: 0 for s in STATUSES})
+    by_severity: dict[str, dict[str, int]] = field(default_factory=dict)
+    """severity -> status -> count."""
+    controls: list[dict[str, Any]] = field(default_factory=list)
+    """[{"framework", "id", "title", "status", "policies", "counts"}]."""
+    incomplete: list[dict[str, str]] = field(default_factory=list)
+    """[{"scope", "reason"}]: what could not be read."""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Further top-level keys (waivers report, baseline diff) added by later stages."""
+
+    def count(self, finding: Finding) -> None:
+        """
+        Add one finding to the counts.
+        """
+        self.summary[finding.status] += 1
+        sev = self.by_severity.setdefault(finding.severity, {s: 0 for s in STATUSES})
+        sev[finding.status] += 1
+
+    def header_dict(self) -> dict[str, Any]:
+        """
+        Return every key of the scan result JSON but `findings`.
+        """
+        d: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "scan_id": self.scan_id,
+            "tool": self.tool,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+            "inputs": self.inputs,
+            "policies": self.policies,
+            "summary": self.summary,
+            "by_severity": self.by_severity,
+            "controls": self.controls,
+            "incomplete": self.incomplete,
+        }
+        d.update(self.extra)
+        return d
+
+
+def exit_code(
+    result: ScanResult, fail_on: str = "info", fail_on_unknown: bool = False
+) -> int:
+    """
+    Return 0, 1 or 3 for a finished scan (2 is for errors raised before this point).
+
+    1: a `fail` finding at or above `fail_on` (`none` never fails on findings); with
+    `fail_on_unknown`, an `unknown` finding at or above it counts too.
+    3: otherwise, any `error` finding or incomplete scope.
+    """
+    if fail_on != "none":
+        floor = SEVERITY_RANK[fail_on]
+        failing = ("fail", "unknown") if fail_on_unknown else ("fail",)
+        for sev, counts in result.by_severity.items():
+            if SEVERITY_RANK[sev] >= floor and any(counts[s] for s in failing):
+                return 1
+    if result.summary["error"] or result.incomplete:
+        return 3
+    return 0

@@ -1,0 +1,215 @@
+"""
+Read inventory files (JSON, or JSONL streamed line by line) into Resources.
+
+Each problem is an InputError naming the file and, where known, the line: nothing is
+half-read silently, and a file that matches no shape is an error, never an empty scan.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from scanner.errors import InputError
+from scanner.inventory.formats import FORMATS, ShapeError, canonical, detect, normalise
+from scanner.inventory.resource import Resource
+
+INVENTORY_SUFFIXES = (".json", ".jsonl")
+MAX_JSON_BYTES = int(os.environ.get("CCSCAN_MAX_JSON_BYTES", 2 * 1024**3))
+"""A whole-file JSON inventory is parsed in memory: refuse anything larger (use JSONL)."""
+MAX_LINE_BYTES = 64 * 1024**2
+"""One JSONL record; a line longer than this is not a resource."""
+
+try:  # orjson (the `fast` extra) parses ~1.4x faster; json is the fallback.
+    import orjson
+
+    _loads: Any = orjson.loads
+except ImportError:  # pragma: no cover - depends on the install
+    _loads = json.loads
+
+
+def discover(paths: Sequence[Path]) -> list[Path]:
+    """
+    Return the inventory files under `paths` (directories recursively), in a stable order.
+    """
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.suffix in INVENTORY_SUFFIXES and p.is_file())
+            if not files:
+                raise InputError("no inventory files (*.json, *.jsonl) in this directory", path)
+            found.extend(files)
+        elif path.is_file():
+            found.append(path)
+        elif str(path) == "-":
+            raise InputError("reading an inventory from stdin is not supported; give a file", path)
+        else:
+            raise InputError("no such file or directory", path)
+    return list(dict.fromkeys(found))
+
+
+def _parse(data: bytes, path: Path) -> Any:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise InputError(f"not UTF-8 text (byte 0x{data[e.start]:02x})", path, line) from None
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # parsing allocates millions of containers; the cyclic GC only slows it down
+    try:
+        return _loads(text)
+    except ValueError as e:
+        line = getattr(e, "lineno", None)
+        col = getattr(e, "colno", None)
+        msg = getattr(e, "msg", str(e))
+        raise InputError(f"invalid JSON: {msg}", path, line, col) from None
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+class InventoryFile:
+    """
+    One inventory file. Iterating yields its resources (JSONL streams); afterwards `sha256`,
+    `count`, `format` and `incomplete` (from a snapshot header) are set.
+    """
+
+    def __init__(self, path: Path, input_format: str = "auto") -> None:
+        if input_format != "auto" and input_format not in FORMATS:
+            raise InputError(f"unknown input format {input_format!r} (choose from {', '.join(FORMATS)})")
+        self.path = path
+        self.input_format = input_format
+        self.sha256 = ""
+        self.count = 0
+        self.format = input_format
+        self.header: dict[str, Any] = {}
+        self.incomplete: list[dict[str, str]] = []
+
+    def __iter__(self) -> Iterator[Resource]:
+        if self.path.suffix == ".jsonl":
+            yield from self._read_jsonl()
+        else:
+            yield from self._read_json()
+
+    def _resource(self, doc: Any, line: int | None) -> Resource:
+        if not isinstance(doc, dict):
+            raise InputError(f"resource #{self.count + 1} is not a JSON object", self.path, line)
+        for key in ("id", "type"):
+            if not isinstance(doc.get(key), str) or not doc[key]:
+                raise InputError(f"resource #{self.count + 1} has no {key!r}", self.path, line)
+        self.count += 1
+        return Resource(doc, str(self.path), line)
+
+    def _read_json(self) -> Iterator[Resource]:
+        try:
+            size = self.path.stat().st_size
+            if size > MAX_JSON_BYTES:
+                raise InputError(
+                    f"file is {size} bytes, over the {MAX_JSON_BYTES}-byte limit for one JSON "
+                    "document (write JSONL, or raise CCSCAN_MAX_JSON_BYTES)", self.path)
+            data = self.path.read_bytes()
+        except OSError as e:
+            raise InputError(f"cannot read file: {e.strerror or e}", self.path) from None
+        if not data.strip():
+            raise InputError("empty file", self.path)
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        parsed = _parse(data, self.path)
+        try:
+            shape = detect(parsed) if self.input_format == "auto" else self.input_format
+            if shape == "snapshot":
+                self._take_header(parsed)
+            self.format = shape
+            lines = _LineFinder(data)
+            for doc in normalise(shape, parsed):
+                yield self._resource(doc, lines.find(doc.get("id")))
+        except ShapeError as e:
+            raise InputError(f"not an inventory: {e}", self.path) from None
+
+    def _take_header(self, header: dict[str, Any]) -> None:
+        self.header = {k: v for k, v in header.items() if k != "resources"}
+        incomplete = header.get("incomplete") or []
+        if not isinstance(incomplete, list):
+            raise ShapeError("snapshot header 'incomplete' must be a list")
+        self.incomplete = [
+            {"scope": str(i.get("scope", "")), "reason": str(i.get("reason", ""))}
+            for i in incomplete if isinstance(i, dict)
+        ]
+
+    def _read_jsonl(self) -> Iterator[Resource]:
+        digest = hashlib.sha256()
+        self.format = "jsonl"
+        try:
+            f = self.path.open("rb")
+        except OSError as e:
+            raise InputError(f"cannot read file: {e.strerror or e}", self.path) from None
+        with f:
+            lineno = 0
+            seen_any = False
+            while True:
+                raw = f.readline(MAX_LINE_BYTES + 1)
+                if not raw:
+                    break
+                lineno += 1
+                digest.update(raw)
+                if len(raw) > MAX_LINE_BYTES:
+                    raise InputError(f"line longer than {MAX_LINE_BYTES} bytes", self.path, lineno)
+                if not raw.strip():
+                    continue
+                try:
+                    obj = _loads(raw)
+                except ValueError as e:
+                    if not raw.endswith(b"\n"):
+                        raise InputError("truncated JSON at the end of the file (incomplete last record)",
+                                         self.path, lineno) from None
+                    raise InputError(f"invalid JSON: {getattr(e, 'msg', e)}", self.path, lineno) from None
+                if not seen_any and isinstance(obj, dict) and "ccscan_snapshot" in obj:
+                    seen_any = True
+                    self.format = "snapshot"
+                    try:
+                        self._take_header(obj)
+                    except ShapeError as e:
+                        raise InputError(str(e), self.path, lineno) from None
+                    continue
+                seen_any = True
+                try:
+                    doc = canonical(obj)
+                except (ShapeError, KeyError, TypeError) as e:
+                    raise InputError(f"not a resource: {e}", self.path, lineno) from None
+                yield self._resource(doc, lineno)
+            if not seen_any:
+                raise InputError("empty file", self.path)
+        self.sha256 = digest.hexdigest()
+
+
+class _LineFinder:
+    """
+    Find the line of each resource in a pretty-printed JSON file by its id, scanning forward
+    once (resources appear in file order), so SARIF and table output can point at them.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.offset = 0
+        self.line = 1
+        self.multiline = data.count(b"\n", 0, 65536) > 1
+
+    def find(self, rid: Any) -> int | None:
+        if not self.multiline or not isinstance(rid, str):
+            return None
+        needle = json.dumps(rid).encode()
+        at = self.data.find(needle, self.offset)
+        if at < 0:
+            return None
+        self.line += self.data.count(b"\n", self.offset, at)
+        self.offset = at
+        return self.line
+
+
+def read_inventories(paths: Sequence[Path], input_format: str = "auto") -> list[InventoryFile]:
+    """Return an InventoryFile per file under `paths` (not yet read)."""
+    return [InventoryFile(p, input_format) for p in discover(paths)]

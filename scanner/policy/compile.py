@@ -1,0 +1,302 @@
+"""
+Compile condition trees into closures, collecting every problem with its location.
+
+A compiled condition is `check(doc, reads, element) -> bool`. `reads` (a list, or None when
+no evidence is wanted) receives `(path, observed)` for every field the decision read.
+`element` is the current array element inside a `count`'s `where`.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from typing import Any
+
+from scanner.policy.model import Check, LintMessage
+from scanner.policy.operators import COUNT_OPERATORS, OPERATORS, OperatorValueError
+from scanner.policy.paths import (
+    EACH,
+    MISSING,
+    FieldPath,
+    PathSyntaxError,
+    getter,
+    multi_getter,
+    parse_path,
+)
+from scanner.policy.yamlload import LocDict, Pos
+
+LOGICAL = ("allOf", "anyOf", "not")
+FIELD_OPERATORS = (*OPERATORS, "exists")
+KNOWN_KEYS = frozenset((*LOGICAL, "field", "count", *FIELD_OPERATORS))
+TEXT_LIMIT = 400
+
+
+def _never(doc: Any, reads: Any, elem: Any) -> bool:
+    return False
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+class ConditionCompiler:
+    """
+    Compiles the conditions of one policy; problems go to `messages`, never raised.
+    """
+
+    def __init__(self, file: str, policy_id: str | None, messages: list[LintMessage]) -> None:
+        self.file = file
+        self.policy_id = policy_id
+        self.messages = messages
+
+    def error(self, pos: Pos | None, rule: str, message: str) -> Check:
+        line, col = pos if pos else (None, None)
+        self.messages.append(
+            LintMessage(self.file, line, col, "error", rule, message, self.policy_id)
+        )
+        return _never
+
+    def compile(self, node: Any, scope: tuple[Any, ...] | None = None) -> tuple[Check, str]:
+        """
+        Return (check, text) for one condition; `scope` is the array prefix of an enclosing count.
+        """
+        pos = getattr(node, "pos", None)
+        if not isinstance(node, dict) or not node:
+            return self.error(pos, "schema", "a condition must be a non-empty mapping"), "?"
+        kp = node.key_pos if isinstance(node, LocDict) else {}
+        unknown = [k for k in node if k not in KNOWN_KEYS]
+        for key in unknown:
+            hint = difflib.get_close_matches(str(key), KNOWN_KEYS, n=1)
+            tip = f" (did you mean {hint[0]!r}?)" if hint else ""
+            self.error(kp.get(key, pos), "unknown-operator", f"unknown operator {key!r}{tip}")
+        if unknown:
+            return _never, "?"
+        logical = [k for k in node if k in LOGICAL]
+        if logical:
+            if len(node) > 1:
+                others = ", ".join(repr(k) for k in node if k != logical[0])
+                return self.error(
+                    kp.get(logical[0], pos), "schema",
+                    f"{logical[0]!r} must stand alone in its mapping (also found {others})",
+                ), "?"
+            key = logical[0]
+            if key == "not":
+                check, text = self.compile(node["not"], scope)
+                return _not(check), f"not ({text})"
+            return self._logical(node, key, scope)
+        if "count" in node:
+            return self._count(node, scope)
+        if "field" in node:
+            return self._field(node, scope)
+        return self.error(pos, "schema", "a condition needs 'field', 'count', 'allOf', 'anyOf' or 'not'"), "?"
+
+    def _logical(self, node: LocDict, key: str, scope: Any) -> tuple[Check, str]:
+        children = node[key]
+        pos = node.key_pos.get(key) if isinstance(node, LocDict) else None
+        if not isinstance(children, list) or not children:
+            # An empty allOf would pass everything: almost certainly a mistake.
+            return self.error(pos, "schema", f"{key!r} needs a non-empty list of conditions"), "?"
+        compiled = [self.compile(c, scope) for c in children]
+        checks = tuple(c for c, _ in compiled)
+        joiner = " and " if key == "allOf" else " or "
+        text = joiner.join(f"({t})" if (" and " in t or " or " in t) else t for _, t in compiled)
+        if len(checks) == 1:
+            return checks[0], text
+        return (_all_of(checks) if key == "allOf" else _any_of(checks)), text
+
+    def _path(self, node: LocDict, key: str) -> FieldPath | None:
+        pos = node.value_pos.get(key) if isinstance(node, LocDict) else None
+        try:
+            return parse_path(node[key])
+        except PathSyntaxError as e:
+            self.error(pos, "bad-path", str(e))
+            return None
+
+    def _one_operator(self, node: dict, allowed: tuple[str, ...], what: str) -> str | None:
+        ops = [k for k in node if k in allowed]
+        pos = getattr(node, "pos", None)
+        if len(ops) != 1:
+            found = ", ".join(repr(k) for k in ops) or "none"
+            self.error(pos, "schema", f"{what} needs exactly one operator (found {found})")
+            return None
+        return ops[0]
+
+    def _field(self, node: LocDict, scope: Any) -> tuple[Check, str]:
+        path = self._path(node, "field")
+        op = self._one_operator(node, FIELD_OPERATORS, f"field condition on {node['field']!r}")
+        if path is None or op is None:
+            return _never, "?"
+        expected = node[op]
+        vpos = node.value_pos.get(op) if isinstance(node, LocDict) else None
+        if op == "exists":
+            flag = _as_bool(expected)
+            if flag is None:
+                return self.error(vpos, "bad-value", "'exists' takes true or false"), "?"
+            pred: Callable[[Any], bool] = (lambda v: True) if flag else (lambda v: False)
+            on_missing = not flag
+            text = f"{path.text} {'exists' if flag else 'is absent'}"
+        else:
+            try:
+                pred = OPERATORS[op](expected)
+            except OperatorValueError as e:
+                rule = "bad-regex" if op == "regex" else "bad-value"
+                return self.error(vpos, rule, str(e)), "?"
+            on_missing = False
+            text = f"{path.text} {op} {_short(expected)}"
+        relative = _relative_steps(path, scope)
+        if relative is not None:
+            return _relative_field(relative, pred, on_missing), text
+        if path.has_each:
+            return _each_field(path.text, multi_getter(path.steps), pred, on_missing), text
+        return _field_check(path.text, getter(path.steps), pred, on_missing), text
+
+    def _count(self, node: LocDict, scope: Any) -> tuple[Check, str]:
+        spec = node["count"]
+        cpos = node.key_pos.get("count") if isinstance(node, LocDict) else None
+        extra = [k for k in node if k != "count" and k not in COUNT_OPERATORS]
+        if extra:
+            return self.error(cpos, "schema", f"'count' cannot be combined with {extra[0]!r}"), "?"
+        op = self._one_operator(node, COUNT_OPERATORS, "count")
+        if not isinstance(spec, dict) or "field" not in spec:
+            return self.error(cpos, "schema", "'count' needs a mapping with 'field' (and optionally 'where')"), "?"
+        bad = [k for k in spec if k not in ("field", "where")]
+        if bad:
+            kp = spec.key_pos.get(bad[0]) if isinstance(spec, LocDict) else cpos
+            return self.error(kp, "schema", f"unknown key {bad[0]!r} in 'count' (use 'field' and 'where')"), "?"
+        path = self._path(spec, "field")
+        if path is None or op is None:
+            return _never, "?"
+        if not path.steps or path.steps[-1] is not EACH:
+            fpos = spec.value_pos.get("field") if isinstance(spec, LocDict) else cpos
+            return self.error(fpos, "bad-path", f"count field {path.text!r} must end with '[*]'"), "?"
+        expected = node[op]
+        vpos = node.value_pos.get(op) if isinstance(node, LocDict) else None
+        if op in ("in", "notIn"):
+            ok = isinstance(expected, list) and expected and all(isinstance(x, int) and not isinstance(x, bool) for x in expected)
+        else:
+            ok = isinstance(expected, int) and not isinstance(expected, bool)
+        if not ok:
+            return self.error(vpos, "bad-value", f"count {op!r} needs a whole number{' list' if op in ('in', 'notIn') else ''}"), "?"
+        compare = OPERATORS[op](expected)
+        where, wtext = (None, "")
+        if "where" in spec:
+            where, wtext = self.compile(spec["where"], path.steps[:-1])
+        relative = _relative_steps(path, scope)
+        elements = multi_getter(relative) if relative is not None else multi_getter(path.steps)
+        text = f"count of {path.text}{' where ' + wtext if wtext else ''} {op} {_short(expected)}"
+        return _count_check(f"count({path.text})", elements, relative is not None, where, compare), text
+
+
+def _as_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None
+
+
+def _relative_steps(path: FieldPath, scope: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+    """Steps below the enclosing count's element, or None when the path is not under it."""
+    if scope is None:
+        return None
+    n = len(scope)
+    if path.steps[:n] == scope and len(path.steps) > n and path.steps[n] is EACH:
+        return path.steps[n + 1 :]
+    return None
+
+
+def _field_check(text: str, get: Callable[[Any], Any], pred: Callable[[Any], bool], on_missing: bool) -> Check:
+    def check(doc: Any, reads: Any, elem: Any) -> bool:
+        v = get(doc)
+        if reads is not None:
+            reads.append((text, v))
+        if v is MISSING:
+            return on_missing
+        return pred(v)
+
+    return check
+
+
+def _each_field(text: str, get: Callable[[Any], Any], pred: Callable[[Any], bool], on_missing: bool) -> Check:
+    def check(doc: Any, reads: Any, elem: Any) -> bool:
+        values = get(doc)
+        if reads is not None:
+            reads.append((text, values))
+        if values is MISSING or not values:
+            return False  # a [*] condition over no elements proves nothing
+        for v in values:
+            if not (on_missing if v is MISSING else pred(v)):
+                return False
+        return True
+
+    return check
+
+
+def _relative_field(steps: tuple[Any, ...], pred: Callable[[Any], bool], on_missing: bool) -> Check:
+    if EACH in steps:
+        get_many = multi_getter(steps)
+
+        def check_many(doc: Any, reads: Any, elem: Any) -> bool:
+            values = get_many(elem)
+            if values is MISSING or not values:
+                return False
+            return all(on_missing if v is MISSING else pred(v) for v in values)
+
+        return check_many
+    get = getter(steps) if steps else (lambda e: MISSING if e is None else e)
+
+    def check(doc: Any, reads: Any, elem: Any) -> bool:
+        v = get(elem)
+        return on_missing if v is MISSING else pred(v)
+
+    return check
+
+
+def _count_check(
+    text: str,
+    elements: Callable[[Any], Any],
+    relative: bool,
+    where: Check | None,
+    compare: Callable[[Any], bool],
+) -> Check:
+    def check(doc: Any, reads: Any, elem: Any) -> bool:
+        items = elements(elem if relative else doc)
+        if items is MISSING:
+            n = 0
+        elif where is None:
+            n = sum(1 for x in items if x is not MISSING)
+        else:
+            n = sum(1 for x in items if x is not MISSING and where(doc, None, x))
+        if reads is not None:
+            reads.append((text, n))
+        return compare(n)
+
+    return check
+
+
+def _all_of(checks: tuple[Check, ...]) -> Check:
+    def check(doc: Any, reads: Any, elem: Any) -> bool:
+        for c in checks:
+            if not c(doc, reads, elem):
+                return False
+        return True
+
+    return check
+
+
+def _any_of(checks: tuple[Check, ...]) -> Check:
+    def check(doc: Any, reads: Any, elem: Any) -> bool:
+        for c in checks:
+            if c(doc, reads, elem):
+                return True
+        return False
+
+    return check
+
+
+def _not(inner: Check) -> Check:
+    def check(doc: Any, reads: Any, elem: Any) -> bool:
+        return not inner(doc, reads, elem)
+
+    return check

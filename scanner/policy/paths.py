@@ -1,0 +1,172 @@
+"""
+Field paths (`properties.rules[*].port`): parsing once, and fast getters built from them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+class _Missing:
+    """The value of an absent (or JSON null) field; distinct from every real value."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+MISSING: Any = _Missing()
+
+EACH = object()
+"""The `[*]` step."""
+
+_SEGMENT = re.compile(r"""([^.\[\]'"]+)|\['([^']*)'\]|\[(\*|\d+)\]|(\.)""")
+
+
+class PathSyntaxError(ValueError):
+    """A field path that does not parse; the message says where."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldPath:
+    """
+    A parsed path: a tuple of steps, each a key (str), an index (int) or EACH.
+    """
+
+    text: str
+    steps: tuple[Any, ...]
+
+    @property
+    def has_each(self) -> bool:
+        return EACH in self.steps
+
+    @property
+    def last_key(self) -> str | None:
+        for step in reversed(self.steps):
+            if isinstance(step, str):
+                return step
+        return None
+
+
+def parse_path(text: str) -> FieldPath:
+    """
+    Parse `a.b[*].c`, `tags['cost.center']`, `a[0].b`; raise PathSyntaxError if malformed.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise PathSyntaxError("a field path must be a non-empty string")
+    steps: list[Any] = []
+    pos = 0
+    expect_key = True
+    while pos < len(text):
+        m = _SEGMENT.match(text, pos)
+        if not m:
+            raise PathSyntaxError(f"bad field path {text!r} at character {pos + 1}")
+        key, quoted, bracket, dot = m.groups()
+        if dot:
+            if expect_key:
+                raise PathSyntaxError(f"bad field path {text!r}: empty segment")
+            expect_key = True
+        elif key is not None or quoted is not None:
+            if not expect_key and key is not None:
+                raise PathSyntaxError(f"bad field path {text!r}: missing '.' before {key!r}")
+            steps.append(key if key is not None else quoted)
+            expect_key = False
+        else:
+            if not steps:
+                raise PathSyntaxError(f"bad field path {text!r}: '[{bracket}]' needs a name before it")
+            steps.append(EACH if bracket == "*" else int(bracket))
+            expect_key = False
+        pos = m.end()
+    if expect_key:
+        raise PathSyntaxError(f"bad field path {text!r}: ends with '.'")
+    return FieldPath(text, tuple(steps))
+
+
+def _ci_get(d: dict, key: str) -> Any:
+    # ARM property names are case-insensitive; a miss retries without case (rare, so cheap).
+    low = key.lower()
+    for k, v in d.items():
+        if isinstance(k, str) and k.lower() == low:
+            return v
+    return MISSING
+
+
+def _step(value: Any, step: Any) -> Any:
+    if isinstance(step, str):
+        if not isinstance(value, dict):
+            return MISSING
+        v = value.get(step, MISSING)
+        if v is MISSING:
+            v = _ci_get(value, step)
+        return MISSING if v is None else v
+    if isinstance(value, list) and -len(value) <= step < len(value):
+        v = value[step]
+        return MISSING if v is None else v
+    return MISSING
+
+
+def getter(steps: tuple[Any, ...]) -> Callable[[Any], Any]:
+    """
+    Return `get(doc) -> value | MISSING` for a path without `[*]`.
+    """
+    if len(steps) == 1 and isinstance(steps[0], str):
+        (k0,) = steps
+
+        def get1(doc: Any) -> Any:
+            v = doc.get(k0, MISSING) if isinstance(doc, dict) else MISSING
+            if v is MISSING and isinstance(doc, dict):
+                v = _ci_get(doc, k0)
+            return MISSING if v is None else v
+
+        return get1
+
+    def get(doc: Any) -> Any:
+        v = doc
+        for s in steps:
+            v = _step(v, s)
+            if v is MISSING:
+                return MISSING
+        return v
+
+    return get
+
+
+def multi_getter(steps: tuple[Any, ...]) -> Callable[[Any], Any]:
+    """
+    Return `get(doc) -> list | MISSING` for a path with `[*]`: the values at every element
+    (MISSING where an element lacks the rest of the path); MISSING when an array is absent.
+    """
+    i = steps.index(EACH)
+    head, rest = getter(steps[:i]), steps[i + 1 :]
+    tail = multi_getter(rest) if EACH in rest else (getter(rest) if rest else None)
+    nested = EACH in rest
+
+    def get(doc: Any) -> Any:
+        arr = head(doc)
+        if not isinstance(arr, list):
+            return MISSING
+        if tail is None:
+            return [MISSING if v is None else v for v in arr]
+        out: list[Any] = []
+        for el in arr:
+            v = tail(el)
+            if nested:
+                if v is not MISSING:
+                    out.extend(v)
+            else:
+                out.append(v)
+        return out
+
+    return get
+
+
+def split_prefix(path: FieldPath) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """
+    Split `a.b[*].c` at its first `[*]`: (('a','b'), ('c',)).
+    """
+    i = path.steps.index(EACH)
+    return path.steps[:i], path.steps[i + 1 :]

@@ -1,0 +1,46 @@
+"""
+Run the `tests:` embedded in each policy: `ccscan test`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from scanner.engine import evaluate
+from scanner.policy.catalog import Catalog
+from scanner.policy.model import Policy, TestCase
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    policy: Policy
+    case: TestCase
+    got: str
+    detail: str
+
+    @property
+    def ok(self) -> bool:
+        return self.got == self.case.expect
+
+    def describe(self) -> str:
+        where = f"{self.policy.file}:{self.case.line}" if self.case.line else self.policy.file
+        extra = f" ({self.detail})" if self.detail and self.got == "error" else ""
+        return (f"{where}: {self.policy.id} test {self.case.name!r}: expected {self.case.expect}, "
+                f"got {self.got}{extra}")
+
+
+def outcome_for(policy: Policy, case: TestCase) -> tuple[str, str]:
+    """The outcome `ccscan scan` would give this test resource (type match included)."""
+    if str(case.resource.get("type", "")).lower() not in policy.types:
+        return "not_applicable", ""
+    outcome, _, detail = evaluate(policy, case.resource)
+    return outcome, detail
+
+
+def run_tests(catalog: Catalog) -> Iterator[CaseResult]:
+    """Yield the result of every embedded test case, policy by policy."""
+    for policy in catalog.policies:
+        for case in policy.tests:
+            got, detail = outcome_for(policy, case)
+            yield CaseResult(policy, case, got, detail)
