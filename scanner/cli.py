@@ -89,7 +89,7 @@ def _policy_option(f: Any) -> Any:
 @_policy_option
 @click.option("--framework", metavar="ID", help="Run only the policies mapped to this framework (e.g. soc2).")
 @click.option("--format", "formats", multiple=True, metavar="FORMAT",
-              help="Output format: table, json (and those listed in the README). Repeatable; "
+              help="Output format: table, json, ocsf, sarif, junit. Repeatable; "
               "pairs with --output in order.")
 @click.option("--output", "-o", "outputs", multiple=True, type=PathArg, metavar="FILE",
               help="Write the matching --format here (repeatable). Default: stdout.")
@@ -98,17 +98,32 @@ def _policy_option(f: Any) -> Any:
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="info", show_default=True,
               help="Exit 1 when a failing finding has at least this severity; `none` never fails on findings.")
 @click.option("--fail-on-unknown", is_flag=True, help="Count `unknown` findings (missing evidence) as failures.")
+@click.option("--waivers", "waivers_file", type=PathArg, metavar="FILE",
+              help="YAML waivers: accepted risks with owner, reason and expiry (see README).")
+@click.option("--allow-broad-waivers", is_flag=True,
+              help="Accept a waiver whose policy and resource are both `*`.")
+@click.option("--baseline", "baseline_file", type=PathArg, metavar="FILE",
+              help="An earlier scan result (JSON): mark findings new/unchanged, list resolved ones.")
+@click.option("--fail-on-new", is_flag=True, help="With --baseline: exit 1 only for new failing findings.")
 @click.option("--input-format", default="auto", show_default=True, metavar="FORMAT",
               help="Force the inventory format: snapshot, arm-list, resource-graph, arm, az-cli, "
               "aws-ec2-instances, aws-ec2-volumes, aws-config.")
 @click.option("--scan-id", metavar="ID", help="Use this scan id (default: a random UUID).")
+@click.option("--bundle", "bundle_out", type=PathArg, metavar="OUT.tar.gz",
+              help="Also write a deterministic evidence bundle (scan, redacted inventory, policies).")
+@click.option("--sign-key", type=PathArg, metavar="KEY",
+              help="Sign the bundle with this Ed25519 key (`ccscan keygen`); an encrypted key "
+              "reads its passphrase from CCSCAN_KEY_PASSPHRASE or --passphrase-env.")
+@click.option("--passphrase-env", metavar="VAR", help="Environment variable holding the --sign-key passphrase.")
 @azure_cli.options
 @aws_cli.options
 @click.pass_context
 def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Path, ...],
          framework: str | None, formats: tuple[str, ...], outputs: tuple[Path, ...],
          output_dir: Path | None, fail_on: str, fail_on_unknown: bool, input_format: str,
-         scan_id: str | None, **live: Any) -> None:
+         scan_id: str | None, waivers_file: Path | None, allow_broad_waivers: bool,
+         baseline_file: Path | None, fail_on_new: bool, bundle_out: Path | None,
+         sign_key: Path | None, passphrase_env: str | None, **live: Any) -> None:
     """
     Evaluate policies against inventory files and/or live Azure and AWS estates.
 
@@ -122,13 +137,21 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
       ccscan scan fixtures/ --format json -o result.json --fail-on high
       ccscan scan --azure --subscription 0000-... --framework soc2
     """
-    from scanner.findings import exit_code
+    from scanner.gates import Gates
     from scanner.outputs import OutputSet, plan_outputs
     from scanner.report import FORMATS
     from scanner.scan import ScanOptions, load_policies, run_scan
 
     plan = plan_outputs(formats, outputs, output_dir, ctx.obj["quiet"])
     catalog = load_policies(list(policy_paths) or None, framework)
+    bundle = None
+    if bundle_out is not None:
+        from scanner.evidence.options import bundle_writer
+
+        bundle = bundle_writer(bundle_out, sign_key, passphrase_env, catalog)
+    elif sign_key is not None:
+        raise click.UsageError("--sign-key needs --bundle")
+    gates = Gates.load(waivers_file, allow_broad_waivers, baseline_file, fail_on_new)
     collectors = _collectors(live, catalog.resource_types(), ctx.obj["quiet"])
     if not inventory and not collectors:
         raise click.UsageError("give INVENTORY files/directories, --azure or --aws")
@@ -143,12 +166,21 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
             pairs.append((reporter, out.stream))
         options = ScanOptions(inputs=inventory, input_format=input_format, collectors=collectors,
                               scan_id=scan_id)
+        gates.attach(options)
+        if bundle is not None:
+            from scanner.evidence.options import attach
+
+            attach(bundle, options, pairs)
         result = run_scan(options, catalog, pairs)
     except BaseException:
         sink.discard()
+        if bundle is not None:
+            bundle.close()
         raise
     sink.commit()
-    code = exit_code(result, fail_on, fail_on_unknown)
+    code = gates.exit_code(result, fail_on, fail_on_unknown)
+    for line in gates.warnings():
+        logger.warning(line)
     s = result.summary
     logger.info("%d pass, %d fail, %d unknown, %d error, %d waived; exit %d",
                 s["pass"], s["fail"], s["unknown"], s["error"], s["waived"], code)
@@ -196,10 +228,13 @@ def collect(ctx: click.Context, output: Path, policy_paths: tuple[Path, ...], al
 @main.command()
 @click.argument("paths", nargs=-1, type=PathArg)
 @click.option("--strict", is_flag=True, help="Treat warnings (e.g. a policy without tests) as errors.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Message format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif"]), default="text",
+              show_default=True, help="Message format (sarif: for GitHub code scanning).")
+@click.option("--waivers", "waiver_files", multiple=True, type=PathArg, metavar="FILE",
+              help="Also check this waivers file (repeatable).")
 @click.pass_context
-def lint(ctx: click.Context, paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
+def lint(ctx: click.Context, paths: tuple[Path, ...], strict: bool, fmt: str,
+         waiver_files: tuple[Path, ...]) -> None:
     """
     Check policy and framework files: schema, operators, paths, regexes, duplicate ids,
     framework controls. Prints `file:line:col: severity: message [rule]`; exits 2 on any error
@@ -209,7 +244,19 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], strict: bool, fmt: str) ->
     from scanner.policy.lint import lint_exit_code
 
     catalog, messages = run_lint(_policy_paths(paths))
-    if fmt == "json":
+    if waiver_files:
+        from scanner.waivers import lint_waivers
+
+        messages = [*messages, *lint_waivers(waiver_files)]
+    if fmt == "sarif":
+        import io
+
+        from scanner.report.sarif import render_lint
+
+        buf = io.StringIO()
+        render_lint(messages, buf, __version__)
+        click.echo(buf.getvalue(), nl=False)
+    elif fmt == "json":
         import json
 
         from dataclasses import asdict
@@ -231,6 +278,31 @@ def _policy_paths(paths: tuple[Path, ...]) -> list[Path]:
     if paths:
         return [builtin_policies() if str(p) == "builtin" else p for p in paths]
     return [Path("policies") if Path("policies").is_dir() else builtin_policies()]
+
+
+@main.command()
+@click.argument("old", type=PathArg)
+@click.argument("new", type=PathArg)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+@click.option("--fail-on-new", is_flag=True, help="Exit 1 when NEW has failing findings OLD did not.")
+@click.pass_context
+def diff(ctx: click.Context, old: Path, new: Path, fmt: str, fail_on_new: bool) -> None:
+    """
+    Compare two scan results (`ccscan scan --format json`) by finding id: new (+),
+    resolved (-) and changed (~) findings.
+    """
+    from scanner.baseline import diff as diff_results
+    from scanner.baseline import load_scan_result, render_diff
+
+    d = diff_results(load_scan_result(old), load_scan_result(new))
+    if fmt == "json":
+        import json
+
+        click.echo(json.dumps(d.to_dict(), indent=1))
+    else:
+        click.echo(render_diff(d), nl=False)
+    ctx.exit(1 if fail_on_new and d.new else 0)
 
 
 @main.command(name="test")
@@ -262,6 +334,72 @@ def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool) -
     click.echo(f"{len(catalog.policies)} policies, {untested} without tests")
     click.echo(f"{passed} passed, {failed} failed")
     ctx.exit(1 if failed else 0)
+
+
+@main.command()
+@click.option("--out", "prefix", required=True, type=PathArg, metavar="PREFIX",
+              help="Write PREFIX.key (private, mode 0600) and PREFIX.pub.")
+@click.option("--passphrase-env", metavar="VAR", help="Encrypt the private key with the passphrase in this environment variable.")
+@click.option("--passphrase-prompt", is_flag=True, help="Encrypt the private key with a passphrase typed at a prompt.")
+def keygen(prefix: Path, passphrase_env: str | None, passphrase_prompt: bool) -> None:
+    """
+    Create an Ed25519 key pair for signing evidence bundles; never overwrites a file.
+
+    \b
+    Example:
+      ccscan keygen --out ci-evidence && ccscan scan fixtures/ --bundle e.tar.gz --sign-key ci-evidence.key
+    """
+    from scanner.evidence.keys import key_id, keygen as make_keys, load_public_key
+    from scanner.evidence.options import keygen_passphrase
+
+    def ask() -> str:
+        return str(click.prompt("Passphrase", hide_input=True, confirmation_prompt=True, err=True))
+
+    key_path, pub_path = make_keys(prefix, keygen_passphrase(passphrase_env, passphrase_prompt, ask))
+    click.echo(f"ccscan: wrote {key_path} (keep it secret) and {pub_path}", err=True)
+    click.echo(f"key id: {key_id(load_public_key(pub_path))}")
+
+
+@main.group()
+def bundle() -> None:
+    """Verify and inspect evidence bundles (`scan --bundle`)."""
+
+
+@bundle.command(name="verify")
+@click.argument("bundle_path", metavar="BUNDLE", type=PathArg)
+@click.option("--key", "key_path", required=True, type=PathArg, metavar="PUB",
+              help="The signer's public key (PREFIX.pub from `ccscan keygen`).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def bundle_verify(ctx: click.Context, bundle_path: Path, key_path: Path, as_json: bool) -> None:
+    """
+    Check a bundle offline: safe archive, signature and key id, every member's sha256 and
+    size, no missing or extra members. Exit 0 verified, 1 verification failed, 2 unreadable.
+    """
+    import json
+
+    from scanner.evidence import VerificationError, load_public_key, verify_bundle
+
+    public = load_public_key(key_path)
+    try:
+        verified = verify_bundle(bundle_path, public)
+    except VerificationError as e:
+        if as_json:
+            click.echo(json.dumps({"verified": False, "bundle": str(bundle_path), "reason": e.message}))
+        click.echo(f"ccscan: FAILED: {bundle_path}: {e.message}", err=True)
+        ctx.exit(1)
+    click.echo(json.dumps(verified.to_dict(), indent=1) if as_json else verified.render())
+
+
+@bundle.command(name="show")
+@click.argument("bundle_path", metavar="BUNDLE", type=PathArg)
+def bundle_show(bundle_path: Path) -> None:
+    """Print a bundle's summary.md WITHOUT verifying it (use `bundle verify` for that)."""
+    from scanner.evidence import read_summary
+
+    click.echo("ccscan: warning: NOT VERIFIED: showing the summary as found; "
+               "run `ccscan bundle verify` before relying on it", err=True)
+    click.echo(read_summary(bundle_path), nl=False)
 
 
 @main.group()

@@ -10,7 +10,8 @@ Three rules, applied to every value of a document:
    `secret`, `token`, `connectionString`, `accountKey`, `sasToken`, `privateKey`, … A string
    or number under such a key is redacted, and so is every string or number below it unless
    its own name is plainly not a secret (`...Name`, `...Enabled`, `...Uri`, `...Id`, `type`).
-   Booleans and nulls are never secrets (`allowSharedKeyAccess: false` stays evidence).
+   Booleans, nulls and timestamps are never secrets (`allowSharedKeyAccess: false` stays
+   evidence).
 2. **Name/value pairs** (`{"name": "OPENAI_API_KEY", "value": "sk-…"}`, as in App Service
    `appSettings`/`connectionStrings`, container `env`), and user-named maps under
    `appSettings`/`environmentVariables`/`Variables`: when the name contains KEY, SECRET,
@@ -33,14 +34,16 @@ _SECRET_NAME = re.compile(
     r"password|passwd|passphrase|secret|token|credential|connectionstring|connstr|sastoken|"
     r"signature|privatekey|accountkey|accesskey|apikey|sharedkey|masterkey|primarykey|"
     r"secondarykey|subscriptionkey|instrumentationkey|signingkey|clientkey|encryptionkey|"
-    r"^sig$|^pwd$|^key\d*$|^pass$"
+    r"^sig$|^pwd$|^key\d+$|^pass$"
 )
 # A name ending like this names, points to, or configures a secret but does not hold one.
 _SAFE_NAME = re.compile(
     r"(enabled|disabled|permission|permissions|source|type|name|names|uri|url|id|ids|arn|"
     r"version|expiry|expiration|expiresat|expireson|expirytime|policy|policies|properties|"
     r"settings|access|count|length|lifetime|state|status|mode|reference|kind|format|required|"
-    r"allowed|rotation|rotationenabled|store|storeenabled)$"
+    r"allowed|rotation|store|age|used|prevention|limit|period|days|duration|ttl|timeout|"
+    r"algorithm|size|strength|complexity|authentication|endpoint|"
+    r"^httptokens)$"  # AWS IMDS: "required"/"optional", the IMDSv2 evidence itself
 )
 # Names users choose themselves (app settings, env vars): a broader, substring match.
 _PAIR_NAME = re.compile(
@@ -72,6 +75,8 @@ _TEXT_PATTERNS = (
     re.compile(r"(?P<s>\bxox[abposr]-[A-Za-z0-9-]{10,})"),
 )
 _MARK_PREFIX = "[REDACTED sha256:"
+# `keyCreationTime: {key1: <time>}`: a timestamp under a secret-looking name is not a secret.
+_TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?)?(Z|[+-]\d\d:?\d\d)?$")
 
 
 def mark(value: Any) -> str:
@@ -172,7 +177,7 @@ def _redact(value: Any, key: str | None, inherited: bool, user_map: bool) -> Any
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, str):
-        if secret and value:
+        if secret and value and not _TIMESTAMP.match(value):
             return value if value.startswith(_MARK_PREFIX) else mark(value)
         return redact_text(value)
     if isinstance(value, (int, float)):

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from fnmatch import translate
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from scanner.errors import InputError
@@ -114,63 +115,87 @@ def _schema_errors(doc: Any, path: Path) -> list[InputError]:
     return errors
 
 
-def _parse_date(value: str, path: Path, line: int | None) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as e:
-        raise InputError(f"expires: {value!r} is not a valid ISO date (YYYY-MM-DD)", path, line) from e
-
-
 def _is_total(glob: str) -> bool:
     return bool(glob) and set(glob) == {"*"}
+
+
+def check_waivers(path: str | Path, allow_broad: bool = False) -> tuple[list[Waiver], list[InputError]]:
+    """
+    Load a waivers file; return the valid waivers and every problem, sorted by line.
+
+    Problems: schema violations (unknown keys, missing reason/owner/expires), invalid
+    dates, and a waiver whose policy and resource are both match-everything wildcards
+    (unless `allow_broad`). Raises InputError for a file that is not YAML at all.
+    """
+    path = Path(path)
+    docs = load_documents(path, error=InputError)
+    if len(docs) != 1:
+        raise InputError("expected one YAML document with a top-level `waivers:` list", path, 1)
+    doc = docs[0]
+    errors = _schema_errors(doc, path)
+    if errors:
+        return [], sorted(errors, key=lambda e: e.line or 0)
+    waivers = []
+    for i, w in enumerate(doc["waivers"]):
+        line = _line(doc, ("waivers", i)) or 0
+        if _is_total(w["policy"]) and _is_total(w["resource"]) and not allow_broad:
+            errors.append(InputError(
+                "waiver matches every finding (policy and resource are both `*`); "
+                "narrow it or pass --allow-broad-waivers", path, line))
+            continue
+        try:
+            expires = date.fromisoformat(w["expires"])
+        except ValueError:
+            errors.append(InputError(
+                f"expires: {w['expires']!r} is not a valid ISO date (YYYY-MM-DD)",
+                path, _line(doc, ("waivers", i, "expires"))))
+            continue
+        waivers.append(Waiver(policy=w["policy"], resource=w["resource"],
+                              reason=w["reason"].strip(), owner=w["owner"].strip(),
+                              expires=expires, line=line, ticket=w.get("ticket", "")))
+    return waivers, sorted(errors, key=lambda e: e.line or 0)
 
 
 def load_waivers(path: str | Path, allow_broad: bool = False) -> list[Waiver]:
     """
     Load and validate a waivers file.
 
-    Raises InputError naming file:line for unreadable YAML, schema violations (unknown
-    keys, missing reason/owner/expires), bad dates, and a waiver whose policy and resource
-    are both match-everything wildcards (unless `allow_broad`).
+    Raises InputError naming file:line for the first problem `check_waivers` finds
+    (the others are appended to its message).
     """
-    path = Path(path)
-    docs = load_documents(path, error=InputError)
-    if len(docs) != 1:
-        raise InputError(
-            "expected one YAML document with a top-level `waivers:` list", path, 1
-        )
-    doc = docs[0]
-    errors = _schema_errors(doc, path)
+    waivers, errors = check_waivers(path, allow_broad)
     if errors:
-        errors.sort(key=lambda e: e.line or 0)
         first = errors[0]
         if len(errors) > 1:
             rest = "; ".join(e.diagnostics() for e in errors[1:])
-            first = InputError(f"{first.message} (also: {rest})", path, first.line)
+            first = InputError(f"{first.message} (also: {rest})", first.path, first.line)
         raise first
-    waivers = []
-    for i, w in enumerate(doc["waivers"]):
-        line = _line(doc, ("waivers", i)) or 0
-        if _is_total(w["policy"]) and _is_total(w["resource"]) and not allow_broad:
-            raise InputError(
-                "waiver matches every finding (policy and resource are both `*`); "
-                "narrow it or pass --allow-broad-waivers",
-                path,
-                line,
-            )
-        expires = _parse_date(w["expires"], path, _line(doc, ("waivers", i, "expires")))
-        waivers.append(
-            Waiver(
-                policy=w["policy"],
-                resource=w["resource"],
-                reason=w["reason"].strip(),
-                owner=w["owner"].strip(),
-                expires=expires,
-                line=line,
-                ticket=w.get("ticket", ""),
-            )
-        )
     return waivers
+
+
+def lint_waivers(paths: Iterable[str | Path], today: date | None = None) -> list[Any]:
+    """
+    Return `ccscan lint` messages for waivers files: errors for what `--waivers` would
+    refuse, warnings for waivers that have expired.
+    """
+    from scanner.policy.model import LintMessage
+
+    today = today or datetime.now(timezone.utc).date()
+    messages = []
+    for path in paths:
+        try:
+            waivers, errors = check_waivers(path)
+        except InputError as e:
+            waivers, errors = [], [e]
+        for e in errors:
+            messages.append(LintMessage(str(e.path or path), e.line, e.col, "error", "waivers",
+                                        e.message))
+        for w in waivers:
+            if w.expired(today):
+                messages.append(LintMessage(str(path), w.line, None, "warning", "waiver-expired",
+                                            f"waiver for {w.policy} {w.resource} (owner {w.owner}) "
+                                            f"expired on {w.expires.isoformat()}"))
+    return messages
 
 
 class WaiverSet:

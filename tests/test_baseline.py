@@ -109,3 +109,53 @@ def test_missing_baseline_file(tmp_path):
     with pytest.raises(InputError) as e:
         load_scan_result(tmp_path / "nope.json")
     assert "nope.json" in e.value.diagnostics()
+
+
+def test_baseline_on_the_fixture_estate(ccscan, tmp_path):
+    first = ccscan("scan", "fixtures/", "--format", "json")
+    base = write(tmp_path, first.stdout, "baseline.json")
+    same = ccscan("scan", "fixtures/", "--format", "json", "--baseline", base, "--fail-on-new")
+    doc = same.json()
+    assert same.exit_code == 0  # the estate still fails, but nothing new
+    assert {f["baseline"] for f in doc["findings"]} == {"unchanged"}
+    assert doc["baseline"]["resolved"] == [] and doc["baseline"]["new"] == 0
+
+    # an older baseline: one failure was not there, one passed, and one is gone now
+    old = first.json()
+    fails = [f for f in old["findings"] if f["status"] == "fail"]
+    old["findings"].remove(fails[0])
+    fails[1]["status"] = "pass"
+    gone = {**fails[2], "id": "0" * 32, "resource": {**fails[2]["resource"], "id": "/gone"}}
+    old["findings"].append(gone)
+    older = write(tmp_path, old, "older.json")
+    res = ccscan("scan", "fixtures/", "--format", "json", "--baseline", older, "--fail-on-new")
+    doc = res.json()
+    assert res.exit_code == 1
+    new = {f["id"] for f in doc["findings"] if f["baseline"] == "new"}
+    assert new == {fails[0]["id"], fails[1]["id"]}
+    assert [r["id"] for r in doc["baseline"]["resolved"]] == ["0" * 32]
+    # without --fail-on-new the usual rule applies (and says the same here)
+    assert ccscan("scan", "fixtures/", "--baseline", older).exit_code == 1
+    # --fail-on high: are the new failures high?
+    sev_new = {f["severity"] for f in doc["findings"] if f["baseline"] == "new"}
+    high = ccscan("scan", "fixtures/", "--baseline", older, "--fail-on-new", "--fail-on", "critical")
+    assert "critical" not in sev_new and high.exit_code == 0
+
+    d = ccscan("diff", older, write(tmp_path, first.stdout, "now.json"))
+    assert d.exit_code == 0
+    assert d.stdout.splitlines()[0] == "2 new, 1 resolved, 0 changed, " \
+        f"{len(first.json()['findings']) - 2} unchanged"
+    assert ccscan("diff", older, base, "--fail-on-new").exit_code == 1
+    assert ccscan("diff", base, base, "--fail-on-new").exit_code == 0
+    as_json = ccscan("diff", older, base, "--format", "json").json()
+    assert {f["id"] for f in as_json["new"]} == new
+
+
+def test_baseline_that_is_not_a_scan_result_is_exit_2(ccscan, tmp_path):
+    ocsf = ccscan("scan", "fixtures/", "--format", "ocsf").stdout
+    path = write(tmp_path, ocsf, "findings.ocsf.jsonl")
+    res = ccscan("scan", "fixtures/", "--baseline", path)
+    assert res.exit_code == 2 and res.stdout == ""
+    assert str(path) in res.stderr and "not a ccscan scan result" in res.stderr
+    assert ccscan("diff", path, path).exit_code == 2
+    assert ccscan("scan", "fixtures/", "--fail-on-new").exit_code == 2

@@ -122,3 +122,81 @@ def test_expiry_day_is_inclusive_and_arns_are_case_sensitive(tmp_path):
     assert WaiverSet(waivers, today=date(2026, 2, 1)).apply(aws).status == "unknown"
     upper = make_finding("fail", policy=POLICIES[1], resource_id=AWS_INSTANCE.upper())
     assert WaiverSet(waivers, today=date(2026, 1, 1)).apply(upper).status == "fail"
+
+
+FIXTURE_WAIVERS = """\
+waivers:
+  - policy: CCS-AZ-VM-001
+    resource: "*/RG-SANDBOX/*"
+    reason: sandbox VMs are torn down weekly
+    owner: ml-platform
+    expires: 2999-12-31
+  - policy: CCS-AWS-EC2-*
+    resource: "arn:aws:ec2:*"
+    reason: old exception
+    owner: sec-team
+    expires: 2020-01-31
+  - policy: CCS-AZ-VM-001
+    resource: /subscriptions/none/*
+    reason: left over
+    owner: nobody
+    expires: 2999-12-31
+"""
+
+
+def test_waivers_on_the_fixture_estate(ccscan, tmp_path):
+    plain = ccscan("scan", "fixtures/", "--format", "json").json()
+    path = write(tmp_path, FIXTURE_WAIVERS)
+    res = ccscan("scan", "fixtures/", "--format", "json", "--waivers", path)
+    doc = res.json()
+    waived = [f for f in doc["findings"] if f["status"] == "waived"]
+    assert sorted(f["resource"]["name"] for f in waived) == ["tl-finetune-01", "vm-notebook-01"]
+    assert all(f["waiver"]["original_status"] == "fail" and f["waiver"]["line"] == 2
+               for f in waived)
+    assert doc["summary"]["waived"] == 2
+    assert doc["summary"]["fail"] == plain["summary"]["fail"] - 2
+    # the expired EC2 waiver does not apply: those findings still fail, and it is reported
+    ec2 = [f for f in doc["findings"] if f["policy_id"] == "CCS-AWS-EC2-001"]
+    assert ec2 and all(f["status"] == "fail" for f in ec2 if f["status"] != "pass")
+    assert [w["line"] for w in doc["waivers"]["expired"]] == [7]
+    assert doc["waivers"]["expired"][0]["matched"] >= 1
+    assert [w["line"] for w in doc["waivers"]["unused"]] == [12]
+    assert f"{path.as_posix()}:7: waiver for CCS-AWS-EC2-*" in res.stderr
+    assert "expired on 2020-01-31" in res.stderr and "unused" in res.stderr
+    assert res.exit_code == 1
+
+
+def test_waiving_every_failure_makes_the_scan_pass(ccscan, tmp_path):
+    path = write(tmp_path, "waivers:\n  - policy: CCS-*\n    resource: '*'\n    reason: demo\n"
+                 "    owner: o\n    expires: 2999-01-01\n")
+    res = ccscan("scan", "fixtures/", "--format", "json", "--waivers", path)
+    assert res.json()["summary"]["fail"] == 0
+    assert res.exit_code == 0
+
+
+@pytest.mark.parametrize(("extra", "code"), [((), 2), (("--allow-broad-waivers",), 0)])
+def test_broad_waiver_needs_the_flag(ccscan, tmp_path, extra, code):
+    path = write(tmp_path, "waivers:\n  - policy: '*'\n    resource: '*'\n    reason: all\n"
+                 "    owner: o\n    expires: 2999-01-01\n")
+    res = ccscan("scan", "fixtures/", "--format", "json", "--waivers", path, *extra)
+    assert res.exit_code == code
+    if code == 2:
+        assert f"{path}:2" in res.stderr and res.stdout == ""
+
+
+def test_bad_waivers_file_is_exit_2_naming_file_line(ccscan, tmp_path):
+    path = write(tmp_path, "waivers:\n  - policy: A-1\n    resource: x\n    owner: o\n"
+                 "    expires: 2027-13-01\n")
+    res = ccscan("scan", "fixtures/", "--waivers", path)
+    assert res.exit_code == 2
+    assert f"{path}:2" in res.stderr and "'reason' is a required property" in res.stderr
+
+
+def test_lint_checks_waiver_files(ccscan, tmp_path):
+    path = write(tmp_path, "waivers:\n  - policy: A-1\n    resource: x\n    reason: r\n"
+                 "    owner: o\n    expires: 2027-02-30\n  - policy: A-2\n    resource: x\n"
+                 "    reason: r\n    owner: o\n    expires: 2001-01-01\n")
+    res = ccscan("lint", "policies/", "--waivers", path)
+    assert res.exit_code == 2
+    assert f"{path}:6: error: expires: '2027-02-30' is not a valid ISO date" in res.stdout
+    assert f"{path}:7: warning:" in res.stdout and "expired on 2001-01-01" in res.stdout

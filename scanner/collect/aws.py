@@ -112,7 +112,10 @@ class AwsCollector:
         self._lock = threading.Lock()
         self._secrets: list[str] = []
         self._config = Config(
-            retries={"mode": self.options.retry_mode, "max_attempts": self.options.max_attempts},
+            # botocore's `max_attempts` counts retries; `total_max_attempts` counts the first
+            # call too, which is what --aws-max-attempts promises.
+            retries={"mode": self.options.retry_mode,
+                     "total_max_attempts": self.options.max_attempts},
             max_pool_connections=max(10, self.options.max_workers),
             connect_timeout=10,
             read_timeout=60,

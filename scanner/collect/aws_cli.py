@@ -66,7 +66,8 @@ _OPTIONS = [
         type=click.IntRange(1, 20),
         default=8,
         show_default=True,
-        help="Attempts per AWS API call, retried by botocore's standard retry mode.",
+        help="Attempts per AWS API call (the first included); throttling, 5xx and connection "
+        "errors are retried by botocore's standard retry mode with backoff.",
     ),
 ]
 

@@ -16,6 +16,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from scanner.inventory.formats import aws_resource, ebs_volume, ec2_instance
+
 
 @dataclass(frozen=True)
 class RegionContext:
@@ -67,42 +69,32 @@ def canonical(
     rtype: str, arn: str, name: str, region: str, account: str, tags: dict, properties: dict
 ) -> dict:
     """
-    Return one canonical AWS resource document.
+    Return one canonical AWS resource document (the file loaders' shape, JSON-safe values).
     """
-    return {
-        "id": arn,
-        "type": rtype,
-        "name": name,
-        "location": region,
-        "provider": "aws",
-        "account": account,
-        "tags": tags,
-        "properties": jsonable(properties),
-    }
+    return aws_resource(rtype, arn, name, region, account, tags, jsonable(properties))
 
 
 def instance_doc(instance: dict, owner_id: str, partition: str = "aws") -> dict:
     """
-    Return the canonical `AWS::EC2::Instance` for one describe-instances entry.
+    Return the canonical `AWS::EC2::Instance`, exactly as the describe-instances loader does.
     """
-    az = str(instance.get("Placement", {}).get("AvailabilityZone", ""))
-    region = az[:-1] if az and az[-1].isalpha() else az
-    tags = tag_dict(instance.get("Tags"))
-    iid = instance["InstanceId"]
-    arn = f"arn:{partition}:ec2:{region}:{owner_id}:instance/{iid}"
-    return canonical("AWS::EC2::Instance", arn, tags.get("Name") or iid, region, owner_id, tags,
-                     instance)
+    doc = ec2_instance(jsonable(instance), owner_id)
+    return _partition(doc, partition)
 
 
 def volume_doc(volume: dict, region: str, account: str, partition: str = "aws") -> dict:
     """
-    Return the canonical `AWS::EC2::Volume` for one describe-volumes entry.
+    Return the canonical `AWS::EC2::Volume`, as the describe-volumes loader does given the
+    account and region (which describe-volumes output itself does not name).
     """
-    tags = tag_dict(volume.get("Tags"))
-    vid = volume["VolumeId"]
-    arn = f"arn:{partition}:ec2:{region}:{account}:volume/{vid}"
-    return canonical("AWS::EC2::Volume", arn, tags.get("Name") or vid, region, account, tags,
-                     volume)
+    return _partition(ebs_volume(jsonable(volume), account, region), partition)
+
+
+def _partition(doc: dict, partition: str) -> dict:
+    # The file loaders assume the `aws` partition; GovCloud and China ARNs differ.
+    if partition != "aws":
+        doc["id"] = doc["id"].replace("arn:aws:", f"arn:{partition}:", 1)
+    return doc
 
 
 def _paginate(client: Any, op: str, key: str, **kwargs: Any) -> Iterator[dict]:

@@ -269,8 +269,8 @@ class AzureCollector:
         A site whose config cannot be read keeps what the list returned (policies that
         require siteConfig fields then say `unknown`) and is reported as incomplete.
         """
-        api = task.spec.api_version
-        futures = [site_pool.submit(site_config, factory, task.sub, str(doc.get("id", "")), api) for doc in page]
+        spec = task.spec
+        futures = [site_pool.submit(site_config, factory, spec, task.sub, str(doc.get("id", ""))) for doc in page]
         failed: list[IncompleteScope] = []
         for doc, future in zip(page, futures, strict=True):
             try:

@@ -139,17 +139,22 @@ class ClientFactory:
     def __init__(self, credential: Any, settings: HttpSettings) -> None:
         self.credential = credential
         self.settings = settings
-        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients: dict[tuple[str, str, str | None], Any] = {}
         self._lock = threading.Lock()
 
-    def get(self, sdk: str, subscription: str = "") -> Any:
-        """Return the client of `sdk` ("compute", "web", ...) for a subscription."""
-        key = (sdk, subscription)
+    def get(self, sdk: str, subscription: str = "", api_version: str | None = None) -> Any:
+        """
+        Return the client of `sdk` ("compute", "web", ...) for a subscription, pinned to
+        `api_version` when given (SDKs whose operations all share the client's version).
+        """
+        key = (sdk, subscription, api_version)
         with self._lock:
             client = self._clients.get(key)
             if client is None:
                 kw = self.settings.client_kwargs()
                 kw["policies"] = pipeline_policies(self.credential, self.settings)
+                if api_version:
+                    kw["api_version"] = api_version
                 client = SDKS[sdk](self.credential, subscription, **kw)
                 self._clients[key] = client
             return client

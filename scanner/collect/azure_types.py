@@ -35,6 +35,12 @@ class TypeSpec:
     """SDK list call; None: read the provider's list endpoint with `raw_pages`."""
     site_config: bool = False
     """Attach `properties.siteConfig` from `.../config/web` (App Service)."""
+    client_version: bool = False
+    """The SDK takes the API version per client (web, storage, key vault), not per call."""
+
+    def client(self, factory: ClientFactory, sub: str) -> Any:
+        """Return the SDK client that lists this type in a subscription."""
+        return factory.get(self.sdk, sub, self.api_version if self.client_version else None)
 
     def pages(self, factory: ClientFactory, sub: str, rg: str | None) -> Iterator[list[dict]]:
         """
@@ -42,7 +48,7 @@ class TypeSpec:
 
         Raises azure-core errors (HttpResponseError, ServiceRequestError, ...) unchanged.
         """
-        client = factory.get(self.sdk, sub)
+        client = self.client(factory, sub)
         if self.pager is None:
             scope = f"/subscriptions/{sub}" + (f"/resourceGroups/{rg}" if rg else "")
             yield from raw_pages(client, f"{scope}/providers/{self.type}", self.api_version)
@@ -62,27 +68,25 @@ def _disks(c: Any, rg: str | None, v: str) -> Any:
 
 def _storage(c: Any, rg: str | None, v: str) -> Any:
     sa = c.storage_accounts
-    return sa.list_by_resource_group(rg, api_version=v) if rg else sa.list(api_version=v)
+    return sa.list_by_resource_group(rg) if rg else sa.list()
 
 
 def _sites(c: Any, rg: str | None, v: str) -> Any:
-    apps = c.web_apps
-    return apps.list_by_resource_group(rg, api_version=v) if rg else apps.list(api_version=v)
+    return c.web_apps.list_by_resource_group(rg) if rg else c.web_apps.list()
 
 
 def _vaults(c: Any, rg: str | None, v: str) -> Any:
     # `vaults.list()` goes through the generic /resources API and returns no properties;
     # list_by_subscription is the Key Vault provider's own list.
-    vaults = c.vaults
-    return vaults.list_by_resource_group(rg, api_version=v) if rg else vaults.list_by_subscription(api_version=v)
+    return c.vaults.list_by_resource_group(rg) if rg else c.vaults.list_by_subscription()
 
 
 SPECS: tuple[TypeSpec, ...] = (
     TypeSpec("Microsoft.Compute/virtualMachines", "2024-07-01", "compute", _vms),
     TypeSpec("Microsoft.Compute/disks", "2024-03-02", "compute", _disks),
-    TypeSpec("Microsoft.Storage/storageAccounts", "2023-05-01", "storage", _storage),
-    TypeSpec("Microsoft.Web/sites", "2023-12-01", "web", _sites, site_config=True),
-    TypeSpec("Microsoft.KeyVault/vaults", "2023-07-01", "keyvault", _vaults),
+    TypeSpec("Microsoft.Storage/storageAccounts", "2023-05-01", "storage", _storage, client_version=True),
+    TypeSpec("Microsoft.Web/sites", "2023-12-01", "web", _sites, site_config=True, client_version=True),
+    TypeSpec("Microsoft.KeyVault/vaults", "2023-07-01", "keyvault", _vaults, client_version=True),
     # azure-mgmt-cognitiveservices 14 has msrest models that drop properties they do not
     # know; the provider's list endpoint is read as-is instead (private endpoint connections
     # are part of each account's properties).
@@ -108,7 +112,7 @@ def select(types: set[str] | None) -> tuple[list[TypeSpec], list[str]]:
     return specs, sorted(wanted - BY_TYPE.keys())
 
 
-def site_config(factory: ClientFactory, sub: str, site_id: str, api_version: str) -> dict[str, Any]:
+def site_config(factory: ClientFactory, spec: TypeSpec, sub: str, site_id: str) -> dict[str, Any]:
     """
     Return the `properties` of a site's `config/web` resource (minTlsVersion, ftpsState, ...).
 
@@ -118,7 +122,7 @@ def site_config(factory: ClientFactory, sub: str, site_id: str, api_version: str
     parts = site_id.split("/")
     # /subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Web/sites/{name}
     rg, name = parts[4], parts[8]
-    config = factory.get("web", sub).web_apps.get_configuration(rg, name, api_version=api_version)
+    config = spec.client(factory, sub).web_apps.get_configuration(rg, name)
     return dict(rest_dict(config).get("properties") or {})
 
 
@@ -126,8 +130,8 @@ def list_subscriptions(factory: ClientFactory) -> list[dict[str, Any]]:
     """
     Return every subscription the identity can read (`subscriptionId`, `displayName`, `state`).
     """
-    client = factory.get("subscriptions")
+    client = factory.get("subscriptions", "", SUBSCRIPTIONS_API_VERSION)
     subs: list[dict[str, Any]] = []
-    for page in client.subscriptions.list(api_version=SUBSCRIPTIONS_API_VERSION).by_page():
+    for page in client.subscriptions.list().by_page():
         subs.extend(rest_dict(s) for s in page)
     return subs

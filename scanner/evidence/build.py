@@ -41,11 +41,35 @@ BUNDLE_FORMAT = 1
 def redact_finding(finding: Finding) -> Finding:
     """
     Return `finding` with evidence values and message redacted (idempotent).
+
+    Evidence is redacted again with its whole path as context (`appSettings[*].value`
+    has lost its setting name by the time it is a value); any value that this catches is
+    also scrubbed from the message, which quotes evidence.
     """
-    evidence = tuple(
-        dataclasses.replace(e, observed=redact(e.observed, e.path)) for e in finding.evidence
-    )
-    return dataclasses.replace(finding, evidence=evidence, message=redact_text(finding.message))
+    evidence = []
+    message = redact_text(finding.message)
+    for e in finding.evidence:
+        observed = redact(e.observed, e.path)
+        for secret, marker in _changed_strings(e.observed, observed):
+            message = message.replace(repr(secret), repr(marker))  # how messages quote values
+            if len(secret) >= 6:  # shorter raw strings would also hit ordinary words
+                message = message.replace(secret, marker)
+            if len(secret) >= 8 and secret[:8] in message:  # a quote cut short still leaks
+                message = "(message withheld: it quoted a redacted value; see the evidence)"
+        evidence.append(dataclasses.replace(e, observed=observed))
+    return dataclasses.replace(finding, evidence=tuple(evidence), message=message)
+
+
+def _changed_strings(before: Any, after: Any) -> Iterable[tuple[str, str]]:
+    """Yield (original, marker) for every scalar that redaction replaced."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        for k, v in before.items():
+            yield from _changed_strings(v, after.get(k))
+    elif isinstance(before, list) and isinstance(after, list):
+        for b, a in zip(before, after):
+            yield from _changed_strings(b, a)
+    elif isinstance(after, str) and before != after and not isinstance(before, (dict, list)):
+        yield str(before), after
 
 
 class BundleWriter:
@@ -64,8 +88,8 @@ class BundleWriter:
         self.out = Path(out)
         self.sign_key = sign_key
         self._framework_files = dict(framework_files or {})
-        self._dir = Path(tempfile.mkdtemp(prefix="ccscan-bundle-"))
-        self._resources = open(self._dir / "resources.body", "wb")
+        self._dir = Path()
+        self._resources: IO[bytes] | None = None
         self._count = 0
         self._scan_fh: IO[str] | None = None
         self._json: Any = None
@@ -74,6 +98,7 @@ class BundleWriter:
     # resource observer
     def observe(self, resource: Resource) -> None:
         """Append one evaluated resource, redacted, to the inventory."""
+        assert self._resources is not None, "start() first"
         doc = redact_document(resource.doc)
         line = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         self._resources.write(line.encode("utf-8") + b"\n")
@@ -84,6 +109,9 @@ class BundleWriter:
         """Begin `scan.json`; `out` is not used: the bundle goes to its own path."""
         from scanner.report.json_report import JsonReporter  # lead's format, reused as-is
 
+        # created here, not in __init__, so a scan that never starts leaves nothing behind
+        self._dir = Path(tempfile.mkdtemp(prefix="ccscan-bundle-"))
+        self._resources = open(self._dir / "resources.body", "wb")
         self._scan_fh = open(self._dir / SCAN, "w", encoding="utf-8", newline="\n")
         self._json = JsonReporter()
         self._json.start(self._scan_fh, result)
@@ -99,6 +127,7 @@ class BundleWriter:
             self._json.finish(result)
             assert self._scan_fh is not None
             self._scan_fh.close()
+            assert self._resources is not None
             self._resources.close()
             members = self._members(result)
             write_tarball(self.out, members, source_date_epoch() or 0)
@@ -110,7 +139,8 @@ class BundleWriter:
         for fh in (self._scan_fh, self._resources):
             if fh is not None and not fh.closed:
                 fh.close()
-        shutil.rmtree(self._dir, ignore_errors=True)
+        if self._resources is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
 
     def _members(self, result: ScanResult) -> list[Member]:
         members = [Member(SCAN, file=self._dir / SCAN), self._inventory_member(result)]

@@ -8,18 +8,30 @@ from collections.abc import Callable
 
 from scanner.report.interface import Reporter
 from scanner.report.json_report import JsonReporter
+from scanner.report.junit import JunitReporter
+from scanner.report.ocsf import OcsfReporter
+from scanner.report.sarif import SarifReporter
 from scanner.report.table import TableReporter
 
 FORMATS: dict[str, Callable[[], Reporter]] = {
     "table": TableReporter,
     "json": JsonReporter,
+    "ocsf": OcsfReporter,
+    "sarif": SarifReporter,
+    "junit": JunitReporter,
 }
 """Format name -> reporter class (constructed with no arguments)."""
 
 EXTENSIONS: dict[str, str] = {
     "table": "txt",
     "json": "json",
+    "ocsf": "ocsf.jsonl",
+    "sarif": "sarif",
+    "junit": "junit.xml",
 }
 """File name ending per format, used by `--output-dir`."""
 
-__all__ = ["EXTENSIONS", "FORMATS", "JsonReporter", "Reporter", "TableReporter"]
+__all__ = [
+    "EXTENSIONS", "FORMATS", "JsonReporter", "JunitReporter", "OcsfReporter", "Reporter",
+    "SarifReporter", "TableReporter",
+]

@@ -103,7 +103,11 @@ def _location(path: str | None, line: int | None, col: int | None = None) -> dic
     """Return a location in a repository file (none for a live source with no file)."""
     if not path:
         return {}
-    phys: dict[str, Any] = {"artifactLocation": {"uri": _uri(path), "uriBaseId": "%SRCROOT%"}}
+    if path.startswith("/"):  # outside the working tree: an absolute file URI, no base
+        artifact: dict[str, Any] = {"uri": "file://" + _uri(path)}
+    else:
+        artifact = {"uri": _uri(path), "uriBaseId": "%SRCROOT%"}
+    phys: dict[str, Any] = {"artifactLocation": artifact}
     if line:
         region: dict[str, Any] = {"startLine": line}
         if col:

@@ -91,5 +91,6 @@ class TableReporter:
         w(f"\nSummary: {s['pass']} pass, {s['fail']} fail, {s['unknown']} unknown, "
           f"{s['error']} error, {s['waived']} waived\n")
         if s["unknown"]:
-            w(self.paint(f"{s['unknown']} finding(s) unknown: the inventory lacks fields these policies "
-                         "require; unknown is never a pass (--fail-on-unknown to fail on them)", "unknown") + "\n")
+            note = (f"{s['unknown']} finding(s) unknown: the inventory lacks fields these policies "
+                    "require; unknown is never a pass (--fail-on-unknown to fail on them)")
+            w(self.paint(textwrap.fill(note, WIDTH), "unknown") + "\n")

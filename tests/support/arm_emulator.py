@@ -84,11 +84,18 @@ class Estate:
 
     @classmethod
     def from_fixtures(cls, directory: Path) -> Estate:
-        """Load every ARM list (`{"value": [...]}`) under `directory`."""
+        """
+        Load every Azure inventory under `directory` with ccscan's own file loaders (ARM
+        lists, Resource Graph, az CLI output all become ARM documents), minus the `provider`
+        and `account` keys that a collector adds back.
+        """
+        from scanner.inventory.files import read_inventories
+
         docs: list[dict[str, Any]] = []
-        for path in sorted(directory.rglob("*.json")):
-            data = json.loads(path.read_text())
-            docs.extend(data["value"] if isinstance(data, dict) and "value" in data else [])
+        for inventory in read_inventories([directory]):
+            for resource in inventory:
+                if resource.provider == "azure":
+                    docs.append({k: v for k, v in resource.doc.items() if k not in ("provider", "account")})
         return cls.from_documents(docs)
 
     @classmethod
@@ -105,6 +112,16 @@ class Estate:
     def resource_groups(self, sub: str) -> set[str]:
         """Lower-cased resource groups holding resources in a subscription."""
         return {_rg_of(d["id"]) for d in self.resources if _sub_of(d["id"]) == sub}
+
+    def listing(self, sub: str, rtype: str) -> list[dict[str, Any]]:
+        """The resources of a lower-cased type in a subscription, in estate order."""
+        index = self.__dict__.get("_index")
+        if index is None or self.__dict__.get("_indexed") != len(self.resources):
+            index = {}
+            for d in self.resources:
+                index.setdefault((_sub_of(d["id"]), d["type"].lower()), []).append(d)
+            self.__dict__["_index"], self.__dict__["_indexed"] = index, len(self.resources)
+        return index.get((sub, rtype), [])
 
 
 def _synthetic(sub: str, rtype: str, i: int) -> dict[str, Any]:
@@ -130,7 +147,8 @@ def _synthetic(sub: str, rtype: str, i: int) -> dict[str, Any]:
 @dataclass
 class Fault:
     """
-    An injected failure for requests whose path (and query) match `pattern` (re.search).
+    An injected failure for requests whose path matches `pattern` (re.search, ignoring case)
+    and, if given, whose query string matches `query`.
     """
 
     pattern: str
@@ -142,6 +160,7 @@ class Fault:
     delay: float = 0.0
     """Seconds to wait before answering (a slow response; with status 0 the normal answer)."""
     method: str = "GET"
+    query: str | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +194,7 @@ class ArmEmulator:
         self.ca_file = str(Path(self._tmp.name) / "ca.pem")
         self.ca.cert_pem.write_to_path(self.ca_file)
         self._server: ThreadingHTTPServer | None = None
+        self._url = ""
 
     # -- lifecycle --------------------------------------------------------------------------
     def __enter__(self) -> ArmEmulator:
@@ -198,6 +218,7 @@ class ArmEmulator:
         # Handshake in the handler thread, so one slow client does not block accept().
         server.socket = ctx.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
         self._server = server
+        self._url = f"https://127.0.0.1:{server.server_address[1]}"
         threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def stop(self) -> None:
@@ -211,8 +232,8 @@ class ArmEmulator:
     @property
     def url(self) -> str:
         """`https://127.0.0.1:PORT`."""
-        assert self._server is not None, "emulator not started"
-        return f"https://127.0.0.1:{self._server.server_address[1]}"
+        assert self._url, "emulator not started"
+        return self._url
 
     # -- test helpers -----------------------------------------------------------------------
     def fail(self, pattern: str, status: int = 500, **kw: Any) -> Fault:
@@ -237,10 +258,13 @@ class ArmEmulator:
     def _record(self, seen: Seen) -> Fault | None:
         with self._lock:
             self.requests.append(seen)
-            target = seen.path + "?" + "&".join(f"{k}={v}" for k, v in seen.query.items())
+            query = "&".join(f"{k}={v}" for k, v in seen.query.items())
             for fault in self.faults:
-                if fault.method == seen.method and (fault.times is None or fault.times > 0) and re.search(
-                    fault.pattern, target, re.IGNORECASE
+                if (
+                    fault.method == seen.method
+                    and (fault.times is None or fault.times > 0)
+                    and re.search(fault.pattern, seen.path, re.IGNORECASE)
+                    and (fault.query is None or re.search(fault.query, query))
                 ):
                     if fault.times is not None:
                         fault.times -= 1
@@ -286,8 +310,7 @@ class ArmEmulator:
             if rg and rg not in self.estate.resource_groups(sub):
                 return 404, {}, _error("ResourceGroupNotFound", f"Resource group '{m['rg']}' could not be found.")
             rtype = f"{m['ns']}/{m['type']}".lower()
-            items = [d for d in self.estate.resources if d["type"].lower() == rtype and _sub_of(d["id"]) == sub
-                     and (not rg or _rg_of(d["id"]) == rg)]
+            items = [d for d in self.estate.listing(sub, rtype) if not rg or _rg_of(d["id"]) == rg]
             return self._page(path, query, items)
         return 404, {}, _error("InvalidResourceType", f"The emulator does not serve {path}.")
 
@@ -308,6 +331,9 @@ def _error(code: str, message: str) -> dict[str, Any]:
 class _Handler(BaseHTTPRequestHandler):
     arm: ArmEmulator
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle on, the client's delayed ACK adds
+    # ~40 ms to every response.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
         pass

@@ -1,0 +1,269 @@
+"""
+Benchmark ccscan on a synthetic Azure inventory, next to hand-written checks.
+
+For one inventory in one run it prints: the load (parse) time of ccscan's loader, the
+engine's evaluations per second with the built-in policies, the same for a hand-written
+plain-Python implementation of the built-in Azure policies (`handwritten.py`), the ratio of
+the two (target: engine <= 2x hand-written), whether both agree on every (policy, resource)
+pair (status and evidence), and the wall time of `ccscan lint` on the built-in packs.
+`--stream FILE.jsonl` also scans a (large) JSONL file in a child process and reports its
+wall time and peak RSS (target: 1,000,000 resources under 1 GB).
+
+    python bench/run.py                       # 100k resources, about a minute
+    python bench/run.py --count 20000 --repeat 5
+    python bench/run.py --stream /tmp/1m.jsonl --stream-count 1000000   # generates it if absent
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+try:  # a PYTHONPATH (e.g. a patched scratch copy) wins over the checkout around bench/
+    import scanner  # noqa: F401
+except ImportError:
+    sys.path.insert(1, str(ROOT))
+
+import generate  # noqa: E402
+import handwritten  # noqa: E402
+from scanner.engine import Engine, evaluate  # noqa: E402
+from scanner.inventory.files import InventoryFile  # noqa: E402
+from scanner.inventory.resource import Resource  # noqa: E402
+from scanner.scan import load_policies  # noqa: E402
+
+RATIO_TARGET = 2.0
+RSS_TARGET_MB = 1024
+LINT_TARGET_S = 0.5
+
+
+def best_of(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
+    """Run `fn` `repeat` times; return (fastest wall time, last result)."""
+    times, result = [], None
+    for _ in range(max(1, repeat)):
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return min(times), result
+
+
+def load(path: Path) -> list[Resource]:
+    """Parse the inventory with ccscan's loader."""
+    return list(InventoryFile(path))
+
+
+def engine_pass(engine: Engine, resources: list[Resource]) -> int:
+    """Every finding of every resource, consumed; returns the count."""
+    n = 0
+    for r in resources:
+        for _ in engine.findings(r):
+            n += 1
+    return n
+
+
+def decide_pass(index: dict[str, list[Any]], resources: list[Resource]) -> int:
+    """Only the decisions (`scanner.engine.evaluate`): no evidence, ids, messages or Findings."""
+    n = 0
+    for r in resources:
+        doc = r.doc
+        for policy in index.get(r.type_key, ()):
+            evaluate(policy, doc)
+            n += 1
+    return n
+
+
+def hand_pass(resources: list[Resource]) -> int:
+    """The hand-written checks of every resource; returns the number of decisions."""
+    n = 0
+    check = handwritten.check
+    for r in resources:
+        n += len(check(r.doc))
+    return n
+
+
+def agreement(engine: Engine, resources: list[Resource], show: int = 3) -> dict[str, int]:
+    """
+    Compare engine and hand-written results for every (policy, resource) pair.
+    """
+    pairs = status_bad = evidence_bad = 0
+    for r in resources:
+        mine = {pid: (status, ev) for pid, status, ev in handwritten.check(r.doc)}
+        theirs = {f.policy_id: (f.status, tuple((e.path, e.observed) for e in f.evidence))
+                  for f in engine.findings(r)}
+        for pid in mine.keys() | theirs.keys():
+            pairs += 1
+            a, b = theirs.get(pid), mine.get(pid)
+            if a is None or b is None or a[0] != b[0]:
+                status_bad += 1
+            elif a[1] != b[1]:
+                evidence_bad += 1
+            else:
+                continue
+            if status_bad + evidence_bad <= show:
+                print(f"  disagreement on {pid} for {r.id}:\n    engine:      {a}\n"
+                      f"    handwritten: {b}", file=sys.stderr)
+    return {"pairs": pairs, "status": status_bad, "evidence": evidence_bad}
+
+
+def _child_env() -> dict[str, str]:
+    # The child must run the same `scanner` this process imported (checkout or scratch copy).
+    import scanner as pkg
+
+    env = dict(os.environ)
+    src = str(Path(pkg.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
+    return env
+
+
+def run_child(args: list[str]) -> tuple[float, float, int]:
+    """
+    Run `python -m scanner ARGS`; return (wall seconds, peak RSS in MB, exit code).
+
+    os.wait4 gives this child's own rusage (RUSAGE_CHILDREN would be the max over every
+    child so far, the generator and lint included).
+    """
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "scanner", *args], env=_child_env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1, 3):
+        sys.exit(f"ccscan {' '.join(args)} failed ({proc.returncode}): {err.decode()[-2000:]}")
+    return wall, usage.ru_maxrss / 1024, proc.returncode
+
+
+def lint_time(repeat: int) -> float:
+    """Wall time of `ccscan lint --strict` on the built-in packs (interpreter start included)."""
+    from scanner.resources import builtin_policies
+
+    return min(run_child(["lint", str(builtin_policies()), "--strict"])[0] for _ in range(repeat))
+
+
+def ensure_inventory(path: Path, count: int, seed: int, fmt: str) -> None:
+    if path.exists():
+        return
+    print(f"generating {count} resources into {path} ...", file=sys.stderr)
+    with path.open("wb", buffering=1 << 20) as f:
+        generate.write_inventory(f, count, seed, fmt)
+
+
+def covered() -> tuple[set[str], set[str]]:
+    """Built-in Azure policies without a hand-written twin, and hand-written ones not built in."""
+    builtin = {p.id for p in load_policies(None).policies if p.id.startswith("CCS-AZ-")}
+    return builtin - handwritten.POLICY_IDS, handwritten.POLICY_IDS - builtin
+
+
+def row(label: str, value: str, note: str = "") -> None:
+    print(f"  {label:<42} {value:>16}  {note}")
+
+
+def bench(args: argparse.Namespace) -> dict[str, Any]:
+    figures: dict[str, Any] = {"date": time.strftime("%Y-%m-%d"), "cpus": os.cpu_count()}
+    missing, extra = covered()
+    if missing or extra:
+        print(f"warning: hand-written checks out of date: missing {sorted(missing)}, "
+              f"unknown {sorted(extra)}", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="ccscan-bench-") as tmp:
+        path = args.inventory or Path(tmp) / f"inventory.{args.format}"
+        ensure_inventory(path, args.count, args.seed, args.format)
+        size = path.stat().st_size
+        load_s, resources = best_of(args.load_repeat, lambda: load(path))
+    n = len(resources)
+    catalog = load_policies(None)
+    engine = Engine(catalog)
+    index = engine.index
+    pairs = sum(len(index.get(r.type_key, ())) for r in resources)
+    hand_s, decisions = best_of(args.repeat, lambda: hand_pass(resources))
+    decide_s, _ = best_of(args.repeat, lambda: decide_pass(index, resources))
+    engine_s, findings = best_of(args.repeat, lambda: engine_pass(engine, resources))
+    agree = agreement(engine, resources)
+    ratio = engine_s / hand_s
+    figures.update({
+        "resources": n, "bytes": size, "load_s": load_s, "pairs": pairs, "findings": findings,
+        "hand_s": hand_s, "decide_s": decide_s, "engine_s": engine_s, "ratio": ratio,
+        "decide_ratio": decide_s / hand_s, "disagreements": agree,
+    })
+
+    print(f"\nccscan benchmark: {n} resources ({size / 1e6:.1f} MB, {size / max(n, 1):.0f} B each), "
+          f"{len(catalog.policies)} policies, {pairs} (policy, resource) evaluations, "
+          f"{findings} findings; best of {args.repeat}, {os.cpu_count()} CPUs\n")
+    row("load (parse) InventoryFile", f"{load_s:.2f} s", f"{n / load_s:,.0f} resources/s, "
+        f"{size / 1e6 / load_s:.0f} MB/s")
+    row("ccscan engine (findings)", f"{pairs / engine_s:,.0f} eval/s",
+        f"{engine_s:.3f} s, {n / engine_s:,.0f} resources/s")
+    row("  of which decisions only (evaluate)", f"{pairs / decide_s:,.0f} eval/s",
+        f"{decide_s:.3f} s, {decide_s / hand_s:.2f}x hand-written")
+    row("hand-written checks", f"{pairs / hand_s:,.0f} eval/s",
+        f"{hand_s:.3f} s, {n / hand_s:,.0f} resources/s")
+    verdict = "OK" if ratio <= RATIO_TARGET else "OVER TARGET"
+    row("ratio ccscan / hand-written time", f"{ratio:.2f}x", f"target <= {RATIO_TARGET}: {verdict}")
+    row("disagreements (status / evidence)", f"{agree['status']} / {agree['evidence']}",
+        f"of {agree['pairs']} pairs (must be 0 / 0)")
+    if not args.no_lint:
+        lint_s = lint_time(args.repeat)
+        figures["lint_s"] = lint_s
+        row("ccscan lint --strict (built-in packs)", f"{lint_s:.2f} s",
+            f"wall incl. start-up; target < {LINT_TARGET_S}: {'OK' if lint_s < LINT_TARGET_S else 'OVER'}")
+    return figures
+
+
+def stream(args: argparse.Namespace, figures: dict[str, Any]) -> None:
+    path: Path = args.stream
+    if not path.exists():
+        ensure_inventory(path, args.stream_count, args.seed, "jsonl")
+    lines = 0
+    with path.open("rb") as f:
+        for _ in f:
+            lines += 1
+    wall, rss, code = run_child(["scan", str(path), "--format", "json", "-o", os.devnull])
+    resources = max(lines - 1, 0)  # minus the snapshot header
+    figures.update({"stream_resources": resources, "stream_wall_s": wall, "stream_rss_mb": rss})
+    print(f"\nstreaming scan: ccscan scan {path} --format json -o {os.devnull} (exit {code})\n")
+    row("resources", f"{resources:,}", f"{path.stat().st_size / 1e6:,.0f} MB")
+    row("wall time", f"{wall:.1f} s", f"{resources / wall:,.0f} resources/s")
+    row("peak RSS", f"{rss:,.0f} MB",
+        f"target < {RSS_TARGET_MB} MB: {'OK' if rss < RSS_TARGET_MB else 'OVER'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000, help="resources to generate (default 100000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--format", choices=("json", "jsonl"), default="jsonl",
+                        help="inventory format for the load measurement (default jsonl)")
+    parser.add_argument("--inventory", type=Path, help="use this inventory instead of generating one")
+    parser.add_argument("--repeat", type=int, default=3, help="best of N for the timed loops (default 3)")
+    parser.add_argument("--load-repeat", type=int, default=1, help="best of N for the load (default 1)")
+    parser.add_argument("--no-lint", action="store_true", help="skip the lint timing")
+    parser.add_argument("--skip-bench", action="store_true", help="only the --stream measurement")
+    parser.add_argument("--stream", type=Path, help="also scan this JSONL file in a child process")
+    parser.add_argument("--stream-count", type=int, default=1_000_000,
+                        help="resources to generate into --stream when it does not exist")
+    parser.add_argument("--json", type=Path, help="also write the figures as JSON here")
+    args = parser.parse_args(argv)
+    figures: dict[str, Any] = {}
+    if not args.skip_bench:
+        figures = bench(args)
+    if args.stream:
+        stream(args, figures)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    bad = figures.get("disagreements", {})
+    return 1 if bad.get("status") or bad.get("evidence") else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""
+What the CLI needs for bundles, kept out of `scanner/cli.py`: passphrases (never from
+argv), and a BundleWriter wired into a scan's options and reporters.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from scanner.errors import UsageError
+from scanner.evidence.build import BundleWriter
+from scanner.evidence.keys import load_private_key
+
+PASSPHRASE_ENV = "CCSCAN_KEY_PASSPHRASE"
+
+
+def passphrase_from_env(var: str | None, default_var: str | None = None) -> bytes | None:
+    """
+    Return the passphrase held in environment variable `var` (UsageError if unset), else in
+    `default_var` if that is set, else None.
+    """
+    if var:
+        value = os.environ.get(var)
+        if not value:
+            raise UsageError(f"--passphrase-env: environment variable {var} is not set or empty")
+        return value.encode("utf-8")
+    value = os.environ.get(default_var or "") if default_var else None
+    return value.encode("utf-8") if value else None
+
+
+def keygen_passphrase(
+    env_var: str | None, prompt: bool, ask: Callable[[], str]
+) -> bytes | None:
+    """
+    Return the passphrase for a new key: from `env_var`, from `ask()` (a hidden prompt with
+    confirmation) when `prompt`, or None for an unencrypted key.
+    """
+    if env_var and prompt:
+        raise UsageError("give --passphrase-env or --passphrase-prompt, not both")
+    if prompt:
+        value = ask()
+        if not value:
+            raise UsageError("empty passphrase")
+        return value.encode("utf-8")
+    return passphrase_from_env(env_var)
+
+
+def bundle_writer(
+    out: Path, sign_key: Path | None, passphrase_env: str | None, catalog: Any
+) -> BundleWriter:
+    """
+    Check the bundle path and load the signing key before the scan starts (fail fast), and
+    return the writer. `catalog` supplies the framework files.
+    """
+    if not out.parent.is_dir():
+        raise UsageError("--bundle: the directory does not exist", out.parent)
+    if out.is_dir():
+        raise UsageError("--bundle: is a directory", out)
+    key = None
+    if sign_key is not None:
+        key = load_private_key(sign_key, passphrase_from_env(passphrase_env, PASSPHRASE_ENV))
+    elif passphrase_env:
+        raise UsageError("--passphrase-env needs --sign-key")
+    frameworks = {fid: fw.file for fid, fw in catalog.frameworks.items() if fw.file}
+    return BundleWriter(out, sign_key=key, framework_files=frameworks)
+
+
+def attach(writer: BundleWriter, options: Any, pairs: list[tuple[Any, IO[str]]]) -> None:
+    """
+    Make `writer` see every evaluated resource and every finding of the scan.
+    """
+    options.resource_observers.append(writer.observe)
+    pairs.append((writer, io.StringIO()))  # the bundle writes its own file, not a stream

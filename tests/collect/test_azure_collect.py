@@ -1,0 +1,181 @@
+"""
+Azure collector against the HTTPS ARM emulator with the real azure-mgmt-* clients: shape
+(equal to the file loaders'), paging, scope selection and the number of requests.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import pytest
+
+pytest.importorskip("azure.mgmt.compute")
+pytest.importorskip("trustme")
+
+from support.arm_emulator import ArmEmulator, Estate  # noqa: E402
+from support.azure_testing import AZURE_FIXTURES, StaticCredential, by_id, collect  # noqa: E402
+
+from scanner.collect.azure_types import SPECS  # noqa: E402
+from scanner.inventory.files import read_inventories  # noqa: E402
+
+VM = "microsoft.compute/virtualmachines"
+
+
+def file_docs() -> list[dict]:
+    return [r.doc for inv in read_inventories([AZURE_FIXTURES]) for r in inv]
+
+
+def test_fixture_estate_equals_what_the_file_loaders_read():
+    expected = by_id(copy.deepcopy(file_docs()))
+    for doc in expected.values():
+        if doc["type"].lower() == "microsoft.web/sites":
+            # ARM always has a config/web; a fixture site without siteConfig gets an empty one.
+            doc["properties"].setdefault("siteConfig", None)
+            doc["properties"]["siteConfig"] = doc["properties"]["siteConfig"] or {}
+    with ArmEmulator(Estate.from_fixtures(AZURE_FIXTURES), page_size=2) as arm:
+        resources, collector = collect(arm)
+    assert collector.incomplete == []
+    got = by_id([r.doc for r in resources])
+    assert got.keys() == expected.keys()
+    for rid, doc in expected.items():
+        assert got[rid] == doc, rid
+    subs = {d["account"] for d in expected.values()}
+    assert all(r.source == f"azure:{r.doc['account']}" for r in resources)
+    assert sorted(collector.snapshot_header()["subscriptions"]) == sorted(subs)
+
+
+def test_site_config_comes_from_config_web():
+    with ArmEmulator(Estate.from_fixtures(AZURE_FIXTURES)) as arm:
+        resources, _ = collect(arm, types={"microsoft.web/sites"})
+        listed = arm.count(r"/providers/Microsoft\.Web/sites$")
+        configs = arm.count(r"/config/web$")
+    sites = {r.name: r.doc for r in resources}
+    assert sites["app-legacy-api"]["properties"]["siteConfig"]["minTlsVersion"] == "1.0"
+    assert sites["app-chat-frontend"]["properties"]["siteConfig"]["ftpsState"] == "Disabled"
+    assert configs == len(sites) == 4
+    assert listed == len(arm.estate.subscriptions)
+
+
+def test_only_the_types_the_policies_need_are_listed():
+    with ArmEmulator(Estate.from_fixtures(AZURE_FIXTURES)) as arm:
+        resources, collector = collect(arm, types={VM, "microsoft.foo/bars"})
+        paths = [r.path for r in arm.requests]
+    assert {r.type_key for r in resources} == {VM}
+    assert all(p == "/subscriptions" or p.endswith("/Microsoft.Compute/virtualMachines") for p in paths)
+    assert collector.unsupported == ["microsoft.foo/bars"]
+    assert collector.snapshot_header()["unsupported_types"] == ["microsoft.foo/bars"]
+
+
+def test_pages_are_followed_and_resources_arrive_in_a_stable_order():
+    estate = Estate.generate(2, {"Microsoft.Compute/virtualMachines": 7, "Microsoft.Compute/disks": 3})
+    with ArmEmulator(estate, page_size=2) as arm:
+        first, _ = collect(arm, workers=4)
+        vm_pages = arm.count(r"/virtualMachines$")
+        second, _ = collect(arm, workers=1)
+    assert len(first) == 20
+    assert vm_pages == 2 * math.ceil(7 / 2)
+    assert [r.id for r in first] == [r.id for r in second]
+
+
+def test_given_subscriptions_are_not_discovered():
+    estate = Estate.generate(3, {"Microsoft.KeyVault/vaults": 2})
+    chosen = sorted(estate.subscriptions)[1]
+    with ArmEmulator(estate) as arm:
+        resources, collector = collect(arm, subscriptions=(chosen,))
+        assert arm.count(r"^/subscriptions$") == 0
+    assert {r.account for r in resources} == {chosen}
+    assert collector.snapshot_header()["subscriptions"] == [chosen]
+
+
+def test_resource_group_filter_lists_per_group_and_reports_an_unknown_group():
+    estate = Estate.generate(1, {"Microsoft.Compute/virtualMachines": 10})
+    with ArmEmulator(estate) as arm:
+        resources, collector = collect(arm, types={VM}, resource_groups=("RG-1", "rg-nope"))
+        rg_lists = arm.count(r"/resourceGroups/[^/]+/providers/Microsoft\.Compute/virtualMachines$")
+    assert sorted(r.name for r in resources) == ["virtualmachines-00001", "virtualmachines-00006"]
+    assert rg_lists == 2
+    assert [(i.scope, i.reason) for i in collector.incomplete] == [
+        ("azure resource group rg-nope", "not found in any scanned subscription")]
+
+
+def test_request_count_grows_with_pages_not_resources():
+    per_type = {
+        "Microsoft.Compute/virtualMachines": 420, "Microsoft.Compute/disks": 450,
+        "Microsoft.Storage/storageAccounts": 120, "Microsoft.Web/sites": 30,
+        "Microsoft.KeyVault/vaults": 15, "Microsoft.CognitiveServices/accounts": 10,
+        "Microsoft.MachineLearningServices/workspaces": 5,
+    }
+    subs, page = 3, 100
+    estate = Estate.generate(subs, per_type)
+    with ArmEmulator(estate, page_size=page) as arm:
+        resources, collector = collect(arm, workers=8)
+        seen = len(arm.requests)
+        sites = arm.count(r"/config/web$")
+    lists = subs * sum(max(1, math.ceil(n / page)) for n in per_type.values())
+    assert len(resources) == subs * sum(per_type.values()) == 3150
+    assert collector.incomplete == []
+    assert sites == subs * per_type["Microsoft.Web/sites"]
+    # 1 subscription list + per subscription 5+5+2+1+1+1+1 list pages + one config per site
+    assert seen == 1 + lists + sites == 1 + 3 * 16 + 90
+
+
+def test_one_token_serves_every_client():
+    credential = StaticCredential()
+    with ArmEmulator(Estate.generate(2, {"Microsoft.Compute/disks": 1, "Microsoft.Web/sites": 3})) as arm:
+        collect(arm, credential=credential)
+    assert credential.calls == 1
+
+
+def test_closing_early_stops_without_hanging():
+    estate = Estate.generate(2, {"Microsoft.Compute/virtualMachines": 400})
+    with ArmEmulator(estate, page_size=10) as arm:
+        from support.azure_testing import settings_for
+
+        from scanner.collect.azure import AzureCollector
+
+        collector = AzureCollector(settings_for(arm, workers=4), credential=StaticCredential())
+        stream = collector.collect()
+        taken = [next(stream) for _ in range(5)]
+        stream.close()
+        assert arm.count(r"/virtualMachines$") < 80
+    assert len(taken) == 5
+
+
+def test_snapshot_header_names_cloud_endpoint_and_pinned_api_versions():
+    with ArmEmulator(Estate.generate(1, {"Microsoft.Compute/disks": 1})) as arm:
+        _, collector = collect(arm, types={"microsoft.compute/disks"})
+        header = collector.snapshot_header()
+        versions = {r.query["api-version"] for r in arm.requests if r.path.endswith("/disks")}
+        assert header["arm_endpoint"] == arm.url
+    assert header["cloud"] == "AzureCloud"
+    assert header["api_versions"] == {"Microsoft.Compute/disks": "2024-03-02"}
+    assert versions == {"2024-03-02"}
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.type)
+def test_every_type_is_requested_at_its_pinned_api_version(spec):
+    estate = Estate.generate(1, {spec.type: 3})
+    with ArmEmulator(estate, page_size=2) as arm:
+        resources, collector = collect(arm, types={spec.type.lower()})
+        lists = [r for r in arm.requests if r.path.lower().endswith(spec.type.lower())]
+    assert len(resources) == 3 and collector.incomplete == []
+    assert {r.query.get("api-version") for r in lists} == {spec.api_version}
+
+
+def test_current_sdk_models_give_back_the_rest_json_unchanged():
+    """Why `as_dict()` is used for SDK types and raw lists for msrest-model ones."""
+    from azure.mgmt.cognitiveservices.models import Account
+    from azure.mgmt.compute.models import VirtualMachine
+
+    from scanner.collect.azure_clients import rest_dict
+
+    vm = {"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/virtualMachines/v",
+          "type": "Microsoft.Compute/virtualMachines", "name": "v", "location": "westeurope",
+          "properties": {"securityProfile": {"securityType": "ConfidentialVM"}, "futureField": {"x": None}},
+          "resources": [{"name": "GuestAttestation", "properties": {"publisher": "Microsoft.Azure.Security"}}]}
+    assert rest_dict(VirtualMachine(copy.deepcopy(vm))) == vm
+    account = {"properties": {"publicNetworkAccess": "Disabled", "futureField": 1}}
+    legacy = Account.deserialize(account)
+    assert "public_network_access" in legacy.as_dict()["properties"]  # snake_case: not REST
+    assert rest_dict(legacy) == {"properties": {"publicNetworkAccess": "Disabled"}}  # drops futureField
