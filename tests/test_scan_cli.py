@@ -29,8 +29,9 @@ def test_json_output_validates_against_the_scan_result_schema(ccscan):
     Draft202012Validator(SCHEMA, format_checker=FormatChecker()).validate(doc)
     assert doc["summary"]["fail"] > 0 and doc["summary"]["pass"] > 0
     assert len(doc["findings"]) == sum(doc["summary"].values())
-    assert {i["source"] for i in doc["inputs"]} >= {"fixtures/aws/111122223333/describe-instances.json"} or all(
-        i["source"].endswith(".json") for i in doc["inputs"])
+    files = {p.as_posix() for p in FIXTURES.rglob("*") if p.suffix in (".json", ".jsonl")}
+    assert {i["source"] for i in doc["inputs"]} == files
+    assert all(len(i["sha256"]) == 64 and i["resources"] > 0 for i in doc["inputs"])
     controls = {(c["framework"], c["id"]): c["status"] for c in doc["controls"]}
     assert controls[("soc2", "CC6.1")] == "fail"
     assert "manual" in controls.values()  # controls without automated policies are never pass

@@ -19,7 +19,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from scanner.collect.azure_auth import CachedCredential, check_credential, cloud, default_credential
+from scanner.collect.azure_auth import CachedCredential, check_credential, default_credential
+from scanner.collect.azure_auth import cloud as cloud_endpoints
 from scanner.collect.azure_clients import ClientFactory, HttpSettings
 from scanner.collect.azure_errors import describe, is_not_found
 from scanner.collect.azure_progress import Progress
@@ -66,7 +67,7 @@ class AzureSettings:
         Resolve CLI options and the environment (AZURE_AUTHORITY_HOST, REQUESTS_CA_BUNDLE,
         SSL_CERT_FILE) into settings. Raises UsageError for a non-HTTPS ARM endpoint.
         """
-        endpoints = _cloud(cloud)
+        endpoints = cloud_endpoints(cloud)
         arm = (arm_endpoint or endpoints.arm_endpoint).rstrip("/")
         if not arm.lower().startswith("https://"):
             # azure-core refuses to send a bearer token over plain HTTP anyway.
@@ -81,13 +82,6 @@ class AzureSettings:
             resource_groups=tuple(dict.fromkeys(resource_groups)),
             workers=workers,
         )
-
-
-def _cloud(name: str) -> Any:
-    try:
-        return cloud(name)
-    except Exception as e:
-        raise UsageError(str(e)) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +130,9 @@ class AzureCollector:
         self._progress = Progress(enabled=progress)
         self._stop = threading.Event()
         for t in self.unsupported:
-            logger.warning("azure: no collector for resource type %s; policies on it see nothing", t)
+            logger.warning(
+                "azure: no collector for resource type %s; policies on it see nothing", t
+            )
 
     def snapshot_header(self) -> dict[str, Any]:
         """Return the snapshot header fields: cloud, ARM endpoint, subscriptions, API versions."""
@@ -187,19 +183,32 @@ class AzureCollector:
         except ClientAuthenticationError as e:
             from scanner.collect.azure_auth import AzureAuthError
 
-            raise AzureAuthError(f"ARM rejected the token when listing subscriptions: {describe(e)}") from None
+            raise AzureAuthError(
+                f"ARM rejected the token when listing subscriptions: {describe(e)}"
+            ) from None
         except AzureError as e:
             self.incomplete.append(IncompleteScope("azure subscriptions", describe(e)))
             return []
-        found = sorted(str(s.get("subscriptionId", "")).lower() for s in subs if s.get("subscriptionId"))
+        found = sorted(
+            str(s.get("subscriptionId", "")).lower() for s in subs if s.get("subscriptionId")
+        )
         if not found:
-            self.incomplete.append(IncompleteScope(
-                "azure subscriptions", "the identity can read no subscription (assign it Reader)"))
+            self.incomplete.append(
+                IncompleteScope(
+                    "azure subscriptions",
+                    "the identity can read no subscription (assign it Reader)",
+                )
+            )
         return found
 
     def _tasks(self) -> list[_Task]:
         groups: tuple[str | None, ...] = self.settings.resource_groups or (None,)
-        return [_Task(sub, spec, rg) for sub in self.subscriptions for spec in self.specs for rg in groups]
+        return [
+            _Task(sub, spec, rg)
+            for sub in self.subscriptions
+            for spec in self.specs
+            for rg in groups
+        ]
 
     def _run(self, factory: ClientFactory) -> Iterator[Resource]:
         tasks = self._tasks()
@@ -207,9 +216,10 @@ class AzureCollector:
         queues = [queue.Queue[Any](maxsize=_AHEAD) for _ in tasks]
         rg_found: set[str] = set()
         workers = self.settings.workers
-        with ThreadPoolExecutor(workers, "ccscan-azure") as pool, ThreadPoolExecutor(
-            workers, "ccscan-azure-site"
-        ) as site_pool:
+        with (
+            ThreadPoolExecutor(workers, "ccscan-azure") as pool,
+            ThreadPoolExecutor(workers, "ccscan-azure-site") as site_pool,
+        ):
             for task, q in zip(tasks, queues, strict=True):
                 pool.submit(self._produce, task, q, factory, site_pool)
             try:
@@ -231,8 +241,11 @@ class AzureCollector:
                 pool.shutdown(wait=False, cancel_futures=True)
         for rg in self.settings.resource_groups:
             if rg not in rg_found and self.subscriptions:
-                self.incomplete.append(IncompleteScope(
-                    f"azure resource group {rg}", "not found in any scanned subscription"))
+                self.incomplete.append(
+                    IncompleteScope(
+                        f"azure resource group {rg}", "not found in any scanned subscription"
+                    )
+                )
 
     def _put(self, q: queue.Queue[Any], item: Any) -> bool:
         while not self._stop.is_set():
@@ -243,7 +256,13 @@ class AzureCollector:
                 continue
         return False
 
-    def _produce(self, task: _Task, q: queue.Queue[Any], factory: ClientFactory, site_pool: ThreadPoolExecutor) -> None:
+    def _produce(
+        self,
+        task: _Task,
+        q: queue.Queue[Any],
+        factory: ClientFactory,
+        site_pool: ThreadPoolExecutor,
+    ) -> None:
         incomplete: list[IncompleteScope] = []
         rg_missing = False
         try:
@@ -252,7 +271,7 @@ class AzureCollector:
                     incomplete.extend(self._attach_site_config(page, task, factory, site_pool))
                 if not self._put(q, page):
                     return
-        except Exception as e:  # noqa: BLE001 - any failure is reported, never hidden
+        except Exception as e:  # any failure is reported as incomplete, never hidden
             if task.rg and is_not_found(e, "ResourceGroupNotFound"):
                 rg_missing = True
             else:
@@ -270,7 +289,10 @@ class AzureCollector:
         require siteConfig fields then say `unknown`) and is reported as incomplete.
         """
         spec = task.spec
-        futures = [site_pool.submit(site_config, factory, spec, task.sub, str(doc.get("id", ""))) for doc in page]
+        futures = [
+            site_pool.submit(site_config, factory, spec, task.sub, str(doc.get("id", "")))
+            for doc in page
+        ]
         failed: list[IncompleteScope] = []
         for doc, future in zip(page, futures, strict=True):
             try:

@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from scanner.errors import CcscanError
+from scanner.errors import CcscanError, UsageError
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +51,15 @@ class AzureAuthError(CcscanError):
 
 def cloud(name: str) -> Cloud:
     """
-    Return the endpoints of a cloud by its `az cloud list` name (case-insensitive).
+    Return the endpoints of a cloud by its `az cloud list` name (case-insensitive); raise
+    UsageError for another name.
     """
     try:
         return CLOUDS[name.lower()]
     except KeyError:
-        raise AzureAuthError(f"unknown Azure cloud {name!r} (known: AzureCloud, "
-                             "AzureUSGovernment, AzureChinaCloud)") from None
+        raise UsageError(
+            f"unknown Azure cloud {name!r} (known: AzureCloud, AzureUSGovernment, AzureChinaCloud)"
+        ) from None
 
 
 def default_credential(authority: str | None, connection_verify: str | None) -> Any:

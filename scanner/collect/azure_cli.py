@@ -46,8 +46,7 @@ _OPTIONS = [
         "azure_resource_groups",
         multiple=True,
         metavar="NAME",
-        help="Only collect Azure resources in this resource group (repeatable, "
-        "case-insensitive).",
+        help="Only collect Azure resources in this resource group (repeatable, case-insensitive).",
     ),
     click.option(
         "--cloud",
@@ -96,7 +95,9 @@ def options(f: F) -> F:
     return f
 
 
-def collector_from(params: dict[str, Any], types: set[str] | None, progress: bool) -> Collector | None:
+def collector_from(
+    params: dict[str, Any], types: set[str] | None, progress: bool
+) -> Collector | None:
     """
     Return an Azure collector for the parsed options, or None when `--azure` was not given.
 

@@ -7,6 +7,7 @@ unregistered provider); they never include request headers, so no token can leak
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 _MAX = 240
@@ -25,13 +26,17 @@ def describe(error: BaseException) -> str:
 
     if isinstance(error, ServiceResponseError):
         # Raised after RetryPolicy gave up on read timeouts or dropped connections.
-        return _line(f"no response from ARM (timed out or connection reset, retries exhausted): {_first(error)}")
+        return _line(
+            f"no response from ARM (timed out or connection reset, retries exhausted): {_first(error)}"
+        )
     if isinstance(error, ServiceRequestError):
         return _line(f"could not reach ARM: {_first(error)}")
     if isinstance(error, HttpResponseError):
         status = error.status_code
         code, message = arm_error(error)
-        if code == "MissingSubscriptionRegistration" or (status in (400, 409) and "regist" in (code or "").lower()):
+        if code == "MissingSubscriptionRegistration" or (
+            status in (400, 409) and "regist" in (code or "").lower()
+        ):
             prefix = f"HTTP {status} {code}: resource provider not registered in this subscription"
         elif status == 403:
             prefix = f"HTTP 403 {code or 'Forbidden'}: permission denied"
@@ -55,12 +60,11 @@ def arm_error(error: Any) -> tuple[str | None, str | None]:
     code = getattr(odata, "code", None)
     message = getattr(odata, "message", None)
     if code is None:
-        try:
+        # A non-JSON error body (a proxy's HTML page): the status says enough.
+        with contextlib.suppress(ValueError, AttributeError, TypeError):
             body = error.response.json()
             inner = body.get("error") or body
             code, message = inner.get("code"), inner.get("message")
-        except Exception:  # a non-JSON error body (a proxy's HTML page): status says enough
-            pass
     return code, message
 
 

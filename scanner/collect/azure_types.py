@@ -84,8 +84,12 @@ def _vaults(c: Any, rg: str | None, v: str) -> Any:
 SPECS: tuple[TypeSpec, ...] = (
     TypeSpec("Microsoft.Compute/virtualMachines", "2024-07-01", "compute", _vms),
     TypeSpec("Microsoft.Compute/disks", "2024-03-02", "compute", _disks),
-    TypeSpec("Microsoft.Storage/storageAccounts", "2023-05-01", "storage", _storage, client_version=True),
-    TypeSpec("Microsoft.Web/sites", "2023-12-01", "web", _sites, site_config=True, client_version=True),
+    TypeSpec(
+        "Microsoft.Storage/storageAccounts", "2023-05-01", "storage", _storage, client_version=True
+    ),
+    TypeSpec(
+        "Microsoft.Web/sites", "2023-12-01", "web", _sites, site_config=True, client_version=True
+    ),
     TypeSpec("Microsoft.KeyVault/vaults", "2023-07-01", "keyvault", _vaults, client_version=True),
     # azure-mgmt-cognitiveservices 14 has msrest models that drop properties they do not
     # know; the provider's list endpoint is read as-is instead (private endpoint connections

@@ -18,6 +18,7 @@ from typing import Any
 from scanner.errors import InputError
 from scanner.inventory.formats import FORMATS, ShapeError, canonical, detect, normalise
 from scanner.inventory.resource import Resource
+from scanner.walk import find_files
 
 INVENTORY_SUFFIXES = (".json", ".jsonl")
 MAX_JSON_BYTES = int(os.environ.get("CCSCAN_MAX_JSON_BYTES", 2 * 1024**3))
@@ -37,20 +38,9 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     """
     Return the inventory files under `paths` (directories recursively), in a stable order.
     """
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.suffix in INVENTORY_SUFFIXES and p.is_file())
-            if not files:
-                raise InputError("no inventory files (*.json, *.jsonl) in this directory", path)
-            found.extend(files)
-        elif path.is_file():
-            found.append(path)
-        elif str(path) == "-":
-            raise InputError("reading an inventory from stdin is not supported; give a file", path)
-        else:
-            raise InputError("no such file or directory", path)
-    return list(dict.fromkeys(found))
+    if any(str(p) == "-" for p in paths):
+        raise InputError("reading an inventory from stdin is not supported; give a file", "-")
+    return find_files(paths, INVENTORY_SUFFIXES, "inventory", InputError)
 
 
 def _parse(data: bytes, path: Path) -> Any:
@@ -201,9 +191,13 @@ class _LineFinder:
     def find(self, rid: Any) -> int | None:
         if not self.multiline or not isinstance(rid, str):
             return None
-        needle = json.dumps(rid).encode()
-        at = self.data.find(needle, self.offset)
-        if at < 0:
+        # An ARN built by a loader is not in the file, but its last part (the instance or
+        # volume id) is.
+        for key in dict.fromkeys((rid, rid.rsplit("/", 1)[-1])):
+            at = self.data.find(json.dumps(key).encode(), self.offset)
+            if at >= 0:
+                break
+        else:
             return None
         self.line += self.data.count(b"\n", self.offset, at)
         self.offset = at

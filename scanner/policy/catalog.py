@@ -21,6 +21,7 @@ from scanner.policy.model import Control, Framework, LintMessage, Policy, TestCa
 from scanner.policy.paths import PathSyntaxError, getter, parse_path
 from scanner.policy.yamlload import LocDict, load_documents, position
 from scanner.resources import builtin_policies, schema
+from scanner.walk import find_files
 
 POLICY_SUFFIXES = (".yaml", ".yml")
 
@@ -79,17 +80,7 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     Return the YAML files under `paths`, sorted; raise PolicyError for a path that is not there
     or a directory with no policy files.
     """
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.suffix in POLICY_SUFFIXES and p.is_file())
-            if not files:
-                raise PolicyError("no policy files (*.yaml, *.yml) in this directory", path)
-            found.extend(files)
-        elif path.is_file():
-            found.append(path)
-        else:
-            raise PolicyError("no such file or directory", path)
+    found = find_files(paths, POLICY_SUFFIXES, "policy", PolicyError)
     return sorted(dict.fromkeys(_display(p) for p in found))
 
 

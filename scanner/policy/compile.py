@@ -36,7 +36,8 @@ def _never(doc: Any, reads: Any, elem: Any) -> bool:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    # Strings are quoted, not repr'd: a regex shown as repr would double its backslashes.
+    text = f"'{value}'" if isinstance(value, str) else repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
 

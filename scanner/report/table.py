@@ -73,8 +73,11 @@ class TableReporter:
             for f in r.examples:
                 where = f.source + (f":{f.line}" if f.line else "")
                 mark = {"fail": "✗", "error": "!", "unknown": "?"}[f.status]
-                w(f"   {self.paint(mark, f.status)} {textwrap.shorten(f.resource['name'] or f.resource['id'], 40)}"
-                  f"  ({textwrap.shorten(where, WIDTH - 50, placeholder='…')})\n")
+                name = textwrap.shorten(f.resource["name"] or f.resource["id"], 40)
+                room = WIDTH - 9 - len(name)
+                if len(where) > room:  # keep the end: the file name and line matter most
+                    where = "…" + where[-(room - 1):]
+                w(f"   {self.paint(mark, f.status)} {name}  ({where})\n")
                 w(textwrap.indent(textwrap.fill(f.message, WIDTH - 7), "       ") + "\n")
             more = c["fail"] + c["error"] + c["unknown"] - len(r.examples)
             if more > 0:

@@ -183,3 +183,26 @@ def test_assume_role_per_account_with_external_id(aws):
     assert c.snapshot_header()["accounts"] == ["111111111111", "222222222222"]
     assert sorted({d["account"] for d in docs}) == ["111111111111", "222222222222"]
     assert c.incomplete == []
+
+
+def test_least_privilege_policy_covers_every_call(aws):
+    from tests.conftest import ROOT
+
+    build_estate()
+    calls: set[str] = set()
+
+    def record(model, **kw):
+        calls.add(f"{model.service_model.signing_name}:{model.name}")
+        if model.name == "DescribeRegions":  # keep the run to two regions
+            return FakeHttp(200), {"Regions": [{"RegionName": "us-east-1"},
+                                               {"RegionName": "eu-west-1"}]}
+        return None
+
+    collect(session_factory=hooked_factory(("before-call", record)))  # every type
+    # IAM names that differ from the API operation; GetCallerIdentity needs no permission.
+    renamed = {"s3:ListBuckets": "s3:ListAllMyBuckets"}
+    needed = {renamed.get(c, c) for c in calls if c != "sts:GetCallerIdentity"}
+    doc = json.loads((ROOT / "docs" / "aws-iam-policy.json").read_text())
+    allowed = {a for s in doc["Statement"] if s["Effect"] == "Allow" for a in s["Action"]}
+    assert needed <= allowed, needed - allowed
+    assert allowed <= needed, allowed - needed  # nothing superfluous

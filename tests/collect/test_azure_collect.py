@@ -13,11 +13,11 @@ import pytest
 pytest.importorskip("azure.mgmt.compute")
 pytest.importorskip("trustme")
 
-from support.arm_emulator import ArmEmulator, Estate  # noqa: E402
-from support.azure_testing import AZURE_FIXTURES, StaticCredential, by_id, collect  # noqa: E402
+from support.arm_emulator import ArmEmulator, Estate
+from support.azure_testing import AZURE_FIXTURES, StaticCredential, by_id, collect
 
-from scanner.collect.azure_types import SPECS  # noqa: E402
-from scanner.inventory.files import read_inventories  # noqa: E402
+from scanner.collect.azure_types import SPECS
+from scanner.inventory.files import read_inventories
 
 VM = "microsoft.compute/virtualmachines"
 
@@ -62,13 +62,17 @@ def test_only_the_types_the_policies_need_are_listed():
         resources, collector = collect(arm, types={VM, "microsoft.foo/bars"})
         paths = [r.path for r in arm.requests]
     assert {r.type_key for r in resources} == {VM}
-    assert all(p == "/subscriptions" or p.endswith("/Microsoft.Compute/virtualMachines") for p in paths)
+    assert all(
+        p == "/subscriptions" or p.endswith("/Microsoft.Compute/virtualMachines") for p in paths
+    )
     assert collector.unsupported == ["microsoft.foo/bars"]
     assert collector.snapshot_header()["unsupported_types"] == ["microsoft.foo/bars"]
 
 
 def test_pages_are_followed_and_resources_arrive_in_a_stable_order():
-    estate = Estate.generate(2, {"Microsoft.Compute/virtualMachines": 7, "Microsoft.Compute/disks": 3})
+    estate = Estate.generate(
+        2, {"Microsoft.Compute/virtualMachines": 7, "Microsoft.Compute/disks": 3}
+    )
     with ArmEmulator(estate, page_size=2) as arm:
         first, _ = collect(arm, workers=4)
         vm_pages = arm.count(r"/virtualMachines$")
@@ -96,14 +100,18 @@ def test_resource_group_filter_lists_per_group_and_reports_an_unknown_group():
     assert sorted(r.name for r in resources) == ["virtualmachines-00001", "virtualmachines-00006"]
     assert rg_lists == 2
     assert [(i.scope, i.reason) for i in collector.incomplete] == [
-        ("azure resource group rg-nope", "not found in any scanned subscription")]
+        ("azure resource group rg-nope", "not found in any scanned subscription")
+    ]
 
 
 def test_request_count_grows_with_pages_not_resources():
     per_type = {
-        "Microsoft.Compute/virtualMachines": 420, "Microsoft.Compute/disks": 450,
-        "Microsoft.Storage/storageAccounts": 120, "Microsoft.Web/sites": 30,
-        "Microsoft.KeyVault/vaults": 15, "Microsoft.CognitiveServices/accounts": 10,
+        "Microsoft.Compute/virtualMachines": 420,
+        "Microsoft.Compute/disks": 450,
+        "Microsoft.Storage/storageAccounts": 120,
+        "Microsoft.Web/sites": 30,
+        "Microsoft.KeyVault/vaults": 15,
+        "Microsoft.CognitiveServices/accounts": 10,
         "Microsoft.MachineLearningServices/workspaces": 5,
     }
     subs, page = 3, 100
@@ -122,7 +130,9 @@ def test_request_count_grows_with_pages_not_resources():
 
 def test_one_token_serves_every_client():
     credential = StaticCredential()
-    with ArmEmulator(Estate.generate(2, {"Microsoft.Compute/disks": 1, "Microsoft.Web/sites": 3})) as arm:
+    with ArmEmulator(
+        Estate.generate(2, {"Microsoft.Compute/disks": 1, "Microsoft.Web/sites": 3})
+    ) as arm:
         collect(arm, credential=credential)
     assert credential.calls == 1
 
@@ -170,12 +180,43 @@ def test_current_sdk_models_give_back_the_rest_json_unchanged():
 
     from scanner.collect.azure_clients import rest_dict
 
-    vm = {"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/virtualMachines/v",
-          "type": "Microsoft.Compute/virtualMachines", "name": "v", "location": "westeurope",
-          "properties": {"securityProfile": {"securityType": "ConfidentialVM"}, "futureField": {"x": None}},
-          "resources": [{"name": "GuestAttestation", "properties": {"publisher": "Microsoft.Azure.Security"}}]}
+    vm = {
+        "id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Compute/virtualMachines/v",
+        "type": "Microsoft.Compute/virtualMachines",
+        "name": "v",
+        "location": "westeurope",
+        "properties": {
+            "securityProfile": {"securityType": "ConfidentialVM"},
+            "futureField": {"x": None},
+        },
+        "resources": [
+            {"name": "GuestAttestation", "properties": {"publisher": "Microsoft.Azure.Security"}}
+        ],
+    }
     assert rest_dict(VirtualMachine(copy.deepcopy(vm))) == vm
     account = {"properties": {"publicNetworkAccess": "Disabled", "futureField": 1}}
     legacy = Account.deserialize(account)
     assert "public_network_access" in legacy.as_dict()["properties"]  # snake_case: not REST
-    assert rest_dict(legacy) == {"properties": {"publicNetworkAccess": "Disabled"}}  # drops futureField
+    assert rest_dict(legacy) == {
+        "properties": {"publicNetworkAccess": "Disabled"}
+    }  # drops futureField
+
+
+def test_token_from_client_secret_credential_with_the_emulator_as_authority():
+    from azure.identity import ClientSecretCredential
+
+    with ArmEmulator(Estate.generate(1, {"Microsoft.Compute/disks": 3})) as arm:
+        credential = ClientSecretCredential(
+            "7f3c0c5e-0000-4000-8000-000000000abc",
+            "ccscan-test-client",
+            "not-a-real-secret",
+            authority=arm.url,
+            disable_instance_discovery=True,
+            connection_verify=arm.ca_file,
+        )
+        resources, collector = collect(arm, credential=credential)
+        token_posts = arm.count(r"/oauth2/v2\.0/token$", method="POST")
+        bearers = {r.authorization for r in arm.requests if r.path.startswith("/subscriptions")}
+    assert len(resources) == 3 and collector.incomplete == []
+    assert token_posts == 1 and len(arm.issued_tokens) == 1
+    assert bearers == {f"Bearer {arm.issued_tokens[0]}"}

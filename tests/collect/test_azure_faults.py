@@ -13,16 +13,19 @@ import pytest
 pytest.importorskip("azure.mgmt.compute")
 pytest.importorskip("trustme")
 
-from support.arm_emulator import TOKEN, ArmEmulator, Estate  # noqa: E402
-from support.azure_testing import StaticCredential, collect  # noqa: E402
+from support.arm_emulator import TOKEN, ArmEmulator, Estate
+from support.azure_testing import StaticCredential, collect
 
-from scanner.collect.azure_auth import AzureAuthError  # noqa: E402
-from scanner.errors import CcscanError  # noqa: E402
+from scanner.collect.azure_auth import AzureAuthError
+from scanner.errors import CcscanError
 
 TYPES = {
-    "Microsoft.Compute/virtualMachines": 5, "Microsoft.Compute/disks": 3,
-    "Microsoft.Storage/storageAccounts": 2, "Microsoft.Web/sites": 2,
-    "Microsoft.KeyVault/vaults": 1, "Microsoft.CognitiveServices/accounts": 2,
+    "Microsoft.Compute/virtualMachines": 5,
+    "Microsoft.Compute/disks": 3,
+    "Microsoft.Storage/storageAccounts": 2,
+    "Microsoft.Web/sites": 2,
+    "Microsoft.KeyVault/vaults": 1,
+    "Microsoft.CognitiveServices/accounts": 2,
     "Microsoft.MachineLearningServices/workspaces": 1,
 }
 TOTAL = sum(TYPES.values())
@@ -38,12 +41,16 @@ def subs(arm: ArmEmulator) -> list[str]:
     return sorted(arm.estate.subscriptions)
 
 
-@pytest.mark.parametrize("status, code", [(429, "TooManyRequests"), (500, "InternalServerError"),
-                                          (503, "ServiceUnavailable")])
+@pytest.mark.parametrize(
+    "status, code",
+    [(429, "TooManyRequests"), (500, "InternalServerError"), (503, "ServiceUnavailable")],
+)
 def test_throttling_and_transient_errors_are_retried(arm, status, code):
     arm.fail(r"/Microsoft\.Compute/virtualMachines$", status, times=2, code=code, retry_after=0)
     # Retry-After: 1 on one list proves the header is read (azure-core sleeps, then retries).
-    arm.fail(r"/Microsoft\.Web/sites$", status, times=1, code=code, retry_after=1 if status == 429 else 0)
+    arm.fail(
+        r"/Microsoft\.Web/sites$", status, times=1, code=code, retry_after=1 if status == 429 else 0
+    )
     resources, collector = collect(arm)
     assert collector.incomplete == []
     assert len(resources) == 2 * TOTAL
@@ -53,13 +60,17 @@ def test_throttling_and_transient_errors_are_retried(arm, status, code):
 
 
 def test_retries_give_up_and_report_after_retry_total(arm):
-    arm.fail(r"/Microsoft\.KeyVault/vaults$", 429, times=None, code="TooManyRequests", retry_after=0)
+    arm.fail(
+        r"/Microsoft\.KeyVault/vaults$", 429, times=None, code="TooManyRequests", retry_after=0
+    )
     resources, collector = collect(arm, retry_total=2)
     assert len(resources) == 2 * (TOTAL - 1)
     assert arm.count(r"/vaults$") == 2 * 3
     assert len(collector.incomplete) == 2
-    assert all("HTTP 429" in i.reason and i.scope.endswith("Microsoft.KeyVault/vaults")
-               for i in collector.incomplete)
+    assert all(
+        "HTTP 429" in i.reason and i.scope.endswith("Microsoft.KeyVault/vaults")
+        for i in collector.incomplete
+    )
 
 
 def test_forbidden_subscription_is_incomplete_and_the_other_is_whole(arm, caplog):
@@ -71,8 +82,10 @@ def test_forbidden_subscription_is_incomplete_and_the_other_is_whole(arm, caplog
     assert len(resources) == TOTAL
     assert len(collector.incomplete) == len(TYPES)
     assert all(i.scope.startswith(f"azure subscription {denied} ") for i in collector.incomplete)
-    assert all(i.reason.startswith("HTTP 403 AuthorizationFailed: permission denied")
-               for i in collector.incomplete)
+    assert all(
+        i.reason.startswith("HTTP 403 AuthorizationFailed: permission denied")
+        for i in collector.incomplete
+    )
     assert arm.count(f"/subscriptions/{denied}/") == len(TYPES)  # a 403 is not retried
     text = caplog.text + repr(collector.incomplete)
     assert TOKEN not in text
@@ -83,11 +96,13 @@ def test_one_forbidden_type_loses_nothing_else(arm):
     resources, collector = collect(arm)
     assert len(resources) == 2 * (TOTAL - TYPES["Microsoft.Storage/storageAccounts"])
     assert sorted(i.scope for i in collector.incomplete) == sorted(
-        f"azure subscription {s} Microsoft.Storage/storageAccounts" for s in subs(arm))
+        f"azure subscription {s} Microsoft.Storage/storageAccounts" for s in subs(arm)
+    )
 
 
-@pytest.mark.parametrize("status, code", [(409, "MissingSubscriptionRegistration"),
-                                          (400, "NoRegisteredProviderFound")])
+@pytest.mark.parametrize(
+    "status, code", [(409, "MissingSubscriptionRegistration"), (400, "NoRegisteredProviderFound")]
+)
 def test_unregistered_provider_is_reported_and_never_registered(arm, status, code):
     arm.fail(r"Microsoft\.MachineLearningServices/workspaces$", status, times=None, code=code)
     resources, collector = collect(arm)
@@ -103,7 +118,9 @@ def test_unregistered_provider_is_reported_and_never_registered(arm, status, cod
 
 def test_slow_response_times_out_into_an_incomplete_scope(arm):
     first = subs(arm)[0]
-    arm.fail(f"/subscriptions/{first}/providers/Microsoft\\.Compute/disks$", 0, times=None, delay=1.0)
+    arm.fail(
+        f"/subscriptions/{first}/providers/Microsoft\\.Compute/disks$", 0, times=None, delay=1.0
+    )
     resources, collector = collect(arm, timeout=0.2, retry_total=1)
     assert len(resources) == 2 * TOTAL - TYPES["Microsoft.Compute/disks"]
     [incomplete] = collector.incomplete
@@ -114,10 +131,16 @@ def test_slow_response_times_out_into_an_incomplete_scope(arm):
 
 def test_a_failing_later_page_keeps_the_earlier_pages(arm):
     first = subs(arm)[0]
-    arm.fail(f"/subscriptions/{first}/providers/Microsoft\\.Compute/virtualMachines$", 500,
-             times=None, query=r"skiptoken=4")
+    arm.fail(
+        f"/subscriptions/{first}/providers/Microsoft\\.Compute/virtualMachines$",
+        500,
+        times=None,
+        query=r"skiptoken=4",
+    )
     resources, collector = collect(arm, retry_total=1)
-    vms = [r for r in resources if r.account == first and r.type == "Microsoft.Compute/virtualMachines"]
+    vms = [
+        r for r in resources if r.account == first and r.type == "Microsoft.Compute/virtualMachines"
+    ]
     assert len(vms) == 4  # pages 1 and 2 of 3
     assert len(resources) == 2 * TOTAL - 1
     [incomplete] = collector.incomplete
@@ -129,9 +152,16 @@ def test_a_site_whose_config_is_denied_is_still_scanned(arm):
     resources, collector = collect(arm, types={"microsoft.web/sites"})
     sites = {(r.account, r.name): r.doc for r in resources}
     assert len(sites) == 4
-    assert all("siteConfig" not in d["properties"] for (_, name), d in sites.items() if name == "sites-00001")
-    assert all(d["properties"]["siteConfig"]["minTlsVersion"] == "1.2"
-               for (_, name), d in sites.items() if name == "sites-00000")
+    assert all(
+        "siteConfig" not in d["properties"]
+        for (_, name), d in sites.items()
+        if name == "sites-00001"
+    )
+    assert all(
+        d["properties"]["siteConfig"]["minTlsVersion"] == "1.2"
+        for (_, name), d in sites.items()
+        if name == "sites-00000"
+    )
     assert len(collector.incomplete) == 2
     assert all(i.scope.endswith("/sites/sites-00001/config/web") for i in collector.incomplete)
 
@@ -147,8 +177,10 @@ class _Refusing:
     def get_token(self, *scopes, **kwargs):
         from azure.core.exceptions import ClientAuthenticationError
 
-        raise ClientAuthenticationError("DefaultAzureCredential failed.\nAttempted credentials:\n"
-                                        "\tEnvironmentCredential: missing AZURE_CLIENT_ID\n")
+        raise ClientAuthenticationError(
+            "DefaultAzureCredential failed.\nAttempted credentials:\n"
+            "\tEnvironmentCredential: missing AZURE_CLIENT_ID\n"
+        )
 
 
 def test_no_credential_is_one_line_exit_2_and_no_request(arm):
@@ -164,8 +196,9 @@ def test_no_credential_is_one_line_exit_2_and_no_request(arm):
 def test_default_chain_names_the_credential_it_tried(arm, monkeypatch, tmp_path):
     monkeypatch.setenv("AZURE_TOKEN_CREDENTIALS", "AzureCliCredential")
     monkeypatch.setenv("PATH", str(tmp_path))  # no `az` anywhere
-    from scanner.collect.azure import AzureCollector
     from support.azure_testing import settings_for
+
+    from scanner.collect.azure import AzureCollector
 
     collector = AzureCollector(settings_for(arm))
     with pytest.raises(AzureAuthError) as info:

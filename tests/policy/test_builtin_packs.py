@@ -105,6 +105,21 @@ def test_every_fixture_json_is_an_inventory() -> None:
         assert shaped, file
 
 
+ESTATE_FILES = {
+    "azure/prod-ai/virtual-machines.json": 4,
+    "azure/prod-ai/disks.json": 6,
+    "azure/prod-ai/cognitive-services.json": 2,
+    "azure/dev-sandbox/az-vm-list.json": 3,
+    "azure/dev-sandbox/cognitive-services.json": 1,
+    "azure/dev-sandbox/web-sites.json": 4,
+    "azure/dev-sandbox/storage-accounts.json": 2,
+    "azure/shared-services/resource-graph.json": 6,
+    "aws/111122223333/describe-instances.json": 5,
+    "aws/111122223333/describe-volumes.json": 5,
+}
+"""Each file of the sample estate with its number of resources (every shape is read)."""
+
+
 @pytest.fixture(scope="module")
 def estate() -> dict[tuple[str, str], str]:
     """(policy id, resource name) -> status for the sample estate scanned with the built-in packs."""
@@ -115,7 +130,8 @@ def estate() -> dict[tuple[str, str], str]:
     res = CliRunner().invoke(main, ["scan", str(FIXTURES), "--format", "json"], catch_exceptions=False)
     assert res.exit_code == 1, res.stderr  # the estate has failures, and no input error
     result = json.loads(res.stdout)
-    assert sum(i["resources"] for i in result["inputs"]) == 38
+    counts = {Path(i["source"]).relative_to(FIXTURES).as_posix(): i["resources"] for i in result["inputs"]}
+    assert {k: v for k, v in counts.items() if k in ESTATE_FILES} == ESTATE_FILES
     return {(f["policy_id"], f["resource"]["name"]): f["status"] for f in result["findings"]}
 
 

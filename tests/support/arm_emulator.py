@@ -13,7 +13,6 @@ logs every request, and injects faults (`Fault`: status, Retry-After, delay) by 
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 import ssl
@@ -21,11 +20,15 @@ import tempfile
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qsl, urlsplit
+
+from support.arm_estate import Estate, rg_of
+
+__all__ = ["TOKEN", "ArmEmulator", "Estate", "Fault", "Seen"]
 
 TOKEN = "emulator-static-token"
 """The bearer token the emulator accepts by default (and issues from its token endpoint)."""
@@ -40,108 +43,6 @@ _SITE_CONFIG = re.compile(
 )
 _OPENID = re.compile(r"^/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration$")
 _TOKEN = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/token$")
-
-
-def _sub_of(resource_id: str) -> str:
-    return resource_id.split("/")[2].lower()
-
-
-def _rg_of(resource_id: str) -> str:
-    return resource_id.split("/")[4].lower()
-
-
-@dataclass
-class Estate:
-    """
-    What the emulated ARM holds.
-    """
-
-    resources: list[dict[str, Any]] = field(default_factory=list)
-    """ARM documents as a provider list would return them (site list entries without siteConfig)."""
-    site_configs: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Lower-cased site id -> the `properties` of its `config/web`."""
-    subscriptions: dict[str, str] = field(default_factory=dict)
-    """Subscription id -> display name; subscriptions of resources are added automatically."""
-
-    def __post_init__(self) -> None:
-        for doc in self.resources:
-            self.subscriptions.setdefault(_sub_of(doc["id"]), f"sub {_sub_of(doc['id'])[:8]}")
-
-    @classmethod
-    def from_documents(cls, docs: list[dict[str, Any]]) -> Estate:
-        """
-        Build an estate from full ARM documents; a site's `properties.siteConfig` moves to its
-        `config/web` (list responses carry no real siteConfig, as in ARM).
-        """
-        resources, configs = [], {}
-        for doc in docs:
-            doc = copy.deepcopy(doc)
-            if str(doc.get("type", "")).lower() == "microsoft.web/sites":
-                props = doc.get("properties") or {}
-                configs[doc["id"].lower()] = props.pop("siteConfig", None) or {}
-            resources.append(doc)
-        return cls(resources, configs)
-
-    @classmethod
-    def from_fixtures(cls, directory: Path) -> Estate:
-        """
-        Load every Azure inventory under `directory` with ccscan's own file loaders (ARM
-        lists, Resource Graph, az CLI output all become ARM documents), minus the `provider`
-        and `account` keys that a collector adds back.
-        """
-        from scanner.inventory.files import read_inventories
-
-        docs: list[dict[str, Any]] = []
-        for inventory in read_inventories([directory]):
-            for resource in inventory:
-                if resource.provider == "azure":
-                    docs.append({k: v for k, v in resource.doc.items() if k not in ("provider", "account")})
-        return cls.from_documents(docs)
-
-    @classmethod
-    def generate(cls, subscriptions: int, per_type: dict[str, int], seed: int = 1) -> Estate:
-        """Generate `per_type[type]` resources of each type in each of `subscriptions`."""
-        docs = []
-        for s in range(subscriptions):
-            sub = str(uuid.UUID(int=(seed << 64) + s))
-            for rtype, n in per_type.items():
-                for i in range(n):
-                    docs.append(_synthetic(sub, rtype, i))
-        return cls.from_documents(docs)
-
-    def resource_groups(self, sub: str) -> set[str]:
-        """Lower-cased resource groups holding resources in a subscription."""
-        return {_rg_of(d["id"]) for d in self.resources if _sub_of(d["id"]) == sub}
-
-    def listing(self, sub: str, rtype: str) -> list[dict[str, Any]]:
-        """The resources of a lower-cased type in a subscription, in estate order."""
-        index = self.__dict__.get("_index")
-        if index is None or self.__dict__.get("_indexed") != len(self.resources):
-            index = {}
-            for d in self.resources:
-                index.setdefault((_sub_of(d["id"]), d["type"].lower()), []).append(d)
-            self.__dict__["_index"], self.__dict__["_indexed"] = index, len(self.resources)
-        return index.get((sub, rtype), [])
-
-
-def _synthetic(sub: str, rtype: str, i: int) -> dict[str, Any]:
-    rg = f"rg-{i % 5}"
-    name = f"{rtype.split('/')[-1].lower()}-{i:05d}"
-    rid = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{rtype}/{name}"
-    props: dict[str, Any] = {"provisioningState": "Succeeded"}
-    if rtype.lower() == "microsoft.compute/virtualmachines":
-        confidential = i % 2 == 0
-        props |= {
-            "hardwareProfile": {"vmSize": "Standard_DC4as_v5" if confidential else "Standard_D4s_v5"},
-            "securityProfile": {"securityType": "ConfidentialVM", "uefiSettings": {
-                "secureBootEnabled": True, "vTpmEnabled": True}} if confidential else None,
-            "storageProfile": {"osDisk": {"osType": "Linux", "managedDisk": {"securityProfile": {
-                "securityEncryptionType": "DiskWithVMGuestState"}} if confidential else {}}},
-        }
-    elif rtype.lower() == "microsoft.web/sites":
-        props |= {"httpsOnly": i % 3 != 0, "siteConfig": {"minTlsVersion": "1.2", "ftpsState": "Disabled"}}
-    return {"id": rid, "name": name, "type": rtype, "location": "westeurope", "tags": {"n": str(i)},
-            "properties": props}
 
 
 @dataclass
@@ -178,7 +79,9 @@ class ArmEmulator:
     The HTTPS ARM emulator; a context manager that serves on an ephemeral 127.0.0.1 port.
     """
 
-    def __init__(self, estate: Estate | None = None, page_size: int = 100, tokens: set[str] | None = None) -> None:
+    def __init__(
+        self, estate: Estate | None = None, page_size: int = 100, tokens: set[str] | None = None
+    ) -> None:
         import trustme
 
         self.estate = estate or Estate()
@@ -197,11 +100,11 @@ class ArmEmulator:
         self._url = ""
 
     # -- lifecycle --------------------------------------------------------------------------
-    def __enter__(self) -> ArmEmulator:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def start(self) -> None:
@@ -216,10 +119,14 @@ class ArmEmulator:
         server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         server.daemon_threads = True
         # Handshake in the handler thread, so one slow client does not block accept().
-        server.socket = ctx.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
+        server.socket = ctx.wrap_socket(
+            server.socket, server_side=True, do_handshake_on_connect=False
+        )
         self._server = server
         self._url = f"https://127.0.0.1:{server.server_address[1]}"
-        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
 
     def stop(self) -> None:
         """Stop serving and remove the CA file."""
@@ -246,8 +153,12 @@ class ArmEmulator:
     def count(self, pattern: str = "", method: str | None = None) -> int:
         """Number of requests whose path matches `pattern` (re.search)."""
         with self._lock:
-            return sum(1 for r in self.requests if re.search(pattern, r.path, re.IGNORECASE)
-                       and (method is None or r.method == method))
+            return sum(
+                1
+                for r in self.requests
+                if re.search(pattern, r.path, re.IGNORECASE)
+                and (method is None or r.method == method)
+            )
 
     def reset_log(self) -> None:
         """Forget the requests seen so far."""
@@ -271,46 +182,96 @@ class ArmEmulator:
                     return fault
         return None
 
-    def handle(self, method: str, path: str, query: dict[str, str], headers: Any, body: bytes) -> tuple[int, dict, Any]:
+    def handle(
+        self, method: str, path: str, query: dict[str, str], headers: Any, body: bytes
+    ) -> tuple[int, dict, Any]:
         """Return (status, extra headers, JSON body) for one request."""
         if m := _OPENID.match(path):
             base = f"{self.url}/{m['tenant']}"
-            return 200, {}, {"issuer": f"{base}/v2.0", "token_endpoint": f"{base}/oauth2/v2.0/token",
-                             "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
-                             "tenant_region_scope": None}
+            return (
+                200,
+                {},
+                {
+                    "issuer": f"{base}/v2.0",
+                    "token_endpoint": f"{base}/oauth2/v2.0/token",
+                    "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                    "tenant_region_scope": None,
+                },
+            )
         if _TOKEN.match(path) and method == "POST":
             form = dict(parse_qsl(body.decode()))
             if form.get("grant_type") != "client_credentials" or not form.get("client_secret"):
-                return 400, {}, {"error": "invalid_request", "error_description": "client secret required"}
+                return (
+                    400,
+                    {},
+                    {"error": "invalid_request", "error_description": "client secret required"},
+                )
             token = f"issued-{uuid.uuid4().hex}"
             with self._lock:
                 self.tokens.add(token)
                 self.issued_tokens.append(token)
-            return 200, {}, {"token_type": "Bearer", "expires_in": 3600, "ext_expires_in": 3600, "access_token": token}
+            return (
+                200,
+                {},
+                {
+                    "token_type": "Bearer",
+                    "expires_in": 3600,
+                    "ext_expires_in": 3600,
+                    "access_token": token,
+                },
+            )
         auth = headers.get("Authorization") or ""
         if not auth.startswith("Bearer ") or auth[7:] not in self.tokens:
             return 401, {}, _error("InvalidAuthenticationToken", "The access token is invalid.")
         if method != "GET":
             return 405, {}, _error("MethodNotAllowed", "The emulator is read-only.")
         if path.rstrip("/").lower() == "/subscriptions":
-            subs = [{"id": f"/subscriptions/{s}", "subscriptionId": s, "tenantId": "00000000-0000-0000-0000-000000000001",
-                     "displayName": name, "state": "Enabled"} for s, name in sorted(self.estate.subscriptions.items())]
+            subs = [
+                {
+                    "id": f"/subscriptions/{s}",
+                    "subscriptionId": s,
+                    "tenantId": "00000000-0000-0000-0000-000000000001",
+                    "displayName": name,
+                    "state": "Enabled",
+                }
+                for s, name in sorted(self.estate.subscriptions.items())
+            ]
             return self._page(path, query, subs)
         if m := _SITE_CONFIG.match(path):
             site = m["site"].lower()
             if site not in self.estate.site_configs:
                 return 404, {}, _error("ResourceNotFound", f"site {m['site']} not found")
-            return 200, {}, {"id": f"{m['site']}/config/web", "name": "web", "type": "Microsoft.Web/sites/config",
-                             "properties": self.estate.site_configs[site]}
+            return (
+                200,
+                {},
+                {
+                    "id": f"{m['site']}/config/web",
+                    "name": "web",
+                    "type": "Microsoft.Web/sites/config",
+                    "properties": self.estate.site_configs[site],
+                },
+            )
         if m := _LIST.match(path):
             sub = m["sub"].lower()
             if sub not in self.estate.subscriptions:
-                return 404, {}, _error("SubscriptionNotFound", f"The subscription '{m['sub']}' could not be found.")
+                return (
+                    404,
+                    {},
+                    _error(
+                        "SubscriptionNotFound", f"The subscription '{m['sub']}' could not be found."
+                    ),
+                )
             rg = (m["rg"] or "").lower()
             if rg and rg not in self.estate.resource_groups(sub):
-                return 404, {}, _error("ResourceGroupNotFound", f"Resource group '{m['rg']}' could not be found.")
+                return (
+                    404,
+                    {},
+                    _error(
+                        "ResourceGroupNotFound", f"Resource group '{m['rg']}' could not be found."
+                    ),
+                )
             rtype = f"{m['ns']}/{m['type']}".lower()
-            items = [d for d in self.estate.listing(sub, rtype) if not rg or _rg_of(d["id"]) == rg]
+            items = [d for d in self.estate.listing(sub, rtype) if not rg or rg_of(d["id"]) == rg]
             return self._page(path, query, items)
         return 404, {}, _error("InvalidResourceType", f"The emulator does not serve {path}.")
 
@@ -356,7 +317,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fault and fault.delay:
             time.sleep(fault.delay)
         if fault and fault.status:
-            extra = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
+            extra = (
+                {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
+            )
             status, payload = fault.status, _error(fault.code, f"injected {fault.status}")
         else:
             status, extra, payload = self.arm.handle(method, parts.path, query, self.headers, body)

@@ -31,7 +31,9 @@ DENY_HTTP = {
 }
 
 
-def hooked_factory(*hooks: tuple[str, Callable[..., Any]], first: bool = False) -> Callable[..., Any]:
+def hooked_factory(
+    *hooks: tuple[str, Callable[..., Any]], first: bool = False
+) -> Callable[..., Any]:
     """
     Return a session factory whose sessions carry the given (event, handler) hooks.
     """
@@ -92,10 +94,14 @@ def build_estate(region: str = "us-east-1") -> dict[str, str]:
     ec2, kms, s3, elb = s.client("ec2"), s.client("kms"), s.client("s3"), s.client("elbv2")
     ids: dict[str, str] = {}
     inst = ec2.run_instances(
-        ImageId="ami-12c6146b", MinCount=1, MaxCount=1, InstanceType="m6a.large",
+        ImageId="ami-12c6146b",
+        MinCount=1,
+        MaxCount=1,
+        InstanceType="m6a.large",
         MetadataOptions={"HttpTokens": "required"},
-        TagSpecifications=[{"ResourceType": "instance",
-                            "Tags": [{"Key": "Name", "Value": "inference-1"}]}],
+        TagSpecifications=[
+            {"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "inference-1"}]}
+        ],
     )["Instances"][0]
     ids["instance"] = inst["InstanceId"]
     cmk = kms.create_key(Description="models")["KeyMetadata"]
@@ -111,28 +117,47 @@ def build_estate(region: str = "us-east-1") -> dict[str, str]:
     vpc = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
     ids["vpc"] = vpc
     ec2.create_vpc_endpoint(
-        VpcId=vpc, ServiceName=f"com.amazonaws.{region}.bedrock-runtime",
-        VpcEndpointType="Interface", PrivateDnsEnabled=True,
+        VpcId=vpc,
+        ServiceName=f"com.amazonaws.{region}.bedrock-runtime",
+        VpcEndpointType="Interface",
+        PrivateDnsEnabled=True,
     )
-    subnets = [n["SubnetId"] for n in ec2.describe_subnets(
-        Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]][:2]
+    subnets = [
+        n["SubnetId"]
+        for n in ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])[
+            "Subnets"
+        ]
+    ][:2]
     lb = elb.create_load_balancer(Name="models", Subnets=subnets)["LoadBalancers"][0]
     ids["lb"] = lb["LoadBalancerArn"]
     elb.create_listener(
-        LoadBalancerArn=lb["LoadBalancerArn"], Protocol="HTTP", Port=80,
-        DefaultActions=[{"Type": "redirect",
-                         "RedirectConfig": {"Protocol": "HTTPS", "Port": "443",
-                                            "StatusCode": "HTTP_301"}}],
+        LoadBalancerArn=lb["LoadBalancerArn"],
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[
+            {
+                "Type": "redirect",
+                "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"},
+            }
+        ],
     )
-    kwargs = {} if region == "us-east-1" else {
-        "CreateBucketConfiguration": {"LocationConstraint": region}}
+    kwargs = (
+        {}
+        if region == "us-east-1"
+        else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    )
     s3.create_bucket(Bucket="models-prod", **kwargs)
     s3.put_bucket_policy(Bucket="models-prod", Policy=json.dumps(DENY_HTTP))
-    s3.put_bucket_tagging(Bucket="models-prod",
-                          Tagging={"TagSet": [{"Key": "data", "Value": "confidential"}]})
+    s3.put_bucket_tagging(
+        Bucket="models-prod", Tagging={"TagSet": [{"Key": "data", "Value": "confidential"}]}
+    )
     s3.create_bucket(Bucket="scratch-open", **kwargs)
     s.client("bedrock").put_model_invocation_logging_configuration(
-        loggingConfig={"cloudWatchConfig": {"logGroupName": "/bedrock/invocations",
-                                            "roleArn": f"arn:aws:iam::{ACCOUNT}:role/logs"}}
+        loggingConfig={
+            "cloudWatchConfig": {
+                "logGroupName": "/bedrock/invocations",
+                "roleArn": f"arn:aws:iam::{ACCOUNT}:role/logs",
+            }
+        }
     )
     return ids

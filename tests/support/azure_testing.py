@@ -42,17 +42,21 @@ def settings_for(arm: ArmEmulator, **overrides: Any) -> Any:
     http_kw = {k: overrides.pop(k) for k in list(overrides) if k in http_fields}
     if "timeout" in overrides:
         http_kw["read_timeout"] = overrides.pop("timeout")
-    http = HttpSettings(arm.url, connection_verify=arm.ca_file, retry_backoff_factor=0.01,
-                        retry_backoff_max=0.05)
+    http = HttpSettings(
+        arm.url, connection_verify=arm.ca_file, retry_backoff_factor=0.01, retry_backoff_max=0.05
+    )
     return replace(AzureSettings(http=replace(http, **http_kw)), **overrides)
 
 
-def collect(arm: ArmEmulator, types: set[str] | None = None, credential: Any = None, **overrides: Any):
+def collect(
+    arm: ArmEmulator, types: set[str] | None = None, credential: Any = None, **overrides: Any
+):
     """Run an AzureCollector against `arm`; return (resources, collector)."""
     from scanner.collect.azure import AzureCollector
 
-    collector = AzureCollector(settings_for(arm, **overrides), types=types,
-                               credential=credential or StaticCredential())
+    collector = AzureCollector(
+        settings_for(arm, **overrides), types=types, credential=credential or StaticCredential()
+    )
     return list(collector.collect()), collector
 
 

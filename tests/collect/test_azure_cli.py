@@ -1,0 +1,239 @@
+"""
+`ccscan scan --azure` / `ccscan collect --azure` end to end against the ARM emulator: the
+default credential chain narrowed to AzureCliCredential with a stub `az`, the CA from
+REQUESTS_CA_BUNDLE, and findings equal to the file scan of the same fixtures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+import pytest
+
+pytest.importorskip("azure.identity")
+pytest.importorskip("trustme")
+
+from support.arm_emulator import TOKEN, ArmEmulator, Estate
+from support.azure_testing import AZURE_FIXTURES, ROOT
+
+from scanner.collect import azure_cli
+from scanner.errors import UsageError
+
+STUB_AZ = """#!/bin/sh
+# Stands in for `az account get-access-token --output json --resource ...`.
+cat <<'EOF'
+{{"accessToken": "{token}", "expiresOn": "2099-01-01 00:00:00.000000", "expires_on": {expires},
+  "subscription": "00000000-0000-0000-0000-00000000000a", "tenant": "00000000-0000-0000-0000-000000000001",
+  "tokenType": "Bearer"}}
+EOF
+"""
+
+
+@pytest.fixture(scope="module")
+def arm():
+    with ArmEmulator(Estate.from_fixtures(AZURE_FIXTURES), page_size=2) as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="module")
+def az_env(arm, tmp_path_factory) -> dict[str, str]:
+    """Environment of a user signed in with the Azure CLI, trusting the emulator's CA."""
+    bin_dir = tmp_path_factory.mktemp("bin")
+    az = bin_dir / "az"
+    az.write_text(STUB_AZ.format(token=TOKEN, expires=int(time.time()) + 3600))
+    az.chmod(0o755)
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AZURE_", "REQUESTS_CA", "SSL_CERT"))
+    }
+    env.update(
+        {
+            "PATH": f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin",
+            "AZURE_TOKEN_CREDENTIALS": "AzureCliCredential",
+            "REQUESTS_CA_BUNDLE": arm.ca_file,
+        }
+    )
+    return env
+
+
+def comparable(result: dict) -> dict[str, dict]:
+    """Findings by id, without where they were read from (file line vs live source)."""
+    return {
+        f["id"]: {k: v for k, v in f.items() if k not in ("source", "line")}
+        for f in result["findings"]
+    }
+
+
+def file_scan(ccscan) -> tuple[int, dict]:
+    res = ccscan("scan", str(AZURE_FIXTURES), "--format", "json")
+    return res.exit_code, res.json()
+
+
+def test_live_scan_in_a_subprocess_equals_the_file_scan(arm, az_env, ccscan):
+    live_scan = ["scan", "--azure", "--arm-endpoint", arm.url, "--format", "json"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "scanner", *live_scan],
+        check=False,
+        cwd=ROOT,
+        env=az_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode in (0, 1), proc.stderr
+    live = json.loads(proc.stdout)
+    code, files = file_scan(ccscan)
+    assert proc.returncode == code == 1
+    assert live["incomplete"] == []
+    assert comparable(live) == comparable(files)
+    assert live["summary"] == files["summary"]
+    assert TOKEN not in proc.stdout + proc.stderr
+
+
+def test_collected_snapshot_scans_like_the_files(arm, az_env, ccscan, tmp_path):
+    snapshot = tmp_path / "estate.jsonl"
+    res = ccscan("collect", "--azure", "--arm-endpoint", arm.url, "-o", str(snapshot), env=az_env)
+    assert res.exit_code == 0, res.stderr
+    header = json.loads(snapshot.read_text().splitlines()[0])
+    assert header["collector"] == "azure" and header["cloud"] == "AzureCloud"
+    assert header["arm_endpoint"] == arm.url and header["incomplete"] == []
+    assert header["api_versions"]["Microsoft.Compute/virtualMachines"] == "2024-07-01"
+    assert len(header["subscriptions"]) == 3
+    scanned = ccscan("scan", str(snapshot), "--format", "json")
+    _, files = file_scan(ccscan)
+    assert comparable(scanned.json()) == comparable(files)
+    assert TOKEN not in snapshot.read_text()
+
+
+def test_incomplete_collection_exits_3_unless_findings_fail(arm, az_env, ccscan):
+    fault = arm.fail(
+        r"/providers/Microsoft\.KeyVault/vaults$", 403, times=None, code="AuthorizationFailed"
+    )
+    try:
+        live_scan = ["scan", "--azure", "--arm-endpoint", arm.url, "--format", "json"]
+        failing = ccscan(*live_scan, env=az_env)
+        lenient = ccscan(*live_scan, "--fail-on", "none", env=az_env)
+    finally:
+        arm.faults.remove(fault)
+    assert failing.exit_code == 1  # failing findings win over an incomplete scan
+    assert lenient.exit_code == 3
+    scopes = [i["scope"] for i in lenient.json()["incomplete"]]
+    assert len(scopes) == 3 and all(s.endswith("Microsoft.KeyVault/vaults") for s in scopes)
+    assert not any(
+        f["resource"]["type"].lower() == "microsoft.keyvault/vaults"
+        for f in lenient.json()["findings"]
+    )
+
+
+def test_failed_sign_in_is_one_line_and_exit_2(arm, az_env, ccscan, tmp_path):
+    env = dict(az_env, PATH=str(tmp_path))  # no az: the only credential in the chain fails
+    res = ccscan("scan", "--azure", "--arm-endpoint", arm.url, env=env)
+    assert res.exit_code == 2
+    lines = [line for line in res.stderr.splitlines() if "sign-in" in line]
+    assert len(lines) == 1 and "AzureCliCredential" in lines[0] and "az login" in lines[0]
+
+
+def _parse(args: list[str]) -> dict:
+    @click.command()
+    @azure_cli.options
+    def cmd(**kw):
+        return kw
+
+    return cmd.main(args, standalone_mode=False)
+
+
+def test_options_parse_into_collector_settings(arm):
+    params = _parse(
+        [
+            "--azure",
+            "--subscription",
+            "AAAA",
+            "--subscription",
+            "bbbb",
+            "--resource-group",
+            "rg1",
+            "--cloud",
+            "AzureUSGovernment",
+            "--arm-endpoint",
+            arm.url + "/",
+            "--azure-workers",
+            "3",
+            "--azure-timeout",
+            "5",
+        ]
+    )
+    collector = azure_cli.collector_from(params, {"microsoft.compute/disks"}, progress=False)
+    s = collector.settings
+    assert (s.subscriptions, s.resource_groups, s.workers) == (("aaaa", "bbbb"), ("rg1",), 3)
+    assert s.http.arm_endpoint == arm.url and s.http.scope == arm.url + "/.default"
+    assert s.http.read_timeout == 5 and s.authority == "login.microsoftonline.us"
+    assert [spec.type for spec in collector.specs] == ["Microsoft.Compute/disks"]
+
+
+def test_cloud_picks_endpoint_and_authority_host_env_wins(monkeypatch):
+    monkeypatch.delenv("AZURE_AUTHORITY_HOST", raising=False)
+    china = azure_cli.collector_from(_parse(["--azure", "--cloud", "azurechinacloud"]), None, False)
+    assert china.settings.http.arm_endpoint == "https://management.chinacloudapi.cn"
+    assert china.settings.authority == "login.chinacloudapi.cn"
+    monkeypatch.setenv("AZURE_AUTHORITY_HOST", "https://login.example")
+    assert azure_cli.collector_from(_parse(["--azure"]), None, False).settings.authority is None
+
+
+def test_ca_bundle_from_ssl_cert_file(monkeypatch):
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    monkeypatch.setenv("SSL_CERT_FILE", "/etc/private-ca.pem")
+    collector = azure_cli.collector_from(_parse(["--azure"]), None, False)
+    assert collector.settings.http.client_kwargs()["connection_verify"] == "/etc/private-ca.pem"
+
+
+def test_without_azure_there_is_no_collector_and_stray_options_are_errors():
+    assert azure_cli.collector_from(_parse([]), None, False) is None
+    with pytest.raises(UsageError, match="--subscription given without --azure"):
+        azure_cli.collector_from(_parse(["--subscription", "x"]), None, False)
+    with pytest.raises(UsageError, match="https"):
+        azure_cli.collector_from(
+            _parse(["--azure", "--arm-endpoint", "http://127.0.0.1:1"]), None, False
+        )
+
+
+def test_importing_the_cli_loads_no_azure_sdk():
+    code = "import sys, scanner.cli; print(sorted(m for m in sys.modules if m.startswith('azure')))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "[]"
+
+
+def test_progress_is_drawn_only_on_a_terminal(tmp_path: Path):
+    from scanner.collect.azure_progress import Progress
+
+    class Tty:
+        def __init__(self, tty: bool) -> None:
+            self.tty, self.text = tty, ""
+
+        def isatty(self) -> bool:
+            return self.tty
+
+        def write(self, s: str) -> None:
+            self.text += s
+
+        def flush(self) -> None:
+            pass
+
+    for tty in (True, False):
+        stream = Tty(tty)
+        progress = Progress(enabled=True, stream=stream)
+        progress.start(2)
+        progress.resources(5)
+        progress.task_done()
+        progress.task_done()
+        progress.close()
+        assert ("azure: 2/2 lists, 5 resources" in stream.text) is tty
+        assert (stream.text == "") is not tty
