@@ -190,10 +190,9 @@ def render_diff(d: Diff) -> str:
     """
     Return the diff as text for a terminal: one line per new, resolved and changed finding.
     """
-    lines = [
-        f"{len(d.new)} new, {len(d.resolved)} resolved, {len(d.changed)} changed, "
-        f"{d.unchanged} unchanged"
-    ]
+    head = (f"{len(d.new)} new, {len(d.resolved)} resolved, {len(d.changed)} changed, "
+            f"{d.unchanged} unchanged")
+    lines = [head]
     for tag, items, key in (("+", d.new, "was"), ("-", d.resolved, "now"),
                             ("~", d.changed, "was")):
         for f in sorted(items, key=lambda x: (x.get("policy_id") or "", x["resource"]["id"] or "")):

@@ -349,7 +349,8 @@ def keygen(prefix: Path, passphrase_env: str | None, passphrase_prompt: bool) ->
     Example:
       ccscan keygen --out ci-evidence && ccscan scan fixtures/ --bundle e.tar.gz --sign-key ci-evidence.key
     """
-    from scanner.evidence.keys import key_id, keygen as make_keys, load_public_key
+    from scanner.evidence.keys import key_id, load_public_key
+    from scanner.evidence.keys import keygen as make_keys
     from scanner.evidence.options import keygen_passphrase
 
     def ask() -> str:

@@ -24,6 +24,7 @@ Three rules, applied to every value of a document:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from typing import Any
@@ -87,10 +88,13 @@ def mark(value: Any) -> str:
     return f"{_MARK_PREFIX}{digest}]"
 
 
+# Key names repeat across millions of resources: classify each distinct name once.
+@functools.lru_cache(maxsize=8192)
 def _norm(name: str) -> str:
     return _SEPARATORS.sub("", name).lower()
 
 
+@functools.lru_cache(maxsize=8192)
 def is_secret_name(name: str) -> bool:
     """
     Return True when a key called `name` holds a secret (`adminPassword`, `AccountKey`).
@@ -99,19 +103,34 @@ def is_secret_name(name: str) -> bool:
     return bool(_SECRET_NAME.search(n)) and not _SAFE_NAME.search(n)
 
 
+@functools.lru_cache(maxsize=8192)
 def _is_safe_name(name: str) -> bool:
     return bool(_SAFE_NAME.search(_norm(name)))
+
+
+@functools.lru_cache(maxsize=8192)
+def _is_pair_name(name: str) -> bool:
+    return bool(_PAIR_NAME.search(name))
 
 
 def redact_text(text: str) -> str:
     """
     Return `text` with every secret-looking part (see module docstring, rule 3) replaced.
     """
-    if len(text) < 8:
+    if len(text) < 8 or not _may_hold_secret(text):
         return text
     for pattern in _TEXT_PATTERNS:
         text = pattern.sub(_replace_group, text)
     return text
+
+
+def _may_hold_secret(t: str) -> bool:
+    # Every text pattern needs one of these substrings; most strings have none, and `in`
+    # is far cheaper than eight regular expressions (this runs on every inventory string).
+    return (
+        "=" in t or "-----BEGIN" in t or "eyJ" in t or "k-" in t or "xox" in t
+        or ("gh" in t and "_" in t)
+    )
 
 
 def _replace_group(m: re.Match[str]) -> str:
@@ -124,6 +143,7 @@ def _replace_group(m: re.Match[str]) -> str:
     return whole[: start - base] + mark(secret) + whole[end - base :]
 
 
+@functools.lru_cache(maxsize=4096)
 def _path_context(key: str) -> tuple[str, bool]:
     """
     Split an evidence path (`properties.siteConfig.appSettings[*].value`) into its last
@@ -138,6 +158,14 @@ def _path_context(key: str) -> tuple[str, bool]:
     if _norm(last) in _PAIR_VALUE_KEYS and any(_norm(p) in _USER_MAPS for p in parents):
         inherited = True
     return last, inherited
+
+
+def path_has_secret_parent(path: str) -> bool:
+    """
+    Return True when a parent segment of an evidence path makes its value secret, so that
+    redacting with the last segment alone (`value`) would not be enough.
+    """
+    return ("." in path or "[" in path) and _path_context(path)[1]
 
 
 def redact(value: Any, key: str | None = None) -> Any:
@@ -162,19 +190,34 @@ def redact_document(doc: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+@functools.lru_cache(maxsize=16384)
+def _key_info(name: str) -> tuple[bool, bool, bool, bool, bool]:
+    """(secret name, safe name, secret-looking pair name, user-named map, pair value key)."""
+    n = _norm(name)
+    safe = bool(_SAFE_NAME.search(n))
+    return (
+        bool(_SECRET_NAME.search(n)) and not safe,
+        safe,
+        bool(_PAIR_NAME.search(name)),
+        n in _USER_MAPS,
+        n in _PAIR_VALUE_KEYS,
+    )
+
+
 def _secret_context(key: str | None, inherited: bool, user_map: bool) -> bool:
     if key is None:
         return inherited
-    if user_map and _PAIR_NAME.search(key):
-        return True
-    if is_secret_name(key):
-        return True
-    return inherited and not _is_safe_name(key)
+    secret, safe, pair, _, _ = _key_info(key)
+    return secret or (user_map and pair) or (inherited and not safe)
 
 
 def _redact(value: Any, key: str | None, inherited: bool, user_map: bool) -> Any:
-    secret = _secret_context(key, inherited, user_map)
-    if isinstance(value, bool) or value is None:
+    return _value(value, key, _secret_context(key, inherited, user_map))
+
+
+def _value(value: Any, key: str | None, secret: bool) -> Any:
+    """Redact `value`, found under `key`; `secret` says the context holds a secret."""
+    if value is None or isinstance(value, bool):
         return value
     if isinstance(value, str):
         if secret and value and not _TIMESTAMP.match(value):
@@ -185,20 +228,28 @@ def _redact(value: Any, key: str | None, inherited: bool, user_map: bool) -> Any
     if isinstance(value, dict):
         return _redact_dict(value, key, secret)
     if isinstance(value, (list, tuple)):
-        return [_redact(v, None, secret, False) for v in value]
+        return [_value(v, None, secret) for v in value]
     return value
 
 
 def _redact_dict(value: dict[str, Any], key: str | None, secret: bool) -> dict[str, Any]:
-    children_user_named = key is not None and _norm(key) in _USER_MAPS
-    pair_secret = secret or _pair_is_secret(value)
+    # The hot path of inventory redaction: one cached lookup per key, no call per plain scalar.
+    user_named = key is not None and _key_info(key)[3]
+    infos = [(k, v, _key_info(k if isinstance(k, str) else str(k))) for k, v in value.items()]
+    pair_secret = secret or (any(i[4] for _, _, i in infos) and _pair_is_secret(value))
     out: dict[str, Any] = {}
-    for k, v in value.items():
-        k_str = str(k)
-        if pair_secret and _norm(k_str) in _PAIR_VALUE_KEYS:
-            out[k] = _redact(v, k_str, True, False)
+    for k, v, (named, safe, pair, _, is_value) in infos:
+        if v is None or v is True or v is False:
+            out[k] = v
+            continue
+        k_str = k if isinstance(k, str) else str(k)
+        child = named or (pair_secret and is_value) or (user_named and pair) or (secret and not safe)
+        if not child and type(v) is str:
+            out[k] = redact_text(v)
+        elif not child and type(v) is int:
+            out[k] = v
         else:
-            out[k] = _redact(v, k_str, secret, children_user_named)
+            out[k] = _value(v, k_str, child)
     return out
 
 
@@ -206,12 +257,14 @@ def _pair_is_secret(value: dict[str, Any]) -> bool:
     """
     Return True for `{name, value}` pairs whose name looks secret (App Service appSettings).
     """
+    if len(value) > 6:
+        return False  # pairs are small dicts: {name, value[, slotSetting, type]}
     lowered = {_norm(str(k)): v for k, v in value.items()}
     if not any(k in lowered for k in _PAIR_VALUE_KEYS):
         return False
     for name_key in _PAIR_NAME_KEYS:
         name = lowered.get(name_key)
-        if isinstance(name, str) and _PAIR_NAME.search(name):
+        if isinstance(name, str) and _is_pair_name(name):
             return True
     # connectionStrings entries hold a connection string whatever their name
     return "connectionstring" in lowered

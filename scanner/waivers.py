@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from fnmatch import translate
 from pathlib import Path
-from collections.abc import Iterable
 from typing import Any
 
 from scanner.errors import InputError
@@ -180,7 +180,7 @@ def lint_waivers(paths: Iterable[str | Path], today: date | None = None) -> list
     """
     from scanner.policy.model import LintMessage
 
-    today = today or datetime.now(timezone.utc).date()
+    today = today or datetime.now(UTC).date()
     messages = []
     for path in paths:
         try:
@@ -205,7 +205,7 @@ class WaiverSet:
 
     def __init__(self, waivers: list[Waiver], file: str = "", today: date | None = None) -> None:
         self.file = file
-        self.today = today or datetime.now(timezone.utc).date()
+        self.today = today or datetime.now(UTC).date()
         self.active = [w for w in waivers if not w.expired(self.today)]
         self.expired = [w for w in waivers if w.expired(self.today)]
         self.applied = 0

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "report"))
-from report_helpers import AZ_VM, make_finding, make_result  # noqa: E402
+from report_helpers import AZ_VM, make_finding, make_result
 
-from scanner.baseline import Baseline, diff, load_scan_result, render_diff  # noqa: E402
-from scanner.errors import InputError  # noqa: E402
+from scanner.baseline import Baseline, diff, load_scan_result, render_diff
+from scanner.errors import InputError
 
 
 def scan_doc(findings):
@@ -77,7 +77,7 @@ def test_labels_resolved_and_fail_on_new(tmp_path):
 def test_diff_and_render(tmp_path):
     d = diff(load_scan_result(write(tmp_path, scan_doc(OLD))),
              load_scan_result(write(tmp_path, scan_doc(NEW), "new.json")))
-    tail = lambda items: sorted(i["resource"]["id"].rsplit("-", 1)[-1] for i in items)  # noqa: E731
+    tail = lambda items: sorted(i["resource"]["id"].rsplit("-", 1)[-1] for i in items)
     assert tail(d.new) == ["c", "f"]
     assert tail(d.resolved) == ["b", "d", "e"]
     assert d.changed == [] and d.unchanged == 1
@@ -134,6 +134,11 @@ def test_baseline_on_the_fixture_estate(ccscan, tmp_path):
     new = {f["id"] for f in doc["findings"] if f["baseline"] == "new"}
     assert new == {fails[0]["id"], fails[1]["id"]}
     assert [r["id"] for r in doc["baseline"]["resolved"]] == ["0" * 32]
+    from jsonschema import Draft202012Validator
+
+    from scanner.resources import schema
+
+    assert not list(Draft202012Validator(schema("scan-result")).iter_errors(doc))
     # without --fail-on-new the usual rule applies (and says the same here)
     assert ccscan("scan", "fixtures/", "--baseline", older).exit_code == 1
     # --fail-on high: are the new failures high?

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "report"))
-from report_helpers import AWS_INSTANCE, AZ_VM, POLICIES, make_finding  # noqa: E402
+from report_helpers import AWS_INSTANCE, AZ_VM, POLICIES, make_finding
 
-from scanner.errors import InputError  # noqa: E402
-from scanner.waivers import WaiverSet, load_waivers  # noqa: E402
+from scanner.errors import InputError
+from scanner.waivers import WaiverSet, load_waivers
 
 GOOD = """\
 waivers:

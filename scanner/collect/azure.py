@@ -75,7 +75,7 @@ class AzureSettings:
         ca = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("SSL_CERT_FILE") or None
         authority = None if os.environ.get("AZURE_AUTHORITY_HOST") else endpoints.authority
         return cls(
-            cloud=cloud,
+            cloud=endpoints.name,
             http=HttpSettings(arm, connection_verify=ca, read_timeout=timeout, **http),
             authority=authority,
             subscriptions=tuple(dict.fromkeys(s.strip().lower() for s in subscriptions)),

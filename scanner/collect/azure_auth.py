@@ -23,6 +23,8 @@ class Cloud:
     The endpoints of one Azure cloud.
     """
 
+    name: str
+    """As `az cloud list` spells it."""
     arm_endpoint: str
     """Azure Resource Manager, without a trailing slash."""
     authority: str
@@ -30,9 +32,13 @@ class Cloud:
 
 
 CLOUDS: dict[str, Cloud] = {
-    "azurecloud": Cloud("https://management.azure.com", "login.microsoftonline.com"),
-    "azureusgovernment": Cloud("https://management.usgovcloudapi.net", "login.microsoftonline.us"),
-    "azurechinacloud": Cloud("https://management.chinacloudapi.cn", "login.chinacloudapi.cn"),
+    "azurecloud": Cloud("AzureCloud", "https://management.azure.com", "login.microsoftonline.com"),
+    "azureusgovernment": Cloud(
+        "AzureUSGovernment", "https://management.usgovcloudapi.net", "login.microsoftonline.us"
+    ),
+    "azurechinacloud": Cloud(
+        "AzureChinaCloud", "https://management.chinacloudapi.cn", "login.chinacloudapi.cn"
+    ),
 }
 """Keyed by lower-cased `az cloud list` name; the values equal AzureAuthorityHosts'."""
 

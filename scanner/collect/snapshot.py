@@ -8,54 +8,63 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from scanner import __version__
 from scanner.collect.base import Collector
+from scanner.errors import UsageError
 from scanner.scan import now_iso
 
 SNAPSHOT_VERSION = 1
 
 
+def _header(collectors: list[Collector], count: int) -> dict[str, Any]:
+    extras = [c.snapshot_header() for c in collectors]
+    header: dict[str, Any] = {}
+    for extra in extras:  # collector details: cloud, subscriptions, regions, API versions…
+        header.update(extra)
+    header.update({
+        "ccscan_snapshot": SNAPSHOT_VERSION,
+        "collector": "+".join(c.name for c in collectors),
+        "tool_version": __version__,
+        "time": now_iso(),
+        "source": ",".join(str(e.get("source") or c.name) for e, c in zip(extras, collectors, strict=True)),
+        "resource_count": count,
+        "incomplete": [{"scope": s.scope, "reason": s.reason} for c in collectors for s in c.incomplete],
+    })
+    return header
+
+
 def write_snapshot(collectors: list[Collector], out: Path) -> tuple[int, list[dict[str, str]]]:
     """
-    Collect every collector into `out` (atomically: a temp file renamed at the end).
+    Collect every collector into `out`, atomically; return (resource count, incomplete scopes).
 
-    Returns (resource count, incomplete scopes). The header, written last-but-placed-first,
-    records what could not be read.
+    The header needs what only the end of collection knows (counts, incomplete scopes), so
+    resources are spooled first. Raises UsageError before collecting if `out` is unwritable.
     """
     out = out.resolve()
-    count = 0
-    body = tempfile.NamedTemporaryFile("w+", encoding="utf-8", dir=out.parent, delete=False, suffix=".part")
     try:
-        with body:
+        fd, part = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    except OSError as e:
+        raise UsageError(f"cannot write snapshot {out}: {e.strerror or e}") from None
+    try:
+        count = 0
+        with tempfile.TemporaryFile("w+", encoding="utf-8") as body, os.fdopen(fd, "w", encoding="utf-8") as final:
             for collector in collectors:
                 for resource in collector.collect():
-                    body.write(json.dumps(resource.doc, ensure_ascii=False, sort_keys=True, default=str))
-                    body.write("\n")
+                    body.write(json.dumps(resource.doc, ensure_ascii=False, sort_keys=True, default=str) + "\n")
                     count += 1
-            header: dict = {
-                "ccscan_snapshot": SNAPSHOT_VERSION,
-                "collector": "+".join(c.name for c in collectors),
-                "tool_version": __version__,
-                "time": now_iso(),
-                "source": ",".join(c.name for c in collectors),
-                "resource_count": count,
-            }
-            for c in collectors:
-                header.update(c.snapshot_header())
-            incomplete = [{"scope": s.scope, "reason": s.reason} for c in collectors for s in c.incomplete]
-            header["incomplete"] = incomplete
-            final = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=out.parent, delete=False, suffix=".part")
-            with final:
-                final.write(json.dumps(header, ensure_ascii=False, sort_keys=True, default=str) + "\n")
-                body.seek(0)
-                for line in body:
-                    final.write(line)
-        os.replace(final.name, out)
-    finally:
-        for name in (body.name, locals().get("final") and final.name):
-            if name and os.path.exists(name):
-                os.unlink(name)
-    return count, incomplete
+            header = _header(collectors, count)
+            final.write(json.dumps(header, ensure_ascii=False, sort_keys=True, default=str) + "\n")
+            body.seek(0)
+            shutil.copyfileobj(body, final)
+        os.chmod(part, 0o644)
+        os.replace(part, out)
+    except BaseException:
+        if os.path.exists(part):
+            os.unlink(part)
+        raise
+    return count, header["incomplete"]

@@ -63,8 +63,10 @@ class SummaryBuilder:
             lines.append("")
         lines += ["## Files in this bundle", ""] + [f"- `{m}`" for m in members] + [""]
         lines += [
-            "Verify with `ccscan bundle verify BUNDLE --key KEY.pub`: it checks the signature "
-            "over manifest.json and every file's sha256 before trusting any of this.",
+            (
+                "Verify with `ccscan bundle verify BUNDLE --key KEY.pub`: it checks the signature "
+                "over manifest.json and every file's sha256 before trusting any of this."
+            ),
             "",
         ]
         return "\n".join(lines)

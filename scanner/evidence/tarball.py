@@ -69,12 +69,14 @@ def write_tarball(out: str | Path, members: list[Member], mtime: int = 0) -> Non
     out = Path(out)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent or ".")
     try:
-        with os.fdopen(fd, "wb") as raw:
-            # filename="" keeps the temp file's name out of the gzip header
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=9, mtime=0) as gz:
-                with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
-                    for member in sorted(members, key=lambda m: m.name.encode("utf-8")):
-                        _add(tar, member, mtime)
+        # filename="" keeps the temp file's name out of the gzip header
+        with (
+            os.fdopen(fd, "wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as gz,
+            tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar,
+        ):
+            for member in sorted(members, key=lambda m: m.name.encode("utf-8")):
+                _add(tar, member, mtime)
         os.chmod(tmp, 0o644)
         os.replace(tmp, out)
     except BaseException:

@@ -64,8 +64,10 @@ class Verified:
         lines = [
             f"OK: {self.bundle}",
             f"  signed by key {self.key_id}",
-            f"  scan {d['scan_id']} ({tool.get('name', 'ccscan')} {tool.get('version', '?')}), "
-            f"finished {d['finished_at']}",
+            (
+                f"  scan {d['scan_id']} ({tool.get('name', 'ccscan')} {tool.get('version', '?')}), "
+                f"finished {d['finished_at']}"
+            ),
             "  results: " + ", ".join(f"{s} {counts[s]}" for s in STATUSES if s in counts),
         ]
         if d["incomplete"]:

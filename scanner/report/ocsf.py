@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import IO, Any
 
 from scanner.findings import Finding, ScanResult
@@ -46,9 +46,9 @@ def epoch_ms(iso: str) -> int:
     try:
         dt = datetime.fromisoformat(iso.replace("Z", "+00:00"))
     except (AttributeError, ValueError):
-        dt = datetime.now(timezone.utc)
+        dt = datetime.now(UTC)
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
     return int(dt.timestamp() * 1000)
 
 

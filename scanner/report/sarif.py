@@ -148,7 +148,7 @@ class SarifReporter:
             "automationDetails": {"id": f"ccscan/scan/{result.scan_id}"},
             "columnKind": "unicodeCodePoints",
         }
-        out.write('{"$schema":"%s","version":"2.1.0","runs":[' % SCHEMA_URI)
+        out.write(f'{{"$schema":"{SCHEMA_URI}","version":"2.1.0","runs":[')
         out.write(_dumps(head)[:-1] + ',"results":[\n')
 
     def add(self, finding: Finding) -> None:
@@ -181,8 +181,7 @@ class SarifReporter:
         for key in ("waivers", "baseline"):
             if key in result.extra:
                 props[key] = result.extra[key]
-        self._out.write('],"invocations":[%s],"properties":%s}]}\n' % (
-            _dumps(invocation), _dumps(props)))
+        self._out.write(f'],"invocations":[{_dumps(invocation)}],"properties":{_dumps(props)}}}]}}\n')
         self._out.flush()
 
     def result(self, finding: Finding) -> dict[str, Any]:

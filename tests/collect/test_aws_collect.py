@@ -14,11 +14,11 @@ import json
 import pytest
 
 moto = pytest.importorskip("moto")
-from moto import mock_aws  # noqa: E402
+from moto import mock_aws
+from support.aws_testing import ACCOUNT, FakeHttp, build_estate, hooked_factory
 
-from support.aws_testing import ACCOUNT, FakeHttp, build_estate, hooked_factory  # noqa: E402
-from scanner.collect.aws import AwsCollector, AwsOptions  # noqa: E402
-from scanner.collect.aws_resources import FETCHERS  # noqa: E402
+from scanner.collect.aws import AwsCollector, AwsOptions
+from scanner.collect.aws_resources import FETCHERS
 
 
 @pytest.fixture

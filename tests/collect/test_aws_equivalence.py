@@ -14,13 +14,13 @@ import json
 import pytest
 
 pytest.importorskip("moto")
-from moto import mock_aws  # noqa: E402
+from moto import mock_aws
+from support.aws_testing import FakeHttp, hooked_factory, region_of
 
-from support.aws_testing import FakeHttp, hooked_factory, region_of  # noqa: E402
-from scanner.collect.aws import AwsCollector, AwsOptions  # noqa: E402
-from scanner.inventory.files import read_inventories  # noqa: E402
-from scanner.inventory.formats import ebs_volume  # noqa: E402
-from tests.conftest import FIXTURES  # noqa: E402
+from scanner.collect.aws import AwsCollector, AwsOptions
+from scanner.inventory.files import read_inventories
+from scanner.inventory.formats import ebs_volume
+from tests.conftest import FIXTURES
 
 RECORDED = FIXTURES / "aws" / "111122223333"
 REGIONS = ("eu-west-1", "us-east-1")

@@ -10,14 +10,19 @@ from __future__ import annotations
 import pytest
 
 pytest.importorskip("moto")
-from botocore.exceptions import EndpointConnectionError  # noqa: E402
-from moto import mock_aws  # noqa: E402
-
-from support.aws_testing import (  # noqa: E402
-    ACCOUNT, build_estate, ec2_throttle_response, error_reply, hooked_factory, region_of,
+from botocore.exceptions import EndpointConnectionError
+from moto import mock_aws
+from support.aws_testing import (
+    ACCOUNT,
+    build_estate,
+    ec2_throttle_response,
+    error_reply,
+    hooked_factory,
+    region_of,
 )
-from scanner.collect.aws import AwsAuthError, AwsCollector, AwsOptions  # noqa: E402
-from scanner.errors import CcscanError  # noqa: E402
+
+from scanner.collect.aws import AwsAuthError, AwsCollector, AwsOptions
+from scanner.errors import CcscanError
 
 INSTANCES = frozenset({"aws::ec2::instance"})
 
@@ -67,9 +72,8 @@ def test_endpoint_error_is_incomplete(aws):
     def unreachable(request, **kw):
         if ".eu-west-1." in request.url:
             raise EndpointConnectionError(endpoint_url=request.url)
-        return None
 
-    c, docs = run(hooked_factory(("before-send.ec2.DescribeInstances", unreachable), first=True),
+    c, _ = run(hooked_factory(("before-send.ec2.DescribeInstances", unreachable), first=True),
                   regions=("us-east-1", "eu-west-1"), max_attempts=1)
     (inc,) = c.incomplete
     assert inc.scope.endswith("eu-west-1 AWS::EC2::Instance")

@@ -9,7 +9,7 @@ import copy
 import pytest
 
 pytest.importorskip("botocore")
-from scanner.collect.aws_s3 import denies_insecure_transport  # noqa: E402
+from scanner.collect.aws_s3 import denies_insecure_transport
 
 ARN = "arn:aws:s3:::models-prod"
 GOOD = {

@@ -182,6 +182,7 @@ def test_cloud_picks_endpoint_and_authority_host_env_wins(monkeypatch):
     china = azure_cli.collector_from(_parse(["--azure", "--cloud", "azurechinacloud"]), None, False)
     assert china.settings.http.arm_endpoint == "https://management.chinacloudapi.cn"
     assert china.settings.authority == "login.chinacloudapi.cn"
+    assert china.snapshot_header()["cloud"] == "AzureChinaCloud"
     monkeypatch.setenv("AZURE_AUTHORITY_HOST", "https://login.example")
     assert azure_cli.collector_from(_parse(["--azure"]), None, False).settings.authority is None
 

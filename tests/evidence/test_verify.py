@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from scanner.errors import InputError
 from scanner.evidence import Limits, VerificationError, verify_bundle
 from scanner.evidence.canonical import canonical_json
 from scanner.evidence.dsse import sign_envelope
 from scanner.evidence.statement import PREDICATE_TYPE
-from scanner.errors import InputError
 
 from .conftest import build_bundle, read_all, write_members, write_raw
 

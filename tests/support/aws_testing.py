@@ -8,6 +8,7 @@ collector builds (its `session_factory` hook), never by patching ccscan code.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -15,6 +16,9 @@ import boto3
 from botocore.awsrequest import AWSResponse
 
 ACCOUNT = "123456789012"  # moto's default account
+
+# moto loads hundreds of AMIs into every EC2 region it touches; the tests need none of them.
+os.environ.setdefault("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
 
 DENY_HTTP = {
     "Version": "2012-10-17",
