@@ -196,7 +196,8 @@ def render_diff(d: Diff) -> str:
     for tag, items, key in (("+", d.new, "was"), ("-", d.resolved, "now"),
                             ("~", d.changed, "was")):
         for f in sorted(items, key=lambda x: (x.get("policy_id") or "", x["resource"]["id"] or "")):
-            arrow = f"{f['was']} -> {f['status']}" if key == "was" else f"{f['status']} -> {f['now']}"
+            before, after = (f["was"], f["status"]) if key == "was" else (f["status"], f["now"])
+            arrow = f"{before} -> {after}"
             lines.append(
                 f"{tag} {f.get('severity') or '':8} {f.get('policy_id')}  "
                 f"{f['resource'].get('id')}  ({arrow})"

@@ -371,19 +371,25 @@ def bundle() -> None:
 @click.option("--key", "key_path", required=True, type=PathArg, metavar="PUB",
               help="The signer's public key (PREFIX.pub from `ccscan keygen`).")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.option("--max-member-mb", type=click.IntRange(1), default=512, show_default=True,
+              help="Reject a member larger than this (decompressed).")
+@click.option("--max-total-mb", type=click.IntRange(1), default=2048, show_default=True,
+              help="Reject a bundle larger than this decompressed (gzip bombs).")
 @click.pass_context
-def bundle_verify(ctx: click.Context, bundle_path: Path, key_path: Path, as_json: bool) -> None:
+def bundle_verify(ctx: click.Context, bundle_path: Path, key_path: Path, as_json: bool,
+                  max_member_mb: int, max_total_mb: int) -> None:
     """
     Check a bundle offline: safe archive, signature and key id, every member's sha256 and
     size, no missing or extra members. Exit 0 verified, 1 verification failed, 2 unreadable.
     """
     import json
 
-    from scanner.evidence import VerificationError, load_public_key, verify_bundle
+    from scanner.evidence import Limits, VerificationError, load_public_key, verify_bundle
 
     public = load_public_key(key_path)
+    limits = Limits(member_bytes=max_member_mb << 20, total_bytes=max_total_mb << 20)
     try:
-        verified = verify_bundle(bundle_path, public)
+        verified = verify_bundle(bundle_path, public, limits)
     except VerificationError as e:
         if as_json:
             click.echo(json.dumps({"verified": False, "bundle": str(bundle_path), "reason": e.message}))

@@ -57,7 +57,7 @@ def evidence_of(reads: list[tuple[str, Any]]) -> tuple[Evidence, ...]:
         if path not in seen:
             seen[path] = value
     return tuple(
-        Evidence(path, redact(_observed(v), path.rsplit(".", 1)[-1]), v is not MISSING)
+        Evidence(path, redact(_observed(v), path), v is not MISSING)
         for path, v in seen.items()
     )
 

@@ -67,7 +67,7 @@ _TEXT_PATTERNS = (
     re.compile(
         r"(?i)\b(?:AccountKey|SharedAccessKey|Password|Pwd|ClientSecret|Secret|ApiKey|AccessKey|"
         r"PrimaryKey|SecondaryKey|Token|AccessToken|SessionToken|sas_token|sastoken)"
-        r"\s*=\s*(?P<s>[^;&\"'\s]+)"
+        r"\s*=\s*(?P<s>[^;&\"'\r\n]*[^;&\"'\s])"  # to `;`: passwords may hold spaces
     ),
     re.compile(r"(?i)(?:^|[?&;\s])sig=(?P<s>[^&;\"'\s]+)"),
     re.compile(r"(?P<s>\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})"),

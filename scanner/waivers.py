@@ -119,7 +119,9 @@ def _is_total(glob: str) -> bool:
     return bool(glob) and set(glob) == {"*"}
 
 
-def check_waivers(path: str | Path, allow_broad: bool = False) -> tuple[list[Waiver], list[InputError]]:
+def check_waivers(
+    path: str | Path, allow_broad: bool = False
+) -> tuple[list[Waiver], list[InputError]]:
     """
     Load a waivers file; return the valid waivers and every problem, sorted by line.
 

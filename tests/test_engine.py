@@ -108,3 +108,18 @@ def test_evidence_is_redacted(tmp_path):
     assert f.status == "fail"
     assert secret not in repr(f.to_dict())
     assert "[REDACTED sha256:" in repr(f.to_dict())
+
+
+def test_app_settings_values_read_through_star_paths_are_redacted(tmp_path):
+    # The setting's name is not on the path: every value under appSettings[*].value is hidden.
+    p = tmp_path / "a.yaml"
+    p.write_text(POLICY.replace("properties.httpsOnly, equals: true",
+                                "'properties.siteConfig.appSettings[*].value', notContains: plain"))
+    engine = Engine(load_catalog([p]))
+    planted = "DB_PASSWORD=PLANTEDplainPassw0rd"
+    res = site("s", siteConfig={"minTlsVersion": "1.2",
+                                "appSettings": [{"name": "DB_PASSWORD", "value": planted}]})
+    (f,) = engine.findings(res)
+    assert f.status == "fail"
+    text = repr(f.to_dict())
+    assert "PLANTED" not in text and "[REDACTED sha256:" in text

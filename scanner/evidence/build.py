@@ -3,7 +3,7 @@
 
 During the scan it appends each evaluated resource (redacted) to a temp JSONL file and
 streams findings (redacted again, defensively) through the JSON reporter into a temp
-`scan.json`. At `finish` it adds the policy and framework files, `summary.md`,
+`scan.json`. At `finish` it adds the policy and framework files, the waivers file, `summary.md`,
 `manifest.json` and, with a key, `manifest.dsse.json`, and writes the deterministic tar.gz.
 """
 
@@ -131,6 +131,11 @@ class BundleWriter:
 
     def finish(self, result: ScanResult) -> None:
         """Complete every member and write the tar.gz (atomically)."""
+        # error texts (incomplete scopes, extra reports) can quote URLs with SAS tokens;
+        # a copy, so the other reporters' result is left alone
+        result = dataclasses.replace(
+            result, incomplete=redact(result.incomplete), extra=redact(result.extra)
+        )
         try:
             self._json.finish(result)
             assert self._scan_fh is not None
@@ -160,6 +165,10 @@ class BundleWriter:
             if name in used
         ]
         extra = [SUMMARY, MANIFEST] + ([ENVELOPE] if self.sign_key is not None else [])
+        waivers = result.extra.get("waivers")
+        if isinstance(waivers, dict) and waivers.get("file"):  # the accepted risks, as written
+            wfile = Path(waivers["file"])
+            members.append(Member(f"waivers/{_safe_name(wfile.name)}", data=wfile.read_bytes()))
         names = sorted([m.name for m in members] + extra)
         summary = self._summary.render(result, names)
         members.append(Member(SUMMARY, data=redact_text(summary).encode("utf-8")))

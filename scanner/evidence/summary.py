@@ -55,7 +55,8 @@ class SummaryBuilder:
             "- Results: " + ", ".join(f"{k} {v}" for k, v in result.summary.items()),
             "",
         ]
-        lines += self._controls(result) + self._findings() + self._waivers()
+        lines += self._controls(result) + self._findings()
+        lines += self._waivers(result.extra.get("waivers"))
         lines += _inputs(result)
         if result.incomplete:
             lines += ["## Incomplete (not everything could be read)", ""]
@@ -99,10 +100,21 @@ class SummaryBuilder:
             out.append(f"\n…and {self.omitted['notable']} more in scan.json.")
         return out + [""]
 
-    def _waivers(self) -> list[str]:
+    def _waivers(self, report: Any) -> list[str]:
+        out = []
+        if isinstance(report, dict):
+            for kind in ("expired", "unused"):
+                for w in report.get(kind) or []:
+                    out.append(
+                        f"- {kind} waiver ({_cell(report.get('file'))}:{w.get('line')}): "
+                        f"{_cell(w.get('policy'))} on {_cell(w.get('resource'))}, owner "
+                        f"{_cell(w.get('owner'))}, expires {_cell(w.get('expires'))}"
+                    )
+        if out:
+            out = ["## Waivers needing attention", "", *out, ""]
         if not self.waived:
-            return []
-        out = ["## Waived", "", "| Policy | Resource | Reason | Owner | Expires |", "|---|---|---|---|---|"]
+            return out
+        out += ["## Waived", "", "| Policy | Resource | Reason | Owner | Expires |", "|---|---|---|---|---|"]
         for f in self.waived:
             w = f.waiver or {}
             out.append(

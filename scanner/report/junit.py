@@ -14,6 +14,7 @@ memory is a few integers per finding, not the findings.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from array import array
 from typing import IO, Any
@@ -26,9 +27,12 @@ _ELEMENT = {"fail": "failure", "error": "error"}
 _COUNTED = ("tests", "failures", "errors", "skipped")
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _clean(text: str) -> str:
     """Drop characters XML 1.0 cannot carry (control characters in observed values)."""
-    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 0x20)
+    return _NOT_XML.sub("", text)
 
 
 def _attr(value: Any) -> str:

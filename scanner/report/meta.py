@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -18,8 +19,22 @@ from scanner.findings import Finding, ScanResult
 FRAMEWORK_NAMES = {"soc2": "SOC 2"}
 """Display names of framework ids, as SIEMs and auditors spell them."""
 
-FAILING = ("fail", "unknown", "error")
-"""Statuses that describe a problem (a waived finding was one of these)."""
+try:  # the `fast` extra: 5-10x faster serialisation of one event per finding
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - exercised without the extra
+    _orjson = None
+
+
+def dumps(value: Any) -> str:
+    """
+    Return compact JSON for one event or result (orjson when installed, else json).
+    """
+    if _orjson is not None:
+        try:
+            return _orjson.dumps(value, default=str, option=_orjson.OPT_NON_STR_KEYS).decode()
+        except TypeError:  # e.g. an integer beyond 64 bits: json copes
+            pass
+    return json.dumps(value, separators=(",", ":"), default=str, ensure_ascii=False)
 
 
 def framework_name(framework: str) -> str:
@@ -36,6 +51,7 @@ def policy_index(result: ScanResult) -> dict[str, dict[str, Any]]:
     return {p["id"]: p for p in result.policies if "id" in p}
 
 
+@lru_cache(maxsize=4096)  # few distinct sources, one call per finding
 def relative_path(source: str) -> str | None:
     """
     Return `source` as a POSIX path relative to the working directory, or None when

@@ -7,18 +7,17 @@ unknown -> Warning "did not yield a result due to missing information", error ->
 "Error"); the event's own `status_id` is the finding's workflow state: New, or
 Suppressed for a waived finding (whose compliance status stays Fail/Warning, so the
 SIEM still sees the gap and who accepted it). With a baseline, unchanged findings are
-Update activities and resolved ones are emitted as Close activities with status Resolved.
+Update activities, and failing findings that are gone are Close activities (Resolved).
 """
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime
 from typing import IO, Any
 
 from scanner.findings import Finding, ScanResult
-from scanner.report.meta import framework_name, policy_index, relative_path
+from scanner.report.meta import dumps, framework_name, policy_index, relative_path
 
 OCSF_VERSION = "1.5.0"
 """The OCSF schema version the events follow (the one py_ocsf_models validates)."""
@@ -136,15 +135,20 @@ class OcsfReporter:
         self._write(self.event(finding, activity))
 
     def finish(self, result: ScanResult) -> None:
-        """Close the findings a baseline says were resolved, then flush."""
+        """
+        Close the baseline's failing findings that are gone from this scan, then flush.
+
+        (One that now passes or is waived already has its event from `add`.)
+        """
         for old in (result.extra.get("baseline") or {}).get("resolved", []):
-            self._write(self.resolved_event(old))
+            if old.get("now", "absent") == "absent":
+                self._write(self.resolved_event(old))
         if self._out is not None:
             self._out.flush()
 
     def _write(self, event: dict[str, Any]) -> None:
         assert self._out is not None, "start() first"
-        self._out.write(json.dumps(event, separators=(",", ":"), default=str) + "\n")
+        self._out.write(dumps(event) + "\n")
 
     def event(self, finding: Finding, activity: str = "create") -> dict[str, Any]:
         """
@@ -177,7 +181,7 @@ class OcsfReporter:
                         "type": "Rule",
                     },
                 },
-                "compliance": {
+                "compliance": _compact({
                     "control": finding.policy_id,
                     "standards": standards or None,
                     "requirements": requirements or None,
@@ -185,7 +189,7 @@ class OcsfReporter:
                     "status": comp_name,
                     "status_detail": finding.message,
                     "checks": [
-                        {
+                        _compact({
                             "uid": finding.policy_id,
                             "name": finding.title,
                             "severity_id": sev_id,
@@ -193,9 +197,9 @@ class OcsfReporter:
                             "status_id": comp_id,
                             "status": comp_name,
                             "standards": standards or None,
-                        }
+                        })
                     ],
-                },
+                }),
                 "resources": [_resource(finding.resource)],
                 "cloud": _cloud(finding.resource),
                 "evidences": [
@@ -210,7 +214,7 @@ class OcsfReporter:
             if policy.get("references"):
                 remediation["references"] = list(policy["references"])
             event["remediation"] = remediation
-        return _prune(event)
+        return _compact(event)
 
     def resolved_event(self, old: dict[str, Any]) -> dict[str, Any]:
         """
@@ -225,11 +229,11 @@ class OcsfReporter:
                 "severity": SEVERITY_NAME.get(sev_id, "Unknown"),
                 "message": "resolved since the baseline scan",
                 "finding_info": {"uid": old["id"], "title": old.get("title") or old["id"]},
-                "compliance": {
+                "compliance": _compact({
                     "control": old.get("policy_id"),
                     "status_id": COMPLIANCE_STATUS["pass"][0],
                     "status": COMPLIANCE_STATUS["pass"][1],
-                },
+                }),
                 "resources": [_resource(resource)],
                 "cloud": _cloud(resource),
                 "unmapped": {"ccscan": {"policy_id": old.get("policy_id"),
@@ -237,7 +241,7 @@ class OcsfReporter:
                                         "previous_status": old.get("status")}},
             }
         )
-        return _prune(event)
+        return _compact(event)
 
     def _envelope(self, finding_uid: str, activity: str, workflow: str) -> dict[str, Any]:
         activity_id, activity_name = ACTIVITY[activity]
@@ -282,17 +286,6 @@ class OcsfReporter:
         return {"ccscan": extra}
 
 
-def _prune(value: Any) -> Any:
-    """
-    Drop None values (OCSF consumers treat absent and null alike; absent is smaller),
-    but not inside `data`/`unmapped`, where a null is an observed value.
-    """
-    if isinstance(value, dict):
-        return {
-            k: v if k in ("data", "unmapped") else _prune(v)
-            for k, v in value.items()
-            if v is not None
-        }
-    if isinstance(value, list):
-        return [_prune(v) for v in value]
-    return value
+def _compact(d: dict[str, Any]) -> dict[str, Any]:
+    """Drop None values (OCSF consumers treat absent and null alike; absent is smaller)."""
+    return {k: v for k, v in d.items() if v is not None}

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from scanner.findings import Finding, ScanResult
 from scanner.report.meta import (
+    dumps,
     evidence_text,
     framework_name,
     policy_index,
@@ -36,10 +37,6 @@ FINGERPRINT_KEY = "ccscanFindingId/v1"
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
 LINT_LEVEL = {"error": "error", "warning": "warning", "info": "note", "note": "note"}
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), default=str)
 
 
 def _rule_name(title: str) -> str:
@@ -149,14 +146,14 @@ class SarifReporter:
             "columnKind": "unicodeCodePoints",
         }
         out.write(f'{{"$schema":"{SCHEMA_URI}","version":"2.1.0","runs":[')
-        out.write(_dumps(head)[:-1] + ',"results":[\n')
+        out.write(dumps(head)[:-1] + ',"results":[\n')
 
     def add(self, finding: Finding) -> None:
         """Write a result for a failing or waived finding; passes are not results."""
         if finding.status == "pass":
             return
         assert self._out is not None, "start() first"
-        self._out.write(("," if self._count else "") + _dumps(self.result(finding)) + "\n")
+        self._out.write(("," if self._count else "") + dumps(self.result(finding)) + "\n")
         self._count += 1
 
     def finish(self, result: ScanResult) -> None:
@@ -181,7 +178,7 @@ class SarifReporter:
         for key in ("waivers", "baseline"):
             if key in result.extra:
                 props[key] = result.extra[key]
-        self._out.write(f'],"invocations":[{_dumps(invocation)}],"properties":{_dumps(props)}}}]}}\n')
+        self._out.write(f'],"invocations":[{dumps(invocation)}],"properties":{dumps(props)}}}]}}\n')
         self._out.flush()
 
     def result(self, finding: Finding) -> dict[str, Any]:

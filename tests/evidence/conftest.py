@@ -39,7 +39,7 @@ RESOURCES = [
 
 def build_bundle(
     out: Path, key: Ed25519PrivateKey | None = None, scan_id: str = "scan-1",
-    policy_dir: Path | None = None,
+    policy_dir: Path | None = None, incomplete: list[dict[str, str]] | None = None,
 ) -> Path:
     """
     Write a bundle for a tiny fixed scan (two resources, one failing finding).
@@ -51,6 +51,7 @@ def build_bundle(
     result = ScanResult(scan_id=scan_id, tool={"name": "ccscan", "version": "0.1.0"},
                         started_at="2026-11-28T12:00:00Z")
     result.policies = [{"id": "CCS-T-001", "sha256": "0" * 64, "file": str(policy)}]
+    result.incomplete = incomplete or []
     writer = BundleWriter(out, sign_key=key)
     writer.start(io.StringIO(), result)
     for doc in RESOURCES:

@@ -71,3 +71,11 @@ def test_planted_secret_is_redacted_in_inventory(signed):
     blob = b"".join(read_all(signed).values())
     assert b"sk-testPLANTEDsecretVALUE0123456789" not in blob
     assert b"[REDACTED sha256:" in blob
+
+
+def test_error_texts_are_redacted_too(tmp_path):
+    reason = "GET https://x.blob.core.windows.net/c?sv=1&sig=PLANTEDsigInError123 failed: 403"
+    out = build_bundle(tmp_path / "e.tar.gz", incomplete=[{"scope": "storage", "reason": reason}])
+    blob = b"".join(read_all(out).values())
+    assert b"PLANTEDsigInError123" not in blob
+    assert b"sig=[REDACTED sha256:" in blob

@@ -90,6 +90,26 @@ def test_verify_tampered_exits_1_with_reason(ccscan, bundle, keys, tmp_path):
     assert "summary.md" in res.json()["reason"]
 
 
+def test_verify_size_caps_from_the_cli(ccscan, keys, tmp_path):
+    (tmp_path / "inv").mkdir()
+    padding = "x" * 1000
+    docs = [{"id": f"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/disks/d{i}",
+             "type": "Microsoft.Compute/disks", "name": f"d{i}", "location": "westeurope",
+             "tags": {"note": padding}, "properties": {}} for i in range(1500)]
+    (tmp_path / "inv" / "disks.json").write_text(json.dumps({"value": docs}))
+    out = tmp_path / "big.tar.gz"
+    res = ccscan("scan", tmp_path / "inv", "--bundle", out, "--sign-key", f"{keys}.key",
+                 "--fail-on", "none")
+    assert res.exit_code == 0, res.stderr
+    pub = f"{keys}.pub"
+    assert ccscan("bundle", "verify", out, "--key", pub).exit_code == 0
+    res = ccscan("bundle", "verify", out, "--key", pub, "--max-member-mb", "1")
+    assert res.exit_code == 1 and "inventory/resources.jsonl" in res.stderr and "cap" in res.stderr
+    res = ccscan("bundle", "verify", out, "--key", pub, "--max-total-mb", "1")
+    assert res.exit_code == 1 and "possible gzip bomb" in res.stderr
+    assert ccscan("bundle", "verify", out, "--key", pub, "--max-total-mb", "0").exit_code == 2
+
+
 def test_verify_with_another_key_exits_1(ccscan, bundle, tmp_path):
     ccscan("keygen", "--out", tmp_path / "other")
     res = ccscan("bundle", "verify", bundle, "--key", tmp_path / "other.pub")
@@ -113,6 +133,14 @@ def test_bundle_show_says_unverified(ccscan, bundle):
     assert res.exit_code == 0
     assert res.stdout.startswith("# ccscan evidence: scan ")
     assert "NOT VERIFIED" in res.stderr
+
+
+def test_bundle_show_refuses_unsafe_or_missing_files(ccscan, tmp_path):
+    text = tmp_path / "x.tar.gz"
+    text.write_text("not a bundle")
+    res = ccscan("bundle", "show", text)
+    assert res.exit_code == 1 and "not a gzip file" in res.stderr
+    assert ccscan("bundle", "show", tmp_path / "missing.tar.gz").exit_code == 2
 
 
 def test_cli_bundles_are_byte_identical(ccscan, tmp_path):
@@ -207,3 +235,33 @@ def test_planted_secrets_never_reach_the_bundle(ccscan, keys, tmp_path):
     scan = json.loads(members["scan.json"])
     quoted = [f for f in scan["findings"] if f["policy_id"] == "CCS-TEST-001"]
     assert quoted and "[REDACTED sha256:" in json.dumps(quoted[0]["evidence"])
+
+
+WAIVERS = """\
+waivers:
+  - policy: CCS-AZ-VM-001
+    resource: "*"
+    reason: legacy inference VMs, replaced by the CVM pool (RISK-12)
+    owner: platform-team@example.com
+    expires: 2099-03-31
+  - policy: CCS-AZ-ST-001
+    resource: "/subscriptions/*/nothing-matches-this"
+    reason: stale
+    owner: someone@example.com
+    expires: 2099-01-01
+"""
+
+
+def test_waivers_file_and_waived_findings_are_in_the_bundle(ccscan, keys, tmp_path):
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(WAIVERS)
+    out = tmp_path / "w.tar.gz"
+    res = ccscan("scan", FIXTURES, "--waivers", waivers, "--bundle", out, "--sign-key",
+                 f"{keys}.key", "--fail-on", "none")
+    assert res.exit_code == 0, res.stderr
+    assert ccscan("bundle", "verify", out, "--key", f"{keys}.pub").exit_code == 0
+    members = read_all(out)
+    assert members["waivers/waivers.yaml"] == WAIVERS.encode()
+    summary = members["summary.md"].decode()
+    assert "## Waived" in summary and "RISK-12" in summary
+    assert "unused waiver" in summary and "CCS-AZ-ST-001" in summary

@@ -113,3 +113,5 @@ def test_text_patterns():
     jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTYifQ.c2lnbmF0dXJlLXZhbHVl"
     assert jwt not in redact_text(f"token was {jwt} ok")
     assert redact_text("nothing to see here") == "nothing to see here"
+    spaced = redact_text("Server=db;User ID=u;Password=p@ss w0rd;Encrypt=True")
+    assert "p@ss" not in spaced and "w0rd" not in spaced and spaced.endswith(";Encrypt=True")

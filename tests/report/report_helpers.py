@@ -158,7 +158,8 @@ def _assert_known(value: Any, model: Any, at: tuple[str, ...], allowed: set) -> 
 
     from pydantic import BaseModel
 
-    if not (isinstance(model, type) and issubclass(model, BaseModel)) or not isinstance(value, dict):
+    is_model = isinstance(model, type) and issubclass(model, BaseModel)
+    if not is_model or not isinstance(value, dict):
         return
     for key, sub in value.items():
         if at + (key,) in allowed:

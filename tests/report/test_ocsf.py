@@ -100,9 +100,11 @@ def test_baseline_unchanged_is_update_and_resolved_is_close():
     resolved = {"id": "f" * 32, "policy_id": "CCS-AZ-VM-001", "title": "t", "severity": "high",
                 "status": "fail", "now": "absent",
                 "resource": {"id": "/subscriptions/x/vm", "type": "t", "provider": "azure"}}
-    result.extra["baseline"] = {"resolved": [resolved]}
+    now_passing = {**resolved, "id": "e" * 32, "now": "pass"}  # has its own event already
+    result.extra["baseline"] = {"resolved": [resolved, now_passing]}
     evs = events([make_finding(baseline="unchanged"), make_finding(baseline="new")], result)
-    assert [(e["activity_id"], e["type_uid"]) for e in evs] == [(2, 200302), (1, 200301), (3, 200303)]
+    pairs = [(e["activity_id"], e["type_uid"]) for e in evs]
+    assert pairs == [(2, 200302), (1, 200301), (3, 200303)]
     close = evs[2]
     assert close["finding_info"]["uid"] == "f" * 32
     assert (close["status_id"], close["compliance"]["status"]) == (4, "Pass")

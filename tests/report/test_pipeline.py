@@ -80,6 +80,15 @@ def test_exit_code_and_streams_are_the_same_for_every_format(ccscan, fmt, json_r
     assert some_failure["resource"]["id"] not in res.stderr
     assert some_failure["id"] not in res.stderr
     assert "\x1b[" not in res.stdout  # not a TTY: no colour
+    # stdout is the format and nothing else (no log line slipped in)
+    if fmt in ("json", "sarif"):
+        json.loads(res.stdout)
+    elif fmt == "ocsf":
+        assert len([json.loads(line) for line in res.stdout.splitlines()]) == len(ref["findings"])
+    elif fmt == "junit":
+        from xml.etree import ElementTree
+
+        assert ElementTree.fromstring(res.stdout).tag == "testsuites"
 
 
 def test_quiet_with_output_dir_prints_nothing(ccscan, tmp_path):
