@@ -108,6 +108,8 @@ def test_a_broken_input_leaves_no_output_behind(ccscan, tmp_path):
         (["--policies", "nope.yaml", "fixtures"], "nope.yaml: no such file or directory"),
         (["fixtures", "--input-format", "xml"], "unknown input format 'xml'"),
         ([], "give INVENTORY"),
+        (["fixtures", "--region", "us-east-1"], "--region given without --aws"),
+        (["fixtures", "--subscription", "0000"], "--subscription given without --azure"),
     ],
 )
 def test_usage_and_input_errors_exit_2_without_traceback(ccscan, args, fragment):

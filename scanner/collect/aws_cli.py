@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from scanner.collect.base import reject_stray_options
+
 if TYPE_CHECKING:
     from scanner.collect.base import Collector
 
@@ -91,20 +93,12 @@ def collector_from(
     (None: every type the collector supports). Raises UsageError for inconsistent options.
     """
     if not params.get("aws"):
-        from scanner.errors import UsageError
-
-        stray = [
-            name
-            for name, key in (
-                ("--region", "aws_regions"),
-                ("--profile", "aws_profile"),
-                ("--role-arn", "aws_role_arns"),
-                ("--external-id", "aws_external_id"),
-            )
-            if params.get(key)
-        ]
-        if stray:
-            raise UsageError(f"{', '.join(stray)} need --aws")
+        reject_stray_options(params, "--aws", (
+            ("--region", "aws_regions"),
+            ("--profile", "aws_profile"),
+            ("--role-arn", "aws_role_arns"),
+            ("--external-id", "aws_external_id"),
+        ))
         return None
     if params.get("aws_external_id") and not params.get("aws_role_arns"):
         from scanner.errors import UsageError

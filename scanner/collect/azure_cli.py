@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from scanner.collect.base import reject_stray_options
+
 if TYPE_CHECKING:
     from scanner.collect.base import Collector
 
@@ -106,19 +108,11 @@ def collector_from(
     `AzureAuthError` (exit 2) only later, when `collect()` finds no usable credential.
     """
     if not params.get("azure"):
-        stray = [
-            flag
-            for flag, key in (
-                ("--subscription", "azure_subscriptions"),
-                ("--resource-group", "azure_resource_groups"),
-                ("--arm-endpoint", "azure_arm_endpoint"),
-            )
-            if params.get(key)
-        ]
-        if stray:
-            from scanner.errors import UsageError
-
-            raise UsageError(f"{', '.join(stray)} given without --azure")
+        reject_stray_options(params, "--azure", (
+            ("--subscription", "azure_subscriptions"),
+            ("--resource-group", "azure_resource_groups"),
+            ("--arm-endpoint", "azure_arm_endpoint"),
+        ))
         return None
     from scanner.collect.azure import AzureCollector, AzureSettings
 

@@ -38,3 +38,15 @@ class Collector(Protocol):
     def snapshot_header(self) -> dict:
         """Return the extra snapshot header fields (cloud, subscriptions, API versions…)."""
         ...
+
+
+def reject_stray_options(params: dict, switch: str, options: tuple[tuple[str, str], ...]) -> None:
+    """
+    Raise UsageError when a collector's options are given without its switch (`--aws`…):
+    a `--region` without `--aws` would otherwise be silently ignored.
+    """
+    stray = [flag for flag, key in options if params.get(key)]
+    if stray:
+        from scanner.errors import UsageError
+
+        raise UsageError(f"{', '.join(stray)} given without {switch}")
