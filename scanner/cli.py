@@ -138,8 +138,7 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
       ccscan scan --azure --subscription 0000-... --framework soc2
     """
     from scanner.gates import Gates
-    from scanner.outputs import OutputSet, plan_outputs
-    from scanner.report import FORMATS
+    from scanner.outputs import plan_outputs, write_outputs
     from scanner.scan import ScanOptions, load_policies, run_scan
 
     plan = plan_outputs(formats, outputs, output_dir, ctx.obj["quiet"])
@@ -155,15 +154,8 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
     collectors = _collectors(live, catalog.resource_types(), ctx.obj["quiet"])
     if not inventory and not collectors:
         raise click.UsageError("give INVENTORY files/directories, --azure or --aws")
-    sink = OutputSet(plan)
-    sink.open()
-    try:
-        pairs = []
-        for out in plan:
-            reporter = FORMATS[out.format]()
-            if hasattr(reporter, "color"):
-                reporter.color = ctx.obj["color"] and out.dest is None
-            pairs.append((reporter, out.stream))
+
+    def scan_into(pairs: list) -> Any:
         options = ScanOptions(inputs=inventory, input_format=input_format, collectors=collectors,
                               scan_id=scan_id)
         gates.attach(options)
@@ -171,13 +163,14 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
             from scanner.evidence.options import attach
 
             attach(bundle, options, pairs)
-        result = run_scan(options, catalog, pairs)
+        return run_scan(options, catalog, pairs)
+
+    try:
+        result = write_outputs(plan, ctx.obj["color"], scan_into)
     except BaseException:
-        sink.discard()
         if bundle is not None:
             bundle.close()
         raise
-    sink.commit()
     code = gates.exit_code(result, fail_on, fail_on_unknown)
     for line in gates.warnings():
         logger.warning(line)

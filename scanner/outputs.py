@@ -13,10 +13,13 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from collections.abc import Callable
+from typing import IO, TypeVar
 
 from scanner.errors import UsageError
-from scanner.report import EXTENSIONS, FORMATS
+from scanner.report import EXTENSIONS, FORMATS, Reporter
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -113,3 +116,26 @@ class OutputSet:
             if os.path.exists(name):
                 os.unlink(name)
         self.temps.clear()
+
+
+def write_outputs(plan: list[Output], color: bool, run: Callable[[list[tuple[Reporter, IO[str]]]], T]) -> T:
+    """
+    Open every planned output, build its reporter, call `run(pairs)`, then commit all outputs,
+    or discard them all if `run` raises. Colour goes only to a terminal-bound table.
+    """
+    sink = OutputSet(plan)
+    sink.open()
+    try:
+        pairs = []
+        for out in plan:
+            reporter = FORMATS[out.format]()
+            if hasattr(reporter, "color"):
+                reporter.color = color and out.dest is None
+            assert out.stream is not None
+            pairs.append((reporter, out.stream))
+        result = run(pairs)
+    except BaseException:
+        sink.discard()
+        raise
+    sink.commit()
+    return result

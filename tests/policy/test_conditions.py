@@ -206,3 +206,54 @@ def test_compile_errors_name_the_rule(cond, rule, fragment):
     assert messages, "expected a compile error"
     assert messages[0].rule == rule
     assert fragment in messages[0].message
+
+
+# --- properties -------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from scanner.policy.operators import OPERATORS  # noqa: E402
+
+keys = st.text("abcdefgh", min_size=1, max_size=4)
+scalars = st.none() | st.booleans() | st.integers(-5, 5) | st.text("abcXYZ12 ._", max_size=6)
+docs = st.recursive(scalars, lambda kids: st.lists(kids, max_size=3) | st.dictionaries(keys, kids, max_size=3),
+                    max_leaves=12)
+SAMPLE_VALUES = {
+    "in": ["a"], "notIn": ["a"], "like": "a*", "notLike": "a*", "match": "a#", "notMatch": "a#",
+    "matchInsensitively": "a?", "notMatchInsensitively": "a?", "regex": "a", "containsKey": "a",
+    "notContainsKey": "a", "versionAtLeast": "1.2", "less": 3, "lessOrEquals": 3, "greater": 3,
+    "greaterOrEquals": 3,
+}
+
+
+@given(doc=st.dictionaries(keys, docs, max_size=4), op=st.sampled_from(sorted(OPERATORS)), value=scalars)
+@settings(max_examples=400, deadline=None)
+def test_property_a_missing_field_never_satisfies_an_operator(doc, op, value):
+    cond = {"field": "zz.absent", op: SAMPLE_VALUES.get(op, value if value is not None else "x")}
+    assert holds(cond, doc) is False
+    assert holds({"not": cond}, doc) is True
+    assert holds({"field": "zz.absent", "exists": False}, doc) is True
+
+
+@given(text=st.text("abcdefXYZ", min_size=1, max_size=8))
+@settings(max_examples=200, deadline=None)
+def test_property_string_equality_ignores_case_and_like_without_star_is_equals(text):
+    doc = {"v": text}
+    for probe in (text.upper(), text.lower(), text.swapcase()):
+        assert holds({"field": "v", "equals": probe}, doc) is True
+        assert holds({"field": "v", "like": probe}, doc) is True
+        assert holds({"field": "v", "notEquals": probe}, doc) is False
+    assert holds({"field": "v", "match": text}, doc) is True  # letters are literal in match
+    assert holds({"field": "v", "match": text.swapcase()}, doc) is (text == text.swapcase())
+
+
+@given(values=st.lists(st.integers(0, 9), max_size=6), threshold=st.integers(0, 9))
+@settings(max_examples=200, deadline=None)
+def test_property_count_and_star_agree_with_plain_python(values, threshold):
+    doc = {"p": {"items": [{"n": v} for v in values]}}
+    counted = {"count": {"field": "p.items[*]", "where": {"field": "p.items[*].n", "greater": threshold}},
+               "equals": sum(v > threshold for v in values)}
+    assert holds(counted, doc) is True
+    every = {"field": "p.items[*].n", "greater": threshold}
+    assert holds(every, doc) is (bool(values) and all(v > threshold for v in values))
