@@ -106,7 +106,8 @@ def virtual_machine(doc: dict[str, Any]) -> list[Decision]:
             out.append(("CCS-AZ-VM-003", _status(_eq(enc, "diskwithvmgueststate")),
                         ((P_SECTYPE, sectype), (P_ENC, enc))))
             des = _at(disk_sec, ("diskEncryptionSet", "id"))
-            out.append(("CCS-AZ-VM-004", _status(des is not None), ((P_SECTYPE, sectype), (P_DES, des))))
+            out.append(("CCS-AZ-VM-004", _status(des is not None),
+                        ((P_SECTYPE, sectype), (P_DES, des))))
     size = _at(hw, ("vmSize",))
     if size is None:
         out.append(("CCS-AZ-VM-005", "unknown", ((P_SIZE, None),)))
@@ -162,7 +163,8 @@ def cognitive_account(doc: dict[str, Any]) -> list[Decision]:
     approved = 0
     if type(connections) is list:
         for c in connections:
-            if _eq(_at(c, ("properties", "privateLinkServiceConnectionState", "status")), "approved"):
+            state = _at(c, ("properties", "privateLinkServiceConnectionState", "status"))
+            if _eq(state, "approved"):
                 approved += 1
     return [
         ai1,

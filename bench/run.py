@@ -35,15 +35,16 @@ try:  # a PYTHONPATH (e.g. a patched scratch copy) wins over the checkout around
 except ImportError:
     sys.path.insert(1, str(ROOT))
 
-import generate  # noqa: E402
-import handwritten  # noqa: E402
-from scanner.engine import Engine, evaluate, message_for  # noqa: E402
-from scanner.findings import Evidence, Finding, finding_id  # noqa: E402
-from scanner.inventory.files import InventoryFile  # noqa: E402
-from scanner.inventory.resource import Resource  # noqa: E402
-from scanner.policy.model import Policy  # noqa: E402
-from scanner.redact import redact  # noqa: E402
-from scanner.scan import load_policies  # noqa: E402
+import generate
+import handwritten
+
+from scanner.engine import Engine, evaluate, message_for
+from scanner.findings import Evidence, Finding, finding_id
+from scanner.inventory.files import InventoryFile
+from scanner.inventory.resource import Resource
+from scanner.policy.model import Policy
+from scanner.redact import redact
+from scanner.scan import load_policies
 
 RATIO_TARGET = 2.0
 RSS_TARGET_MB = 1024
@@ -227,7 +228,7 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     engine = Engine(catalog)
     index = engine.index
     pairs = sum(len(index.get(r.type_key, ())) for r in resources)
-    hand_s, decisions = best_of(args.repeat, lambda: hand_pass(resources))
+    hand_s, _ = best_of(args.repeat, lambda: hand_pass(resources))
     by_id = {p.id: p for p in catalog.policies}
     handf_s, _ = best_of(args.repeat, lambda: hand_findings_pass(by_id, resources))
     decide_s, _ = best_of(args.repeat, lambda: decide_pass(index, resources))
@@ -235,18 +236,20 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
     agree = agreement(engine, resources)
     ratio = engine_s / hand_s
     figures.update({
-        "resources": n, "bytes": size, "load_s": load_s, "load_streamed_s": stream_s, "pairs": pairs, "findings": findings,
-        "hand_s": hand_s, "hand_findings_s": handf_s, "decide_s": decide_s, "engine_s": engine_s, "ratio": ratio,
+        "resources": n, "bytes": size, "load_s": load_s, "load_streamed_s": stream_s,
+        "pairs": pairs, "findings": findings, "hand_s": hand_s, "hand_findings_s": handf_s,
+        "decide_s": decide_s, "engine_s": engine_s, "ratio": ratio,
         "decide_ratio": decide_s / hand_s, "findings_ratio": engine_s / handf_s,
         "disagreements": agree, "clock": "process" if CLOCK is time.process_time else "wall",
     })
 
-    print(f"\nccscan benchmark: {n} resources ({size / 1e6:.1f} MB, {size / max(n, 1):.0f} B each), "
+    print(f"\nccscan benchmark: {n} resources ({size / 1e6:.1f} MB, "
+          f"{size / max(n, 1):.0f} B each), "
           f"{len(catalog.policies)} policies, {pairs} (policy, resource) evaluations, "
           f"{findings} findings; best of {args.repeat}, {figures['clock']} time, "
           f"{os.cpu_count()} CPUs\n")
-    row("load (parse) InventoryFile, all kept", f"{load_s:.2f} s", f"{n / load_s:,.0f} resources/s, "
-        f"{size / 1e6 / load_s:.0f} MB/s")
+    row("load (parse) InventoryFile, all kept", f"{load_s:.2f} s",
+        f"{n / load_s:,.0f} resources/s, {size / 1e6 / load_s:.0f} MB/s")
     row("load (parse) InventoryFile, streamed", f"{stream_s:.2f} s",
         f"{n / stream_s:,.0f} resources/s, {size / 1e6 / stream_s:.0f} MB/s (as scan reads)")
     row("ccscan engine (findings)", f"{pairs / engine_s:,.0f} eval/s",
@@ -265,7 +268,8 @@ def bench(args: argparse.Namespace) -> dict[str, Any]:
         lint_s = lint_time(args.repeat)
         figures["lint_s"] = lint_s
         row("ccscan lint --strict (built-in packs)", f"{lint_s:.2f} s",
-            f"wall incl. start-up; target < {LINT_TARGET_S}: {'OK' if lint_s < LINT_TARGET_S else 'OVER'}")
+            f"wall incl. start-up; target < {LINT_TARGET_S}: "
+            f"{'OK' if lint_s < LINT_TARGET_S else 'OVER'}")
     return figures
 
 
@@ -289,13 +293,17 @@ def stream(args: argparse.Namespace, figures: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
-    parser.add_argument("--count", type=int, default=100_000, help="resources to generate (default 100000)")
+    parser.add_argument("--count", type=int, default=100_000,
+                        help="resources to generate (default 100000)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--format", choices=("json", "jsonl"), default="jsonl",
                         help="inventory format for the load measurement (default jsonl)")
-    parser.add_argument("--inventory", type=Path, help="use this inventory instead of generating one")
-    parser.add_argument("--repeat", type=int, default=3, help="best of N for the timed loops (default 3)")
-    parser.add_argument("--load-repeat", type=int, default=1, help="best of N for the load (default 1)")
+    parser.add_argument("--inventory", type=Path,
+                        help="use this inventory instead of generating one")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="best of N for the timed loops (default 3)")
+    parser.add_argument("--load-repeat", type=int, default=1,
+                        help="best of N for the loads (default 1)")
     parser.add_argument("--no-lint", action="store_true", help="skip the lint timing")
     parser.add_argument("--skip-bench", action="store_true", help="only the --stream measurement")
     parser.add_argument("--stream", type=Path, help="also scan this JSONL file in a child process")

@@ -9,7 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
-from scanner.findings import Evidence, Finding, finding_id
+from hashlib import sha256
+
+from scanner.findings import Evidence, Finding, finding_key
 from scanner.inventory.resource import Resource
 from scanner.policy.catalog import Catalog
 from scanner.policy.model import Policy
@@ -56,10 +58,15 @@ def evidence_of(reads: list[tuple[str, Any]]) -> tuple[Evidence, ...]:
     for path, value in reads:
         if path not in seen:
             seen[path] = value
-    return tuple(
-        Evidence(path, redact(_observed(v), path), v is not MISSING)
-        for path, v in seen.items()
-    )
+    out = []
+    for path, v in seen.items():
+        if v is MISSING:
+            out.append(Evidence(path, None, False))
+        elif v.__class__ is bool:  # a flag is never a secret: skip the redaction rules
+            out.append(Evidence(path, v, True))
+        else:
+            out.append(Evidence(path, redact(_observed(v), path), True))
+    return tuple(out)
 
 
 def _show(e: Evidence) -> str:
@@ -99,16 +106,18 @@ class Engine:
         if not policies:
             return
         doc = resource.doc
-        identity = None
+        identity: dict[str, Any] = {}
+        key = b""
         for policy in policies:
             outcome, reads, detail = evaluate(policy, doc)
             if outcome == "not_applicable":
                 continue
-            if identity is None:
+            if not identity:
                 identity = resource.identity()
+                key = b"\x00" + finding_key(identity["id"])
             evidence = evidence_of(reads)
             yield Finding(
-                id=finding_id(policy.id, identity["id"]),
+                id=sha256(policy.id.encode() + key).hexdigest()[:32],
                 policy_id=policy.id,
                 title=policy.title,
                 severity=policy.severity,  # type: ignore[arg-type]

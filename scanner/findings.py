@@ -25,8 +25,12 @@ def finding_id(policy_id: str, resource_id: str) -> str:
     ARM ids are case-insensitive, so Azure-style ids (starting with `/`) are lower-cased
     first; ARNs are case-sensitive and kept as they are.
     """
-    rid = resource_id.lower() if resource_id.startswith("/") else resource_id
-    return hashlib.sha256(f"{policy_id}\x00{rid}".encode()).hexdigest()[:32]
+    return hashlib.sha256(policy_id.encode() + b"\x00" + finding_key(resource_id)).hexdigest()[:32]
+
+
+def finding_key(resource_id: str) -> bytes:
+    """The resource part of a finding id (computed once per resource by the engine)."""
+    return (resource_id.lower() if resource_id.startswith("/") else resource_id).encode()
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,11 +59,12 @@ class Resource:
         """
         Return the resource block of a finding: id, type, name, location, account, provider.
         """
+        doc = self.doc
         return {
-            "id": self.id,
-            "type": self.type,
-            "name": self.name,
-            "location": self.location,
-            "account": self.account,
-            "provider": self.provider,
+            "id": str(doc.get("id", "")),
+            "type": str(doc.get("type", "")),
+            "name": str(doc.get("name") or ""),
+            "location": doc.get("location"),
+            "account": doc.get("account"),
+            "provider": str(doc.get("provider") or ""),
         }

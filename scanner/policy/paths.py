@@ -113,16 +113,25 @@ def getter(steps: tuple[Any, ...]) -> Callable[[Any], Any]:
     """
     Return `get(doc) -> value | MISSING` for a path without `[*]`.
     """
-    if len(steps) == 1 and isinstance(steps[0], str):
-        (k0,) = steps
+    if all(isinstance(s, str) for s in steps):
+        keys = steps
 
-        def get1(doc: Any) -> Any:
-            v = doc.get(k0, MISSING) if isinstance(doc, dict) else MISSING
-            if v is MISSING and isinstance(doc, dict):
-                v = _ci_get(doc, k0)
-            return MISSING if v is None else v
+        def get_keys(doc: Any) -> Any:
+            # The hot path of every evaluation: a plain subscript per key; misses (KeyError)
+            # and non-mappings (TypeError) are the rare, slower branch.
+            v = doc
+            for k in keys:
+                try:
+                    v = v[k]
+                except KeyError:
+                    v = _ci_get(v, k)
+                except (TypeError, IndexError):
+                    return MISSING
+                if v is None or v is MISSING:
+                    return MISSING
+            return v
 
-        return get1
+        return get_keys
 
     def get(doc: Any) -> Any:
         v = doc
