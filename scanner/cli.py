@@ -182,7 +182,11 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
 
 def _collectors(params: dict[str, Any], types: set[str] | None, quiet: bool) -> list[Any]:
     progress = sys.stderr.isatty() and not quiet
-    found = [azure_cli.collector_from(params, types, progress), aws_cli.collector_from(params, types, progress)]
+    # Each collector is asked only for its own cloud's types (CloudFormation names start `aws::`).
+    aws_types = None if types is None else {t for t in types if t.startswith("aws::")}
+    azure_types = None if types is None else types - aws_types
+    found = [azure_cli.collector_from(params, azure_types, progress),
+             aws_cli.collector_from(params, aws_types, progress)]
     return [c for c in found if c is not None]
 
 

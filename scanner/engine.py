@@ -62,7 +62,8 @@ def evidence_of(reads: list[tuple[str, Any]]) -> tuple[Evidence, ...]:
     for path, v in seen.items():
         if v is MISSING:
             out.append(Evidence(path, None, False))
-        elif v.__class__ is bool:  # a flag is never a secret: skip the redaction rules
+        elif v.__class__ is bool or path.startswith("count("):
+            # Flags and the engine's own counts are never secrets: skip the redaction rules.
             out.append(Evidence(path, v, True))
         else:
             out.append(Evidence(path, redact(_observed(v), path), True))

@@ -123,3 +123,13 @@ def test_app_settings_values_read_through_star_paths_are_redacted(tmp_path):
     assert f.status == "fail"
     text = repr(f.to_dict())
     assert "PLANTED" not in text and "[REDACTED sha256:" in text
+
+
+def test_counts_are_not_redacted_even_over_secret_named_arrays(tmp_path):
+    p = tmp_path / "c.yaml"
+    p.write_text(POLICY.replace("field: properties.httpsOnly, equals: true",
+                                "count: {field: 'properties.accessKeys[*]'}, equals: 0"))
+    engine = Engine(load_catalog([p]))
+    (f,) = engine.findings(site("k", accessKeys=["a", "b", "c"], siteConfig={"minTlsVersion": "1.2"}))
+    assert f.status == "fail"
+    assert {e.path: e.observed for e in f.evidence}["count(properties.accessKeys[*])"] == 3

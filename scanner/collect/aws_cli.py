@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from scanner.collect.base import reject_stray_options
+from scanner.collect.base import reject_stray_options, require_extra
 
 if TYPE_CHECKING:
     from scanner.collect.base import Collector
@@ -105,6 +105,7 @@ def collector_from(
 
         raise UsageError("--external-id needs --role-arn")
 
+    require_extra("boto3", "aws")
     from scanner.collect.aws import AwsCollector, AwsOptions  # deferred: boto3 is slow to import
 
     return AwsCollector(

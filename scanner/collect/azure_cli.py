@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from scanner.collect.base import reject_stray_options
+from scanner.collect.base import reject_stray_options, require_extra
 
 if TYPE_CHECKING:
     from scanner.collect.base import Collector
@@ -114,6 +114,8 @@ def collector_from(
             ("--arm-endpoint", "azure_arm_endpoint"),
         ))
         return None
+    require_extra("azure.identity", "azure")
+    require_extra("azure.mgmt.compute", "azure")
     from scanner.collect.azure import AzureCollector, AzureSettings
 
     settings = AzureSettings.from_options(

@@ -50,3 +50,19 @@ def reject_stray_options(params: dict, switch: str, options: tuple[tuple[str, st
         from scanner.errors import UsageError
 
         raise UsageError(f"{', '.join(stray)} given without {switch}")
+
+
+def require_extra(module: str, extra: str) -> None:
+    """
+    Raise UsageError (exit 2, one line) when a collector's SDK is not installed.
+    """
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        found = False
+    if not found:
+        from scanner.errors import UsageError
+
+        raise UsageError(f"--{extra} needs {module}, which is not installed: pip install 'ccscan[{extra}]'")

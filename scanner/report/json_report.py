@@ -13,6 +13,7 @@ import tempfile
 from typing import IO
 
 from scanner.findings import Finding, ScanResult
+from scanner.report.meta import dumps
 
 
 class JsonReporter:
@@ -30,7 +31,7 @@ class JsonReporter:
     def add(self, finding: Finding) -> None:
         assert self.spool is not None
         self.spool.write(",\n" if self.count else "\n")
-        self.spool.write(json.dumps(finding.to_dict(), ensure_ascii=False, default=str))
+        self.spool.write(dumps(finding.to_dict()))
         self.count += 1
 
     def finish(self, result: ScanResult) -> None:
