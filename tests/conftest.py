@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 POLICIES = ROOT / "policies"
 
-# Set before any SDK is imported: no test may reach 169.254.169.254 or a real cloud.
+# Set before any SDK is imported: no test may reach the instance metadata address or a cloud.
 os.environ.update(
     {
         "AWS_ACCESS_KEY_ID": "testing",
