@@ -9,9 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
-from hashlib import sha256
-
-from scanner.findings import Evidence, Finding, finding_key
+from scanner.findings import Evidence, Finding, finding_id_for_key, finding_key
 from scanner.inventory.resource import Resource
 from scanner.policy.catalog import Catalog
 from scanner.policy.model import Policy
@@ -108,17 +106,17 @@ class Engine:
             return
         doc = resource.doc
         identity: dict[str, Any] = {}
-        key = b""
+        key = b""  # the resource part of every finding id, computed once
         for policy in policies:
             outcome, reads, detail = evaluate(policy, doc)
             if outcome == "not_applicable":
                 continue
             if not identity:
                 identity = resource.identity()
-                key = b"\x00" + finding_key(identity["id"])
+                key = finding_key(identity["id"])
             evidence = evidence_of(reads)
             yield Finding(
-                id=sha256(policy.id.encode() + key).hexdigest()[:32],
+                id=finding_id_for_key(policy.id, key),
                 policy_id=policy.id,
                 title=policy.title,
                 severity=policy.severity,  # type: ignore[arg-type]

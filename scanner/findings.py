@@ -25,12 +25,17 @@ def finding_id(policy_id: str, resource_id: str) -> str:
     ARM ids are case-insensitive, so Azure-style ids (starting with `/`) are lower-cased
     first; ARNs are case-sensitive and kept as they are.
     """
-    return hashlib.sha256(policy_id.encode() + b"\x00" + finding_key(resource_id)).hexdigest()[:32]
+    return finding_id_for_key(policy_id, finding_key(resource_id))
 
 
 def finding_key(resource_id: str) -> bytes:
     """The resource part of a finding id (computed once per resource by the engine)."""
     return (resource_id.lower() if resource_id.startswith("/") else resource_id).encode()
+
+
+def finding_id_for_key(policy_id: str, key: bytes) -> str:
+    """`finding_id` with the resource part already computed by `finding_key`."""
+    return hashlib.sha256(policy_id.encode() + b"\x00" + key).hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)
