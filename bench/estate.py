@@ -29,6 +29,11 @@ MIX: tuple[tuple[str, int], ...] = (
     ("Microsoft.Web/sites", 15), ("Microsoft.Storage/storageAccounts", 12),
     ("Microsoft.CognitiveServices/accounts", 10), ("Microsoft.KeyVault/vaults", 8),
     ("Microsoft.MachineLearningServices/workspaces", 5),
+    ("Microsoft.Compute/virtualMachineScaleSets", 4), ("Microsoft.Compute/diskEncryptionSets", 2),
+    ("Microsoft.KeyVault/managedHSMs", 1), ("Microsoft.KeyVault/vaults/keys", 2),
+    ("Microsoft.ContainerService/managedClusters", 2),
+    ("Microsoft.ContainerInstance/containerGroups", 2),
+    ("Microsoft.CognitiveServices/accounts/deployments", 3), ("Microsoft.Search/searchServices", 2),
 )
 
 
@@ -222,6 +227,9 @@ def cognitive_account(rng: random.Random, i: int) -> dict[str, Any]:
     props["isMigrated"] = False
     props["provisioningState"] = "Succeeded"
     _put(rng, props, "disableLocalAuth", _pick(rng, ((True, 50), (False, 48), ("true", 2))), 0.15)
+    _put(rng, props, "encryption", {"keySource": _pick(rng, (
+        ("Microsoft.KeyVault", 40), ("Microsoft.CognitiveServices", 60)))}, 0.3)
+    _put(rng, props, "restrictOutboundNetworkAccess", rng.random() < 0.5, 0.3)
     return c.envelope(props, etag=f'"{_uuid(rng)}"', sku={"name": "S0"}, kind=kind,
                       identity=_identity(rng))
 
@@ -316,8 +324,130 @@ def ml_workspace(rng: random.Random, i: int) -> dict[str, Any]:
     }
     _put(rng, props, "publicNetworkAccess", _pick(rng, (("Disabled", 55), ("Enabled", 45))), 0.1)
     kind = _pick(rng, (("Default", 60), ("Hub", 25), ("Project", 15)))
+    _put(rng, props, "managedNetwork", {"isolationMode": _pick(rng, (
+        ("AllowOnlyApprovedOutbound", 50), ("AllowInternetOutbound", 30), ("Disabled", 20)))}, 0.2)
     return c.envelope(props, kind=kind, sku={"name": "Basic", "tier": "Basic"},
                       identity=_identity(rng))
+
+
+def scale_set(rng: random.Random, i: int) -> dict[str, Any]:
+    """A uniform or flexible scale set: confidential or not, instance mix, or no profile."""
+    c = _Ctx(rng, i, "Microsoft.Compute/virtualMachineScaleSets", "vmss")
+    confidential = rng.random() < 0.55
+    props: dict[str, Any] = {"orchestrationMode": _pick(rng, (("Uniform", 70), ("Flexible", 30))),
+                             "provisioningState": "Succeeded", "uniqueId": _uuid(rng)}
+    if rng.random() < 0.9:
+        enc = _pick(rng, (("DiskWithVMGuestState", 70), ("VMGuestStateOnly", 30)))
+        uefi = {"secureBootEnabled": rng.random() < 0.9, "vTpmEnabled": rng.random() < 0.9}
+        props["virtualMachineProfile"] = {
+            "securityProfile": {"securityType": "ConfidentialVM" if confidential else "TrustedLaunch",
+                                "uefiSettings": uefi},
+            "storageProfile": {"osDisk": {"createOption": "FromImage", "managedDisk": {
+                "storageAccountType": "Premium_LRS",
+                **({"securityProfile": {"securityEncryptionType": enc}} if confidential else {})}}},
+        }
+    sizes = CONFIDENTIAL_SIZES if confidential else ORDINARY_SIZES
+    sku: dict[str, Any] = {"name": sizes[rng.randrange(len(sizes))], "capacity": rng.randrange(1, 9)}
+    if rng.random() < 0.15:
+        sku["name"] = "Mix"
+        mix = [CONFIDENTIAL_SIZES[rng.randrange(len(CONFIDENTIAL_SIZES))] for _ in range(2)]
+        if rng.random() < 0.3:
+            mix.append(ORDINARY_SIZES[rng.randrange(len(ORDINARY_SIZES))])
+        props["skuProfile"] = {"vmSizes": [{"name": n} for n in mix]}
+    return c.envelope(props, sku=sku)
+
+
+def disk_encryption_set(rng: random.Random, i: int) -> dict[str, Any]:
+    """A disk encryption set of each encryption type, rotating its key or not."""
+    c = _Ctx(rng, i, DES, "des")
+    props: dict[str, Any] = {"provisioningState": "Succeeded"}
+    _put(rng, props, "encryptionType", _pick(rng, (
+        ("ConfidentialVmEncryptedWithCustomerKey", 40), ("EncryptionAtRestWithCustomerKey", 40),
+        ("EncryptionAtRestWithPlatformAndCustomerKeys", 20))), 0.05)
+    _put(rng, props, "activeKey", {"keyUrl": f"https://kv-{c.workload}.vault.azure.net/keys/des-key"}, 0.1)
+    _put(rng, props, "rotationToLatestKeyVersionEnabled", rng.random() < 0.6, 0.2)
+    return c.envelope(props, identity=_identity(rng))
+
+
+def managed_hsm(rng: random.Random, i: int) -> dict[str, Any]:
+    """A Managed HSM, purge-protected or not, public or private."""
+    c = _Ctx(rng, i, "Microsoft.KeyVault/managedHSMs", "hsm")
+    props: dict[str, Any] = {"tenantId": TENANT, "enableSoftDelete": True,
+                             "hsmUri": f"https://{c.name}.managedhsm.azure.net/"}
+    _put(rng, props, "enablePurgeProtection", rng.random() < 0.7, 0.1)
+    props["publicNetworkAccess"] = _pick(rng, (("Disabled", 60), ("Enabled", 40)))
+    props["networkAcls"] = {"bypass": "None", "defaultAction": _pick(rng, (("Deny", 50), ("Allow", 50)))}
+    return c.envelope(props, sku={"family": "B", "name": "Standard_B1"})
+
+
+def vault_key(rng: random.Random, i: int) -> dict[str, Any]:
+    """A Key Vault key (ARM management plane), exportable with or without a release policy."""
+    c = _Ctx(rng, i, "Microsoft.KeyVault/vaults/keys", "key")
+    c.id = c.arm(f"Microsoft.KeyVault/vaults/kv-{c.workload}/keys/{c.name}")
+    exportable = rng.random() < 0.6
+    props: dict[str, Any] = {"kty": _pick(rng, (("RSA-HSM", 70), ("RSA", 30))), "keySize": 3072,
+                             "attributes": {"enabled": True, "exportable": exportable}}
+    if exportable and rng.random() < 0.7:
+        props["releasePolicy"] = {"contentType": "application/json; charset=utf-8",
+                                  "data": "eyJ2ZXJzaW9uIjoiMS4wLjAiLCJhbnlPZiI6W119"}
+    return c.envelope(props)
+
+
+def managed_cluster(rng: random.Random, i: int) -> dict[str, Any]:
+    """An AKS cluster whose node pools are confidential, confidential-container hosts, or not."""
+    c = _Ctx(rng, i, "Microsoft.ContainerService/managedClusters", "aks")
+    pools = []
+    for n in range(rng.randrange(1, 4)):
+        kind = _pick(rng, (("cvm", 40), ("cc", 30), ("plain", 30)))
+        pool: dict[str, Any] = {"name": f"pool{n}", "count": 3, "mode": "System" if n == 0 else "User"}
+        if kind == "cc":
+            pool["vmSize"] = "Standard_DC4as_cc_v5"
+            _put(rng, pool, "workloadRuntime", _pick(rng, (("KataCcIsolation", 70), ("OCIContainer", 30))), 0.2)
+        else:
+            sizes = CONFIDENTIAL_SIZES if kind == "cvm" else ORDINARY_SIZES
+            pool["vmSize"] = sizes[rng.randrange(len(sizes))]
+        pools.append(pool)
+    props: dict[str, Any] = {"kubernetesVersion": "1.30.4", "dnsPrefix": c.name}
+    _put(rng, props, "agentPoolProfiles", pools, 0.05)
+    _put(rng, props, "apiServerAccessProfile", {"enablePrivateCluster": rng.random() < 0.6}, 0.2)
+    return c.envelope(props, identity=_identity(rng))
+
+
+def container_group(rng: random.Random, i: int) -> dict[str, Any]:
+    """An ACI container group: confidential or standard, public or private, with capabilities."""
+    c = _Ctx(rng, i, "Microsoft.ContainerInstance/containerGroups", "aci")
+    sku = _pick(rng, (("Confidential", 60), ("Standard", 40)))
+    container: dict[str, Any] = {"name": "inference", "properties": {
+        "image": "contoso.azurecr.io/inference:1.4",
+        "resources": {"requests": {"cpu": 2, "memoryInGB": 4}}}}
+    if rng.random() < 0.2:
+        container["properties"]["securityContext"] = {"capabilities": {"add": ["CAP_NET_ADMIN"]}}
+    props: dict[str, Any] = {"sku": sku, "osType": "Linux", "containers": [container]}
+    if rng.random() < 0.7:
+        props["ipAddress"] = {"type": _pick(rng, (("Private", 60), ("Public", 40))),
+                              "ports": [{"port": 443, "protocol": "TCP"}]}
+    doc = c.envelope(props)
+    if sku == "Standard" and rng.random() < 0.5:
+        doc["tags"]["ccscan:confidential"] = "false"
+    return doc
+
+
+def model_deployment(rng: random.Random, i: int) -> dict[str, Any]:
+    """A model deployment of an AI account, with or without a content filter."""
+    c = _Ctx(rng, i, "Microsoft.CognitiveServices/accounts/deployments", "dep")
+    c.id = c.arm(f"Microsoft.CognitiveServices/accounts/oai-{c.workload}/deployments/{c.name}")
+    props: dict[str, Any] = {"model": {"format": "OpenAI", "name": "gpt-4o", "version": "2024-08-06"},
+                             "provisioningState": "Succeeded"}
+    _put(rng, props, "raiPolicyName", _pick(rng, (("Microsoft.DefaultV2", 70), ("strict-filter", 30))), 0.2)
+    return c.envelope(props, sku={"name": "Standard", "capacity": 10})
+
+
+def search_service(rng: random.Random, i: int) -> dict[str, Any]:
+    """An AI Search service, public or private (lower-case enum values, as the API returns)."""
+    c = _Ctx(rng, i, "Microsoft.Search/searchServices", "srch")
+    props: dict[str, Any] = {"replicaCount": 1, "partitionCount": 1, "hostingMode": "default"}
+    _put(rng, props, "publicNetworkAccess", _pick(rng, (("disabled", 50), ("enabled", 50))), 0.1)
+    return c.envelope(props, sku={"name": "standard"})
 
 
 BUILDERS: dict[str, Callable[[random.Random, int], dict[str, Any]]] = {
@@ -328,6 +458,14 @@ BUILDERS: dict[str, Callable[[random.Random, int], dict[str, Any]]] = {
     "Microsoft.CognitiveServices/accounts": cognitive_account,
     "Microsoft.KeyVault/vaults": key_vault,
     "Microsoft.MachineLearningServices/workspaces": ml_workspace,
+    "Microsoft.Compute/virtualMachineScaleSets": scale_set,
+    "Microsoft.Compute/diskEncryptionSets": disk_encryption_set,
+    "Microsoft.KeyVault/managedHSMs": managed_hsm,
+    "Microsoft.KeyVault/vaults/keys": vault_key,
+    "Microsoft.ContainerService/managedClusters": managed_cluster,
+    "Microsoft.ContainerInstance/containerGroups": container_group,
+    "Microsoft.CognitiveServices/accounts/deployments": model_deployment,
+    "Microsoft.Search/searchServices": search_service,
 }
 
 

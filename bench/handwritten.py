@@ -231,14 +231,261 @@ def ml_workspace(doc: dict[str, Any]) -> list[Decision]:
     return [("CCS-AZ-ML-001", _status(_eq(pna, "disabled")), ((P_PNA, pna),))]
 
 
+def _false(value: Any) -> bool:
+    return value is False or (isinstance(value, str) and value.lower() == "false")
+
+
+def _open_or_closed(pid: str, props: Any) -> Decision:
+    """`anyOf: [publicNetworkAccess == Disabled, networkAcls.defaultAction == Deny]`."""
+    pna = _at(props, ("publicNetworkAccess",))
+    if _eq(pna, "disabled"):
+        return (pid, "pass", ((P_PNA, pna),))
+    acl = _at(props, ("networkAcls", "defaultAction"))
+    return (pid, _status(_eq(acl, "deny")), ((P_PNA, pna), (P_ACL, acl)))
+
+
+def storage_account_access(doc: dict[str, Any]) -> list[Decision]:
+    """CCS-AZ-ST-003 (no shared keys), CCS-AZ-ST-004 (firewall denies by default)."""
+    props = doc.get("properties")
+    shared = _at(props, ("allowSharedKeyAccess",))
+    return [("CCS-AZ-ST-003", _status(_false(shared)), (("properties.allowSharedKeyAccess", shared),)),
+            _open_or_closed("CCS-AZ-ST-004", props)]
+
+
+def key_vault_access(doc: dict[str, Any]) -> list[Decision]:
+    """CCS-AZ-KV-002 (not public), -003 (RBAC), -004 (premium SKU)."""
+    props = doc.get("properties")
+    rbac = _at(props, ("enableRbacAuthorization",))
+    sku = _at(props, ("sku", "name"))
+    kv4: Decision = (("CCS-AZ-KV-004", "unknown", (("properties.sku.name", None),)) if sku is None
+                     else ("CCS-AZ-KV-004", _status(_eq(sku, "premium")), (("properties.sku.name", sku),)))
+    return [_open_or_closed("CCS-AZ-KV-002", props),
+            ("CCS-AZ-KV-003", _status(_true(rbac)), (("properties.enableRbacAuthorization", rbac),)),
+            kv4]
+
+
+def cognitive_account_data(doc: dict[str, Any]) -> list[Decision]:
+    """CCS-AZ-AI-004 (customer-managed key), CCS-AZ-AI-005 (outbound restricted)."""
+    props = doc.get("properties")
+    source = _at(props, ("encryption", "keySource"))
+    outbound = _at(props, ("restrictOutboundNetworkAccess",))
+    return [("CCS-AZ-AI-004", _status(_eq(source, "microsoft.keyvault")),
+             (("properties.encryption.keySource", source),)),
+            ("CCS-AZ-AI-005", _status(_true(outbound)),
+             (("properties.restrictOutboundNetworkAccess", outbound),))]
+
+
+def ml_hub(doc: dict[str, Any]) -> list[Decision]:
+    """CCS-AZ-ML-002 (hubs allow only approved outbound traffic)."""
+    kind = doc.get("kind")
+    if not _eq(kind, "hub"):
+        return []
+    mode = _at(doc.get("properties"), ("managedNetwork", "isolationMode"))
+    return [("CCS-AZ-ML-002", _status(_eq(mode, "allowonlyapprovedoutbound")),
+             (("kind", kind), ("properties.managedNetwork.isolationMode", mode)))]
+
+
+def _each(items: Any, keys: tuple[str, ...]) -> list[Any] | None:
+    """A plain `[*]` path: the value at `keys` in every element; None if not a list."""
+    if type(items) is not list:
+        return None
+    return [_at(x, keys) for x in items]
+
+
+VMSS_PROFILE = "properties.virtualMachineProfile"
+P_VMSS_SEC = "properties.virtualMachineProfile.securityProfile"
+
+
+def scale_set(doc: dict[str, Any]) -> list[Decision]:
+    """CCS-AZ-VMSS-001 .. CCS-AZ-VMSS-004."""
+    props = doc.get("properties")
+    profile = _at(props, ("virtualMachineProfile",))
+    out: list[Decision] = []
+    if profile is None:
+        out.append(("CCS-AZ-VMSS-001", "unknown", ((VMSS_PROFILE, None),)))
+        out.append(("CCS-AZ-VMSS-002", "unknown", ((VMSS_PROFILE, None),)))
+    sectype = _at(profile, ("securityProfile", "securityType"))
+    if profile is not None:
+        out.append(("CCS-AZ-VMSS-001", _status(_eq(sectype, "confidentialvm")),
+                    ((f"{P_VMSS_SEC}.securityType", sectype),)))
+        boot = _at(profile, ("securityProfile", "uefiSettings", "secureBootEnabled"))
+        p_boot = f"{P_VMSS_SEC}.uefiSettings.secureBootEnabled"
+        if not _true(boot):
+            out.append(("CCS-AZ-VMSS-002", "fail", ((p_boot, boot),)))
+        else:
+            vtpm = _at(profile, ("securityProfile", "uefiSettings", "vTpmEnabled"))
+            out.append(("CCS-AZ-VMSS-002", _status(_true(vtpm)),
+                        ((p_boot, boot), (f"{P_VMSS_SEC}.uefiSettings.vTpmEnabled", vtpm))))
+    if _eq(sectype, "confidentialvm"):
+        enc = _at(profile, ("storageProfile", "osDisk", "managedDisk", "securityProfile",
+                            "securityEncryptionType"))
+        out.append(("CCS-AZ-VMSS-003", _status(_eq(enc, "diskwithvmgueststate")), (
+            (f"{P_VMSS_SEC}.securityType", sectype),
+            (f"{VMSS_PROFILE}.storageProfile.osDisk.managedDisk.securityProfile.securityEncryptionType", enc))))
+    sku = _at(doc, ("sku", "name"))
+    if sku is None:
+        out.append(("CCS-AZ-VMSS-004", "unknown", (("sku.name", None),)))
+        return out
+    ev: list[tuple[str, Any]] = [("sku.name", sku)]
+    ok = isinstance(sku, str) and (sku.lower() == "mix" or bool(CONFIDENTIAL_SIZE.match(sku)))
+    if ok:
+        sizes = _at(props, ("skuProfile", "vmSizes"))
+        listed = sizes if type(sizes) is list else []
+        bad = sum(1 for x in listed
+                  if not (isinstance(n := _at(x, ("name",)), str) and CONFIDENTIAL_SIZE.match(n)))
+        ev.append(("count(properties.skuProfile.vmSizes[*])", bad))
+        ok = bad == 0
+        if ok and _eq(sku, "mix"):
+            names = _each(sizes, ("name",))
+            ev.append(("properties.skuProfile.vmSizes[*].name", names))
+            ok = bool(names) and all(n is not None for n in names)
+    out.append(("CCS-AZ-VMSS-004", _status(ok), tuple(ev)))
+    return out
+
+
+def disk_encryption_set(doc: dict[str, Any]) -> list[Decision]:
+    """CCS-AZ-DES-001 (automatic rotation), CCS-AZ-DES-002 (known CMK encryption type)."""
+    props = doc.get("properties")
+    rotation = _at(props, ("rotationToLatestKeyVersionEnabled",))
+    etype = _at(props, ("encryptionType",))
+    ev: list[tuple[str, Any]] = [("properties.encryptionType", etype)]
+    ok = isinstance(etype, str) and etype.lower() in (
+        "encryptionatrestwithcustomerkey", "encryptionatrestwithplatformandcustomerkeys")
+    if not ok and _eq(etype, "confidentialvmencryptedwithcustomerkey"):
+        url = _at(props, ("activeKey", "keyUrl"))
+        ev.append(("properties.activeKey.keyUrl", url))
+        ok = url is not None
+    return [("CCS-AZ-DES-001", _status(_true(rotation)),
+             (("properties.rotationToLatestKeyVersionEnabled", rotation),)),
+            ("CCS-AZ-DES-002", _status(ok), tuple(ev))]
+
+
+def managed_hsm(doc: dict[str, Any]) -> list[Decision]:
+    """CCS-AZ-HSM-001 (purge protection and private)."""
+    props = doc.get("properties")
+    purge = _at(props, ("enablePurgeProtection",))
+    if not _true(purge):
+        return [("CCS-AZ-HSM-001", "fail", ((P_PURGE, purge),))]
+    _, status, ev = _open_or_closed("CCS-AZ-HSM-001", props)
+    return [("CCS-AZ-HSM-001", status, ((P_PURGE, purge), *ev))]
+
+
+def vault_key(doc: dict[str, Any]) -> list[Decision]:
+    """CCS-AZ-KEY-001 (exportable keys have a release policy)."""
+    props = doc.get("properties")
+    exportable = _at(props, ("attributes", "exportable"))
+    if not _true(exportable):
+        return []
+    data = _at(props, ("releasePolicy", "data"))
+    ok = data is not None and not _eq(data, "")
+    return [("CCS-AZ-KEY-001", _status(ok),
+             (("properties.attributes.exportable", exportable), ("properties.releasePolicy.data", data)))]
+
+
+AKS_SIZE = re.compile(
+    r"(?i)^Standard_(?:(?:DC|EC)\d+(?:-\d+)?i?[ae]d?s(?:_cc)?_v[5-9]|NCC\d+[a-z]*_[a-z]+\d+_v[5-9])$"
+)
+P_POOLS = "count(properties.agentPoolProfiles[*])"
+
+
+def managed_cluster(doc: dict[str, Any]) -> list[Decision]:
+    """CCS-AZ-AKS-001 (confidential pools), -002 (KataCcIsolation on cc pools), -003 (private)."""
+    props = doc.get("properties")
+    pools = _at(props, ("agentPoolProfiles",))
+    out: list[Decision] = []
+    if pools is None:
+        out.append(("CCS-AZ-AKS-001", "unknown", (("properties.agentPoolProfiles", None),)))
+    else:
+        names = _each(pools, ("name",))
+        ev: list[tuple[str, Any]] = [("properties.agentPoolProfiles[*].name", names)]
+        ok = bool(names) and all(n is not None for n in names)
+        if ok:
+            bad = sum(1 for p in pools
+                      if not (isinstance(z := _at(p, ("vmSize",)), str) and AKS_SIZE.match(z)))
+            ev.append((P_POOLS, bad))
+            ok = bad == 0
+        out.append(("CCS-AZ-AKS-001", _status(ok), tuple(ev)))
+    listed = pools if type(pools) is list else []
+    plain = sum(1 for p in listed
+                if isinstance(z := _at(p, ("vmSize",)), str) and "_cc_" in z.lower()
+                and not _eq(_at(p, ("workloadRuntime",)), "kataccisolation"))
+    out.append(("CCS-AZ-AKS-002", _status(plain == 0), ((P_POOLS, plain),)))
+    private = _at(props, ("apiServerAccessProfile", "enablePrivateCluster"))
+    out.append(("CCS-AZ-AKS-003", _status(_true(private)),
+                (("properties.apiServerAccessProfile.enablePrivateCluster", private),)))
+    return out
+
+
+def container_group(doc: dict[str, Any]) -> list[Decision]:
+    """CCS-AZ-ACI-001 (Confidential SKU), -002 (no public IP), -003 (no added capabilities)."""
+    props = doc.get("properties")
+    flag = _at(doc, ("tags", "ccscan:confidential"))
+    sku = _at(props, ("sku",))
+    out: list[Decision] = []
+    if not _eq(flag, "false"):
+        out.append(("CCS-AZ-ACI-001", _status(_eq(sku, "confidential")),
+                    (("tags['ccscan:confidential']", flag), ("properties.sku", sku))))
+    if not _eq(sku, "confidential"):
+        return out
+    ip = _at(props, ("ipAddress",))
+    if ip is None:
+        out.append(("CCS-AZ-ACI-002", "pass", (("properties.sku", sku), ("properties.ipAddress", None))))
+    else:
+        iptype = _at(ip, ("type",))
+        out.append(("CCS-AZ-ACI-002", _status(_eq(iptype, "private")), (
+            ("properties.sku", sku), ("properties.ipAddress", ip), ("properties.ipAddress.type", iptype))))
+    containers = _at(props, ("containers",))
+    listed = containers if type(containers) is list else []
+    added = 0
+    for c in listed:
+        caps = _at(c, ("properties", "securityContext", "capabilities", "add"))
+        added += sum(1 for x in caps if x is not None) if type(caps) is list else 0
+    ev: list[tuple[str, Any]] = [
+        ("properties.sku", sku),
+        ("count(properties.containers[*].properties.securityContext.capabilities.add[*])", added)]
+    ok = added == 0
+    if ok:
+        privileged = sum(1 for c in listed
+                         if _true(_at(c, ("properties", "securityContext", "privileged"))))
+        ev.append(("count(properties.containers[*])", privileged))
+        ok = privileged == 0
+    out.append(("CCS-AZ-ACI-003", _status(ok), tuple(ev)))
+    return out
+
+
+def model_deployment(doc: dict[str, Any]) -> list[Decision]:
+    """CCS-AZ-AI-006 (a content filter is attached)."""
+    name = _at(doc.get("properties"), ("raiPolicyName",))
+    ok = name is not None and not _eq(name, "")
+    return [("CCS-AZ-AI-006", _status(ok), (("properties.raiPolicyName", name),))]
+
+
+def search_service(doc: dict[str, Any]) -> list[Decision]:
+    """CCS-AZ-SRCH-001 (no public network access)."""
+    pna = _at(doc.get("properties"), ("publicNetworkAccess",))
+    return [("CCS-AZ-SRCH-001", _status(_eq(pna, "disabled")), ((P_PNA, pna),))]
+
+
+def _both(*fns: Callable[[dict[str, Any]], list[Decision]]) -> Callable[[dict[str, Any]], list[Decision]]:
+    return lambda doc: [d for fn in fns for d in fn(doc)]
+
+
 CHECKS: dict[str, Callable[[dict[str, Any]], list[Decision]]] = {
     "microsoft.compute/virtualmachines": virtual_machine,
     "microsoft.compute/disks": disk,
-    "microsoft.cognitiveservices/accounts": cognitive_account,
+    "microsoft.cognitiveservices/accounts": _both(cognitive_account, cognitive_account_data),
     "microsoft.web/sites": web_site,
-    "microsoft.storage/storageaccounts": storage_account,
-    "microsoft.keyvault/vaults": key_vault,
-    "microsoft.machinelearningservices/workspaces": ml_workspace,
+    "microsoft.storage/storageaccounts": _both(storage_account, storage_account_access),
+    "microsoft.keyvault/vaults": _both(key_vault, key_vault_access),
+    "microsoft.machinelearningservices/workspaces": _both(ml_workspace, ml_hub),
+    "microsoft.compute/virtualmachinescalesets": scale_set,
+    "microsoft.compute/diskencryptionsets": disk_encryption_set,
+    "microsoft.keyvault/managedhsms": managed_hsm,
+    "microsoft.keyvault/vaults/keys": vault_key,
+    "microsoft.containerservice/managedclusters": managed_cluster,
+    "microsoft.containerinstance/containergroups": container_group,
+    "microsoft.cognitiveservices/accounts/deployments": model_deployment,
+    "microsoft.search/searchservices": search_service,
 }
 """Lower-cased resource type -> its checks (types compare case-insensitively)."""
 
@@ -247,6 +494,12 @@ POLICY_IDS = frozenset((
     "CCS-AZ-DISK-001", "CCS-AZ-DISK-002", "CCS-AZ-AI-001", "CCS-AZ-AI-002", "CCS-AZ-AI-003",
     "CCS-AZ-APP-001", "CCS-AZ-APP-002", "CCS-AZ-APP-003", "CCS-AZ-ST-001", "CCS-AZ-ST-002",
     "CCS-AZ-KV-001", "CCS-AZ-ML-001",
+    "CCS-AZ-ST-003", "CCS-AZ-ST-004", "CCS-AZ-KV-002", "CCS-AZ-KV-003", "CCS-AZ-KV-004",
+    "CCS-AZ-AI-004", "CCS-AZ-AI-005", "CCS-AZ-AI-006", "CCS-AZ-ML-002", "CCS-AZ-SRCH-001",
+    "CCS-AZ-VMSS-001", "CCS-AZ-VMSS-002", "CCS-AZ-VMSS-003", "CCS-AZ-VMSS-004",
+    "CCS-AZ-DES-001", "CCS-AZ-DES-002", "CCS-AZ-HSM-001", "CCS-AZ-KEY-001",
+    "CCS-AZ-AKS-001", "CCS-AZ-AKS-002", "CCS-AZ-AKS-003",
+    "CCS-AZ-ACI-001", "CCS-AZ-ACI-002", "CCS-AZ-ACI-003",
 ))
 """The policies written here; the benchmark checks this is every built-in Azure policy."""
 

@@ -38,7 +38,7 @@ def bench_run():
 def inventory(tmp_path_factory, bench_run) -> Path:
     path = tmp_path_factory.mktemp("bench") / "inv.jsonl"
     with path.open("wb") as f:
-        bench_run.generate.write_inventory(f, 200, seed=3, fmt="jsonl")
+        bench_run.generate.write_inventory(f, 600, seed=3, fmt="jsonl")
     return path
 
 
@@ -47,7 +47,7 @@ def test_jsonl_is_a_snapshot_with_every_type(inventory: Path, bench_run) -> None
     header = json.loads(lines[0])
     assert header["ccscan_snapshot"] == 1 and header["incomplete"] == []
     docs = [json.loads(line) for line in lines[1:]]
-    assert len(docs) == 200
+    assert len(docs) == 600
     assert all(d["provider"] == "azure" and d["account"] in d["id"] for d in docs)
     types = {d["type"].lower() for d in docs}
     assert types == set(bench_run.handwritten.CHECKS)
@@ -89,7 +89,8 @@ def test_hand_written_check_detects_a_changed_value(bench_run) -> None:
     hw = bench_run.handwritten
     doc = {"type": "Microsoft.Storage/storageAccounts",
            "properties": {"supportsHttpsTrafficOnly": True, "minimumTlsVersion": "TLS1_2"}}
-    assert [s for _, s, _ in hw.check(doc)] == ["pass", "pass"]
+    # ST-001, ST-002 pass; ST-003 (shared keys) and ST-004 (firewall) fail on missing settings.
+    assert [s for _, s, _ in hw.check(doc)] == ["pass", "pass", "fail", "fail"]
     doc["properties"]["minimumTlsVersion"] = "TLS1_0"
     expected = ("CCS-AZ-ST-002", "fail", (("properties.minimumTlsVersion", "TLS1_0"),))
     assert hw.check(doc)[1] == expected

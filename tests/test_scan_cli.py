@@ -134,7 +134,9 @@ def test_broken_policy_is_exit_2_naming_file_and_line(ccscan, tmp_path):
 def test_incomplete_snapshot_exits_3_unless_failures(ccscan, tmp_path):
     snap = tmp_path / "s.jsonl"
     vm = {"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.KeyVault/vaults/kv", "name": "kv",
-          "type": "Microsoft.KeyVault/vaults", "properties": {"enablePurgeProtection": True}}
+          "type": "Microsoft.KeyVault/vaults", "properties": {
+              "enablePurgeProtection": True, "publicNetworkAccess": "Disabled",
+              "enableRbacAuthorization": True, "sku": {"family": "A", "name": "premium"}}}
     snap.write_text(json.dumps({"ccscan_snapshot": 1, "collector": "azure",
                                 "incomplete": [{"scope": "subscription s2", "reason": "403"}]}) + "\n"
                     + json.dumps(vm) + "\n")
