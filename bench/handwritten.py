@@ -427,13 +427,10 @@ def container_group(doc: dict[str, Any]) -> list[Decision]:
                     (("tags['ccscan:confidential']", flag), ("properties.sku", sku))))
     if not _eq(sku, "confidential"):
         return out
-    ip = _at(props, ("ipAddress",))
-    if ip is None:
-        out.append(("CCS-AZ-ACI-002", "pass", (("properties.sku", sku), ("properties.ipAddress", None))))
-    else:
-        iptype = _at(ip, ("type",))
-        out.append(("CCS-AZ-ACI-002", _status(_eq(iptype, "private")), (
-            ("properties.sku", sku), ("properties.ipAddress", ip), ("properties.ipAddress.type", iptype))))
+    iptype = _at(props, ("ipAddress", "type"))
+    public = iptype is not None and not _eq(iptype, "private")  # `not: {notEquals: Private}`
+    out.append(("CCS-AZ-ACI-002", _status(not public),
+                (("properties.sku", sku), ("properties.ipAddress.type", iptype))))
     containers = _at(props, ("containers",))
     listed = containers if type(containers) is list else []
     added = 0

@@ -37,6 +37,9 @@ class TypeSpec:
     """Attach `properties.siteConfig` from `.../config/web` (App Service)."""
     client_version: bool = False
     """The SDK takes the API version per client (web, storage, key vault), not per call."""
+    parent: str | None = None
+    """For a child type (`vaults/keys`): the parent type, listed first; then one list per parent."""
+    parent_api_version: str = ""
 
     def client(self, factory: ClientFactory, sub: str) -> Any:
         """Return the SDK client that lists this type in a subscription."""
@@ -49,8 +52,19 @@ class TypeSpec:
         Raises azure-core errors (HttpResponseError, ServiceRequestError, ...) unchanged.
         """
         client = self.client(factory, sub)
+        scope = f"/subscriptions/{sub}" + (f"/resourceGroups/{rg}" if rg else "")
+        if self.parent is not None:
+            # ARM has no subscription-wide list of child resources: list the parents, then
+            # each parent's children (requests grow with parents, as config/web with sites).
+            child = self.type.rsplit("/", 1)[1]
+            for parents in raw_pages(client, f"{scope}/providers/{self.parent}", self.parent_api_version):
+                for parent in parents:
+                    parent_id = str(parent.get("id", "")) if isinstance(parent, dict) else ""
+                    if not parent_id.startswith("/subscriptions/"):
+                        raise ValueError(f"{self.parent} list returned an entry without an ARM id")
+                    yield from raw_pages(client, f"{parent_id}/{child}", self.api_version)
+            return
         if self.pager is None:
-            scope = f"/subscriptions/{sub}" + (f"/resourceGroups/{rg}" if rg else "")
             yield from raw_pages(client, f"{scope}/providers/{self.type}", self.api_version)
             return
         for page in self.pager(client, rg, self.api_version).by_page():
@@ -97,6 +111,20 @@ SPECS: tuple[TypeSpec, ...] = (
     TypeSpec("Microsoft.CognitiveServices/accounts", "2024-10-01"),
     # No current SDK is a dependency for Machine Learning; same generic list.
     TypeSpec("Microsoft.MachineLearningServices/workspaces", "2024-10-01"),
+    # The types below are read as raw REST JSON from their providers' list endpoints: the same
+    # shape the file loaders see, without an SDK (or its model deserialisation) per type.
+    TypeSpec("Microsoft.Compute/virtualMachineScaleSets", "2024-07-01"),
+    TypeSpec("Microsoft.Compute/diskEncryptionSets", "2024-03-02"),
+    TypeSpec("Microsoft.KeyVault/managedHSMs", "2023-07-01"),
+    # Management-plane key documents (attributes, kty, releasePolicy; never key material):
+    # `Microsoft.KeyVault/vaults/keys/read`, part of Reader.
+    TypeSpec("Microsoft.KeyVault/vaults/keys", "2023-07-01",
+             parent="Microsoft.KeyVault/vaults", parent_api_version="2023-07-01"),
+    TypeSpec("Microsoft.ContainerService/managedClusters", "2024-09-01"),
+    TypeSpec("Microsoft.ContainerInstance/containerGroups", "2023-05-01"),
+    TypeSpec("Microsoft.CognitiveServices/accounts/deployments", "2024-10-01",
+             parent="Microsoft.CognitiveServices/accounts", parent_api_version="2024-10-01"),
+    TypeSpec("Microsoft.Search/searchServices", "2023-11-01"),
 )
 """Every type the collector can read, in collection order."""
 

@@ -113,19 +113,38 @@ def test_request_count_grows_with_pages_not_resources():
         "Microsoft.KeyVault/vaults": 15,
         "Microsoft.CognitiveServices/accounts": 10,
         "Microsoft.MachineLearningServices/workspaces": 5,
+        "Microsoft.Compute/virtualMachineScaleSets": 230,
+        "Microsoft.Compute/diskEncryptionSets": 12,
+        "Microsoft.KeyVault/managedHSMs": 2,
+        "Microsoft.ContainerService/managedClusters": 6,
+        "Microsoft.ContainerInstance/containerGroups": 9,
+        "Microsoft.Search/searchServices": 3,
+        # children: 450 keys over the 15 vaults (30 each), 250 deployments over 10 accounts
+        "Microsoft.KeyVault/vaults/keys": 450,
+        "Microsoft.CognitiveServices/accounts/deployments": 250,
     }
+    children = {"Microsoft.KeyVault/vaults/keys": "Microsoft.KeyVault/vaults",
+                "Microsoft.CognitiveServices/accounts/deployments": "Microsoft.CognitiveServices/accounts"}
     subs, page = 3, 100
     estate = Estate.generate(subs, per_type)
     with ArmEmulator(estate, page_size=page) as arm:
         resources, collector = collect(arm, workers=8)
         seen = len(arm.requests)
         sites = arm.count(r"/config/web$")
-    lists = subs * sum(max(1, math.ceil(n / page)) for n in per_type.values())
-    assert len(resources) == subs * sum(per_type.values()) == 3150
+        child_lists = arm.count(r"/vaults/[^/]+/keys$") + arm.count(r"/accounts/[^/]+/deployments$")
+    pages = {t: max(1, math.ceil(n / page)) for t, n in per_type.items() if t not in children}
+    # a child type lists its parents again (pages), then each parent's children (one page each:
+    # 30 keys or 25 deployments per parent fit in a page of 100)
+    per_parent = {c: pages[p] + per_type[p] for c, p in children.items()}
+    lists = subs * (sum(pages.values()) + sum(per_parent.values()))
+    assert len(resources) == subs * sum(per_type.values()) == 6036
     assert collector.incomplete == []
     assert sites == subs * per_type["Microsoft.Web/sites"]
-    # 1 subscription list + per subscription 5+5+2+1+1+1+1 list pages + one config per site
-    assert seen == 1 + lists + sites == 1 + 3 * 16 + 90
+    assert child_lists == subs * (15 + 10)
+    # 1 subscription list + per subscription: 5+5+2+1+1+1+1+3+1+1+1+1+1 list pages, then
+    # keys (1 vault list page + 15 vaults) and deployments (1 account page + 10 accounts),
+    # + one config per site. Growing the children per parent does not add requests.
+    assert seen == 1 + lists + sites == 1 + 3 * (24 + 16 + 11) + 90
 
 
 def test_one_token_serves_every_client():
@@ -168,9 +187,15 @@ def test_every_type_is_requested_at_its_pinned_api_version(spec):
     estate = Estate.generate(1, {spec.type: 3})
     with ArmEmulator(estate, page_size=2) as arm:
         resources, collector = collect(arm, types={spec.type.lower()})
-        lists = [r for r in arm.requests if r.path.lower().endswith(spec.type.lower())]
+        # a child type's lists end with its last segment, under each parent's id
+        tail = spec.type.lower() if spec.parent is None else "/" + spec.type.lower().rsplit("/", 1)[1]
+        lists = [r for r in arm.requests if r.path.lower().endswith(tail)]
+        parents = [r for r in arm.requests
+                   if spec.parent and r.path.lower().endswith(spec.parent.lower())]
     assert len(resources) == 3 and collector.incomplete == []
+    assert [r.type_key for r in resources] == [spec.type.lower()] * 3
     assert {r.query.get("api-version") for r in lists} == {spec.api_version}
+    assert {r.query.get("api-version") for r in parents} <= {spec.parent_api_version}
 
 
 def test_current_sdk_models_give_back_the_rest_json_unchanged():

@@ -14,7 +14,8 @@ pytest.importorskip("azure.mgmt.compute")
 pytest.importorskip("trustme")
 
 from support.arm_emulator import TOKEN, ArmEmulator, Estate
-from support.azure_testing import StaticCredential, collect
+from support.azure_testing import StaticCredential
+from support.azure_testing import collect as collect_all
 
 from scanner.collect.azure_auth import AzureAuthError
 from scanner.errors import CcscanError
@@ -29,6 +30,13 @@ TYPES = {
     "Microsoft.MachineLearningServices/workspaces": 1,
 }
 TOTAL = sum(TYPES.values())
+
+
+def collect(arm: ArmEmulator, **kw):
+    # The estate's own types: a child type (vaults/keys) would list the vaults again and
+    # double every count below; child listing faults have tests of their own.
+    kw.setdefault("types", {t.lower() for t in TYPES})
+    return collect_all(arm, **kw)
 
 
 @pytest.fixture
@@ -213,3 +221,24 @@ def test_a_rejected_token_stops_at_the_subscription_list(arm):
     with pytest.raises(AzureAuthError, match="rejected the token"):
         collect(arm, credential=StaticCredential("not-the-token"))
     assert arm.count(r"/providers/") == 0
+
+
+def test_a_failed_parent_list_makes_its_children_incomplete_too(arm):
+    arm.fail(r"/providers/Microsoft\.KeyVault/vaults$", 403, times=None, code="AuthorizationFailed")
+    types = {"microsoft.keyvault/vaults", "microsoft.keyvault/vaults/keys"}
+    resources, collector = collect(arm, types=types)
+    assert resources == []
+    assert sorted(i.scope.rsplit(" ", 1)[1] for i in collector.incomplete) == [
+        "Microsoft.KeyVault/vaults", "Microsoft.KeyVault/vaults",
+        "Microsoft.KeyVault/vaults/keys", "Microsoft.KeyVault/vaults/keys"]
+
+
+def test_a_forbidden_child_list_loses_only_the_children():
+    estate = Estate.generate(1, {"Microsoft.KeyVault/vaults": 2, "Microsoft.KeyVault/vaults/keys": 4})
+    with ArmEmulator(estate) as arm:
+        arm.fail(r"/vaults/[^/]+/keys$", 403, times=None, code="AuthorizationFailed")
+        resources, collector = collect(arm, types={"microsoft.keyvault/vaults",
+                                                   "microsoft.keyvault/vaults/keys"})
+    assert sorted(r.type_key for r in resources) == ["microsoft.keyvault/vaults"] * 2
+    assert [i.scope.rsplit(" ", 1)[1] for i in collector.incomplete] == ["Microsoft.KeyVault/vaults/keys"]
+    assert "403" in collector.incomplete[0].reason

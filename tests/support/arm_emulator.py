@@ -41,6 +41,10 @@ _SITE_CONFIG = re.compile(
     r"^(?P<site>/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Web/sites/[^/]+)/config/web$",
     re.IGNORECASE,
 )
+_CHILDREN = re.compile(
+    r"^(?P<parent>/subscriptions/(?P<sub>[^/]+)/resourceGroups/[^/]+/providers/(?P<ns>[^/]+)/(?P<type>[^/]+)/[^/]+)/(?P<child>[^/]+)$",
+    re.IGNORECASE,
+)
 _OPENID = re.compile(r"^/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration$")
 _TOKEN = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/token$")
 
@@ -272,6 +276,15 @@ class ArmEmulator:
                 )
             rtype = f"{m['ns']}/{m['type']}".lower()
             items = [d for d in self.estate.listing(sub, rtype) if not rg or rg_of(d["id"]) == rg]
+            return self._page(path, query, items)
+        if m := _CHILDREN.match(path):
+            sub, parent = m["sub"].lower(), m["parent"].lower()
+            ptype = f"{m['ns']}/{m['type']}".lower()
+            if not any(d["id"].lower() == parent for d in self.estate.listing(sub, ptype)):
+                return 404, {}, _error("ResourceNotFound", f"{m['parent']} not found")
+            prefix = f"{parent}/{m['child'].lower()}/"
+            items = [d for d in self.estate.listing(sub, f"{ptype}/{m['child'].lower()}")
+                     if d["id"].lower().startswith(prefix)]
             return self._page(path, query, items)
         return 404, {}, _error("InvalidResourceType", f"The emulator does not serve {path}.")
 

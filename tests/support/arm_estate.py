@@ -77,8 +77,11 @@ class Estate:
         for s in range(subscriptions):
             sub = str(uuid.UUID(int=(seed << 64) + s))
             for rtype, n in per_type.items():
+                parent = _parent_type(rtype)
+                if parent is not None and parent not in per_type:
+                    docs.append(_synthetic(sub, parent, 0))  # a child needs a parent to list it
                 for i in range(n):
-                    docs.append(_synthetic(sub, rtype, i))
+                    docs.append(_synthetic(sub, rtype, i, per_type.get(parent or "", 1)))
         return cls.from_documents(docs)
 
     def resource_groups(self, sub: str) -> set[str]:
@@ -96,10 +99,23 @@ class Estate:
         return index.get((sub, rtype), [])
 
 
-def _synthetic(sub: str, rtype: str, i: int) -> dict[str, Any]:
-    rg = f"rg-{i % 5}"
+def _parent_type(rtype: str) -> str | None:
+    """`Microsoft.KeyVault/vaults/keys` -> `Microsoft.KeyVault/vaults`; None for a top-level type."""
+    return rtype.rsplit("/", 1)[0] if rtype.count("/") == 2 else None
+
+
+def _synthetic(sub: str, rtype: str, i: int, parents: int = 1) -> dict[str, Any]:
     name = f"{rtype.split('/')[-1].lower()}-{i:05d}"
-    rid = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{rtype}/{name}"
+    parent = _parent_type(rtype)
+    if parent is None:
+        rg = f"rg-{i % 5}"
+        rid = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{rtype}/{name}"
+    else:  # children spread over the parents that generate() makes (index j, group rg-{j % 5})
+        j = i % max(1, parents)
+        ns, ptype, child = rtype.split("/")
+        rg = f"rg-{j % 5}"
+        rid = (f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{ns}/{ptype}/"
+               f"{ptype.lower()}-{j:05d}/{child}/{name}")
     props: dict[str, Any] = {"provisioningState": "Succeeded"}
     if rtype.lower() == "microsoft.compute/virtualmachines":
         confidential = i % 2 == 0
