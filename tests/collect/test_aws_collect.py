@@ -74,6 +74,14 @@ def test_kms_keys_with_rotation_and_aliases(aws):
     assert keys[ids["stale"]]["properties"]["KeyRotationEnabled"] is False
     assert keys[ids["stale"]]["tags"] == {"Name": "stale"} and keys[ids["stale"]]["name"] == "stale"
     assert keys[ids["cmk"]]["id"].startswith(f"arn:aws:kms:us-east-1:{ACCOUNT}:key/")
+    # moto's default key policy is the root delegation only: no decrypt grant of its own
+    cmk = keys[ids["cmk"]]["properties"]
+    assert (cmk["DecryptGrantsWithAttestation"], cmk["DecryptGrantsWithoutAttestation"]) == (0, 0)
+    enclave = keys[ids["enclave_key"]]
+    assert enclave["tags"] == {"ccscan:enclave": "true"}
+    assert enclave["properties"]["DecryptGrantsWithAttestation"] == 1
+    assert enclave["properties"]["DecryptGrantsWithoutAttestation"] == 0
+    assert enclave["properties"]["KeyPolicy"]["Statement"][1]["Sid"] == "Enclave decrypts only when attested"
 
 
 def test_vpc_endpoints_listeners_buckets_and_bedrock(aws):

@@ -90,6 +90,21 @@ def region_of(request_signer: Any) -> str:
     return str(request_signer.region_name)
 
 
+ENCLAVE_KEY_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+         "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "Action": "kms:*", "Resource": "*"},
+        {"Sid": "Enclave decrypts only when attested", "Effect": "Allow",
+         "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/enclave-parent"},
+         "Action": "kms:Decrypt", "Resource": "*",
+         "Condition": {"StringEqualsIgnoreCase": {
+             "kms:RecipientAttestation:ImageSha384": "9" * 96}}},
+    ],
+}
+"""The AWS Nitro Enclaves guide's key policy shape: decrypt only with an attested image."""
+
+
 def build_estate(region: str = "us-east-1") -> dict[str, str]:
     """
     Create one resource of every collected type (compliant and not) in moto; return their ids.
@@ -114,6 +129,9 @@ def build_estate(region: str = "us-east-1") -> dict[str, str]:
     ids["cmk"] = cmk["KeyId"]
     stale = kms.create_key(Description="stale", Tags=[{"TagKey": "Name", "TagValue": "stale"}])
     ids["stale"] = stale["KeyMetadata"]["KeyId"]
+    enclave = kms.create_key(Description="enclave", Policy=json.dumps(ENCLAVE_KEY_POLICY),
+                             Tags=[{"TagKey": "ccscan:enclave", "TagValue": "true"}])
+    ids["enclave_key"] = enclave["KeyMetadata"]["KeyId"]
     ids["cmk_volume"] = ec2.create_volume(
         AvailabilityZone=f"{region}a", Size=8, Encrypted=True, KmsKeyId=cmk["Arn"]
     )["VolumeId"]
