@@ -6,7 +6,6 @@ argv), and a BundleWriter wired into a scan's options and reporters.
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -14,8 +13,9 @@ from typing import IO, Any
 from scanner.errors import UsageError
 from scanner.evidence.build import BundleWriter
 from scanner.evidence.keys import load_private_key
+from scanner.settings import KEY_PASSPHRASE, secret
 
-PASSPHRASE_ENV = "CCSCAN_KEY_PASSPHRASE"
+PASSPHRASE_ENV = KEY_PASSPHRASE
 
 
 def passphrase_from_env(var: str | None, default_var: str | None = None) -> bytes | None:
@@ -24,12 +24,11 @@ def passphrase_from_env(var: str | None, default_var: str | None = None) -> byte
     `default_var` if that is set, else None.
     """
     if var:
-        value = os.environ.get(var)
+        value = secret(var)
         if not value:
             raise UsageError(f"--passphrase-env: environment variable {var} is not set or empty")
-        return value.encode("utf-8")
-    value = os.environ.get(default_var or "") if default_var else None
-    return value.encode("utf-8") if value else None
+        return value
+    return secret(default_var) if default_var else None
 
 
 def keygen_passphrase(
