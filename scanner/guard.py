@@ -9,6 +9,7 @@ reports a process killed by SIGPIPE, but quietly.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import traceback
@@ -25,6 +26,7 @@ EXIT_INTERNAL = 4
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 128 + 13  # SIGPIPE is 13 on every POSIX system; Windows has no constant
 
+_DISK_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO}
 _PACKAGE = str(Path(__file__).resolve().parent)
 
 
@@ -84,6 +86,10 @@ def exit_code_for(exc: BaseException, verbose: int) -> int:
     if isinstance(exc, OSError) and exc.filename is not None:
         # an unreadable input or a full disk is the environment's doing, not a bug
         _say(f"error: {escape(exc.filename)}: {escape(exc.strerror or exc)}")
+        return EXIT_USAGE
+    if isinstance(exc, OSError) and exc.errno in _DISK_ERRORS:
+        # a spool or temp file with no name of its own: still the disk's doing, not a bug
+        _say(f"error: cannot write a temporary file: {escape(exc.strerror or exc)}")
         return EXIT_USAGE
     if not isinstance(exc, Exception):
         raise exc

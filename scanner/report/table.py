@@ -20,6 +20,11 @@ _COLORS = {"fail": "31", "error": "35", "unknown": "33", "pass": "32", "waived":
            "manual": "2", "not_evaluated": "2", "not_applicable": "2"}
 
 
+def _clip(text: str, width: int) -> str:
+    # not textwrap.shorten: a name without spaces would come out as "[...]", hiding which one
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 @dataclass
 class _PolicyRow:
     id: str
@@ -75,7 +80,7 @@ class TableReporter:
             for f in r.examples:
                 where = escape(f.source) + (f":{f.line}" if f.line else "")
                 mark = {"fail": "✗", "error": "!", "unknown": "?"}[f.status]
-                name = textwrap.shorten(escape(f.resource["name"] or f.resource["id"]), 40)
+                name = _clip(escape(f.resource["name"] or f.resource["id"]), 40)
                 room = WIDTH - 9 - len(name)
                 if len(where) > room:  # keep the end: the file name and line matter most
                     where = "…" + where[-(room - 1):]
