@@ -253,8 +253,8 @@ def write_outputs(plan: list[Output], color: bool, run: Callable[[list[tuple[Rep
                 reporter.color = color and out.dest is None
             pairs.append((reporter, stream))
         result = run(pairs)
+        sink.commit()  # inside: a signal during the renames still removes what is left
     except BaseException:
         sink.discard()
         raise
-    sink.commit()
     return result
