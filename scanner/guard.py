@@ -3,7 +3,7 @@ How a command ends: whatever stops it becomes one line on stderr and one exit co
 
 0 ok, 1 failing findings, 2 usage/policy/input error (also an I/O error on a named file),
 3 incomplete scan, 4 internal error (a bug: never 1, which pipelines read as "findings"),
-130 Ctrl-C, 128+N signal N, 141 stdout closed early (`ccscan ... | head`), as a shell
+130 Ctrl-C (or end of input at a prompt), 128+N signal N, 141 stdout closed early (`ccscan ... | head`), as a shell
 reports a process killed by SIGPIPE, but quietly.
 """
 
@@ -66,15 +66,14 @@ def exit_code_for(exc: BaseException, verbose: int) -> int:
     Only the exception's type and location are shown for a bug, not its text, which may
     quote an input value.
     """
-    if isinstance(exc, (SystemExit, GeneratorExit, click.exceptions.Exit, click.ClickException,
-                        click.Abort)):
+    if isinstance(exc, (SystemExit, GeneratorExit, click.exceptions.Exit, click.ClickException)):
         raise exc
     if isinstance(exc, BrokenPipeError):
         silence_stdout()
         return EXIT_BROKEN_PIPE
     if verbose > 1:
         traceback.print_exception(exc, file=sys.stderr)
-    if isinstance(exc, KeyboardInterrupt):
+    if isinstance(exc, (KeyboardInterrupt, click.Abort)):  # Abort: Ctrl-C or EOF at a prompt
         _say("interrupted")
         return EXIT_INTERRUPTED
     if isinstance(exc, Terminated):

@@ -13,6 +13,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES, ROOT
 
@@ -134,3 +136,45 @@ def test_standard_output_on_a_full_disk_is_exit_2():
                               stderr=subprocess.PIPE, cwd=ROOT, text=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr == "ccscan: error: cannot write standard output: No space left on device\n"
+
+
+def test_end_of_input_at_a_prompt_is_130_not_1(ccscan, tmp_path):
+    res = ccscan("keygen", "--out", tmp_path / "k", "--passphrase-prompt", input="")
+    assert res.exit_code == 130 and res.stderr.endswith("ccscan: interrupted\n")
+    assert not (tmp_path / "k.key").exists()
+
+
+def _exception_classes() -> list[type[Exception]]:
+    import builtins
+
+    found = []
+    for cls in vars(builtins).values():
+        if isinstance(cls, type) and issubclass(cls, Exception) and not issubclass(cls, Warning):
+            try:
+                cls("x")
+            except TypeError:  # needs other arguments (UnicodeDecodeError, ...)
+                continue
+            found.append(cls)
+    return found
+
+
+@given(cls=st.sampled_from(_exception_classes()), text=st.text(max_size=40))
+@settings(max_examples=100, deadline=None)
+def test_no_exception_type_exits_1_or_prints_a_traceback(cls, text):
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    def fail(*a, **k):
+        raise cls(text)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("scanner.scan.load_policies", fail)  # the first call of `scan`: fast
+        res = CliRunner().invoke(main, ["scan", str(FIXTURES)], catch_exceptions=False)
+    if cls is BrokenPipeError:  # stdout's reader left: quiet, by design
+        assert res.exit_code == 141 and res.stderr == ""
+        return
+    # an OSError with a file name or a disk errno is the environment's doing (2); the rest: bugs
+    assert res.exit_code in (2, 4)
+    assert res.stderr.count("\n") == 1 and "Traceback" not in res.stderr
+    assert res.stdout == ""
