@@ -191,7 +191,7 @@ def _collectors(params: dict[str, Any], types: set[str] | None, quiet: bool) -> 
     progress = sys.stderr.isatty() and not quiet
     # Each collector is asked only for its own cloud's types (CloudFormation names start `aws::`).
     aws_types = None if types is None else {t for t in types if t.startswith("aws::")}
-    azure_types = None if types is None else types - aws_types
+    azure_types = None if types is None else types - (aws_types or set())
     found = [azure_cli.collector_from(params, azure_types, progress),
              aws_cli.collector_from(params, aws_types, progress)]
     return [c for c in found if c is not None]

@@ -109,7 +109,7 @@ def crashing_env(tmp_path):
 
 @pytest.mark.parametrize("argv", [[str(CCSCAN)], [sys.executable, "-m", "scanner"]])
 def test_a_bug_in_a_real_process_is_exit_4(argv, crashing_env):
-    proc = subprocess.run([*argv, "scan", str(FIXTURES)], env=crashing_env, cwd=ROOT,
+    proc = subprocess.run(check=False, args=[*argv, "scan", str(FIXTURES)], env=crashing_env, cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 4, proc.stderr
     assert "Traceback" not in proc.stderr and PLANTED not in proc.stderr
@@ -122,7 +122,7 @@ def test_a_bug_in_a_real_process_is_exit_4(argv, crashing_env):
 def test_a_closed_pipe_is_a_quiet_exit_141(prog, args):
     read, write = os.pipe()
     os.close(read)  # the reader is gone before ccscan writes a byte, like `| head -0`
-    proc = subprocess.run([*prog, *args], stdout=write, stderr=subprocess.PIPE, cwd=ROOT,
+    proc = subprocess.run(check=False, args=[*prog, *args], stdout=write, stderr=subprocess.PIPE, cwd=ROOT,
                           text=True, timeout=120)
     os.close(write)
     assert proc.returncode == 141
@@ -132,7 +132,7 @@ def test_a_closed_pipe_is_a_quiet_exit_141(prog, args):
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
 def test_standard_output_on_a_full_disk_is_exit_2():
     with open("/dev/full", "w") as full:
-        proc = subprocess.run([str(CCSCAN), "scan", str(FIXTURES)], stdout=full,
+        proc = subprocess.run(check=False, args=[str(CCSCAN), "scan", str(FIXTURES)], stdout=full,
                               stderr=subprocess.PIPE, cwd=ROOT, text=True, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr == "ccscan: error: cannot write standard output: No space left on device\n"

@@ -57,7 +57,7 @@ def test_dev_null_is_written_not_replaced(ccscan):
 
 def test_dev_stdout_is_written_through(tmp_path):
     with open(tmp_path / "captured", "w") as sink:
-        proc = subprocess.run([str(CCSCAN), "scan", str(FIXTURES), "--format", "json", "-o",
+        proc = subprocess.run(check=False, args=[str(CCSCAN), "scan", str(FIXTURES), "--format", "json", "-o",
                                "/dev/stdout"], stdout=sink, cwd=ROOT, timeout=120)
     assert proc.returncode == 1
     assert json.loads((tmp_path / "captured").read_text())["summary"]["fail"] > 0
@@ -123,7 +123,7 @@ def tiny_disk(tmp_path):
     """A 64 KiB tmpfs (needs root and mount rights: skipped elsewhere)."""
     mnt = tmp_path / "tiny"
     mnt.mkdir()
-    proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
+    proc = subprocess.run(check=False, args=["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)],
                           capture_output=True)
     if proc.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {proc.stderr.decode().strip()}")
