@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, TypeVar, cast
 
+from scanner.atomic import final_mode, replaceable, umask
 from scanner.errors import OutputError, UsageError
 from scanner.report import EXTENSIONS, FORMATS, Reporter
 
@@ -98,20 +99,6 @@ class _Checked:
             raise OutputError(f"cannot write {self.label}: {e.strerror or e}") from None
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)  # the only way to read it is to set it
-    os.umask(mask)
-    return mask
-
-
-def _replaceable(dest: Path) -> bool:
-    """True when `dest` is absent or a plain regular file (not a symlink): safe to rename over."""
-    try:
-        return stat.S_ISREG(os.lstat(dest).st_mode)
-    except OSError:  # absent, or a parent in the way: mkstemp() reports it
-        return True
-
-
 class OutputSet:
     """
     Open every planned output, then `commit()` them all or `discard()` them all.
@@ -133,7 +120,7 @@ class OutputSet:
             raise
 
     def _open(self, i: int, out: Output) -> None:
-        if out.dest is None or not _replaceable(out.dest):
+        if out.dest is None or not replaceable(out.dest):
             # open until commit()/discard(): no `with` can span them
             out.stream = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
             if out.dest is not None:
@@ -169,7 +156,7 @@ class OutputSet:
         Flush and sync every temp file, then rename them into place and copy the buffered
         ones out; raises OutputError (nothing renamed) if a temp file cannot be completed.
         """
-        mask = _umask()
+        mask = umask()
         try:
             for i, name in self.temps.items():
                 out = self.plan[i]
@@ -178,11 +165,7 @@ class OutputSet:
                 stream.flush()
                 os.fsync(stream.fileno())
                 stream.close()
-                try:
-                    mode = stat.S_IMODE(os.stat(out.dest).st_mode)
-                except FileNotFoundError:
-                    mode = 0o666 & ~mask
-                os.chmod(name, mode)
+                os.chmod(name, final_mode(out.dest, mask))
         except OSError as e:
             self.discard()
             raise OutputError(f"cannot write output {out.dest}: {e.strerror or e}") from None

@@ -141,3 +141,16 @@ def test_a_full_disk_is_exit_2_and_leaves_nothing(ccscan, tiny_disk):
     assert res.exit_code == 2
     assert "cannot write bundle" in res.stderr and "No space left on device" in res.stderr
     assert sorted(p.name for p in tiny_disk.iterdir()) == ["filler"]
+
+
+def test_a_snapshot_is_never_renamed_over_a_device_and_respects_the_umask(tmp_path, umask_027):
+    from scanner.collect.snapshot import write_snapshot
+    from scanner.errors import UsageError
+
+    with pytest.raises(UsageError, match="not a regular file"):
+        write_snapshot([], Path("/dev/null"))
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+    count, incomplete = write_snapshot([], tmp_path / "s.jsonl")
+    assert (count, incomplete) == (0, [])
+    assert stat.S_IMODE((tmp_path / "s.jsonl").stat().st_mode) == 0o640
+    assert leftovers(tmp_path) == []

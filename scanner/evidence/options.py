@@ -6,13 +6,12 @@ argv), and a BundleWriter wired into a scan's options and reporters.
 from __future__ import annotations
 
 import io
-import os
-import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from scanner.atomic import replaceable
 from scanner.errors import OutputError, UsageError
 from scanner.evidence.build import BundleWriter
 from scanner.evidence.keys import load_private_key
@@ -80,11 +79,8 @@ def check_writable(out: Path) -> None:
 
     Raises UsageError.
     """
-    try:
-        if not stat.S_ISREG(os.lstat(out).st_mode):
-            raise UsageError("--bundle: not a regular file (a bundle is renamed into place)", out)
-    except FileNotFoundError:
-        pass
+    if not replaceable(out):
+        raise UsageError("--bundle: not a regular file (a bundle is renamed into place)", out)
     try:
         with tempfile.NamedTemporaryFile(prefix=f".{out.name}.", suffix=".probe", dir=out.parent):
             pass
