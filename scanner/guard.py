@@ -62,11 +62,12 @@ def exit_code_for(exc: BaseException, verbose: int) -> int:
     """
     Report `exc` on stderr and return the exit code it stands for; -vv adds the traceback.
 
-    Re-raises what is not ours to judge: SystemExit, GeneratorExit and click's own exits.
-    Only the exception's type and location are shown for a bug, not its text, which may
-    quote an input value.
+    Re-raises click's own exits and errors (click reports those) and GeneratorExit. A
+    SystemExit is a bug: ccscan exits through click, so it comes from a library calling
+    sys.exit() mid-command, and even a 0 would be a false green. Only the exception's type and
+    location are shown for a bug, not its text, which may quote an input value.
     """
-    if isinstance(exc, (SystemExit, GeneratorExit, click.exceptions.Exit, click.ClickException)):
+    if isinstance(exc, (GeneratorExit, click.exceptions.Exit, click.ClickException)):
         raise exc
     if isinstance(exc, BrokenPipeError):
         silence_stdout()
@@ -90,7 +91,7 @@ def exit_code_for(exc: BaseException, verbose: int) -> int:
         # a spool or temp file with no name of its own: still the disk's doing, not a bug
         _say(f"error: cannot write a temporary file: {escape(exc.strerror or exc)}")
         return EXIT_USAGE
-    if not isinstance(exc, Exception):
+    if not isinstance(exc, (Exception, SystemExit)):
         raise exc
     where = _where(exc)
     kind = type(exc).__name__ + (f" at {where}" if where else "")

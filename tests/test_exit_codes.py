@@ -50,6 +50,17 @@ def test_a_bug_in_the_group_callback_is_exit_4(ccscan, monkeypatch):
     assert res.exit_code == 4 and "internal error" in res.stderr
 
 
+@pytest.mark.parametrize("code", [0, 1, None, "text"])
+def test_a_library_calling_sys_exit_mid_command_is_a_bug(ccscan, monkeypatch, code):
+    def leave(*a, **k):
+        sys.exit(code)
+
+    monkeypatch.setattr("scanner.scan.run_scan", leave)
+    res = ccscan("scan", FIXTURES)
+    assert res.exit_code == 4  # even 0: stopping before the scan ends would be a false green
+    assert "internal error (SystemExit" in res.stderr
+
+
 def test_ccscan_errors_keep_their_code_with_minus_vv(ccscan):
     res = ccscan("-vv", "scan", FIXTURES, "--framework", "nist")
     assert res.exit_code == 2 and "unknown framework 'nist'" in res.stderr
