@@ -62,13 +62,17 @@ def exit_code_for(exc: BaseException, verbose: int) -> int:
     """
     Report `exc` on stderr and return the exit code it stands for; -vv adds the traceback.
 
-    Re-raises click's own exits and errors (click reports those) and GeneratorExit. A
+    Re-raises click's exits and usage errors (click reports those, exit 2) and GeneratorExit;
+    another click error (FileError: click's exit 1) is shown here as exit 2. A
     SystemExit is a bug: ccscan exits through click, so it comes from a library calling
     sys.exit() mid-command, and even a 0 would be a false green. Only the exception's type and
     location are shown for a bug, not its text, which may quote an input value.
     """
-    if isinstance(exc, (GeneratorExit, click.exceptions.Exit, click.ClickException)):
+    if isinstance(exc, (GeneratorExit, click.exceptions.Exit, click.UsageError)):
         raise exc
+    if isinstance(exc, click.ClickException):
+        exc.show()
+        return EXIT_USAGE if exc.exit_code == 1 else exc.exit_code
     if isinstance(exc, BrokenPipeError):
         silence_stdout()
         return EXIT_BROKEN_PIPE
@@ -89,7 +93,7 @@ def exit_code_for(exc: BaseException, verbose: int) -> int:
         return EXIT_USAGE
     if isinstance(exc, OSError) and exc.errno in _DISK_ERRORS:
         # a spool or temp file with no name of its own: still the disk's doing, not a bug
-        _say(f"error: cannot write a temporary file: {escape(exc.strerror or exc)}")
+        _say(f"error: cannot use a temporary file: {escape(exc.strerror or exc)}")
         return EXIT_USAGE
     if not isinstance(exc, (Exception, SystemExit)):
         raise exc

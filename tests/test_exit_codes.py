@@ -79,6 +79,17 @@ def test_usage_errors_stay_2_and_interrupts_130(ccscan, monkeypatch):
     assert res.exit_code == 130 and res.stderr == "ccscan: interrupted\n"
 
 
+def test_a_click_error_other_than_usage_is_2_not_clicks_1(ccscan, monkeypatch):
+    import click
+
+    def fail(*a, **k):
+        raise click.FileError("/data/x.json", "cannot open")
+
+    monkeypatch.setattr("scanner.scan.run_scan", fail)
+    res = ccscan("scan", FIXTURES)
+    assert res.exit_code == 2 and "/data/x.json" in res.stderr
+
+
 @pytest.mark.parametrize("exc", [
     PermissionError(errno.EACCES, "Permission denied", "/data/inv.json"),
     OSError(errno.ENOSPC, "No space left on device"),
