@@ -1,23 +1,22 @@
 """
 The ccscan command line: click commands only; each builds options, calls one function,
 renders, and maps the outcome to an exit code (0 ok, 1 failing findings, 2 usage/policy/input
-error, 3 incomplete scan).
+error, 3 incomplete scan, 4 internal error; see scanner.guard).
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from scanner import __version__
+from scanner import __version__, guard, settings, signals
 from scanner.collect import aws_cli, azure_cli
-from scanner.errors import CcscanError
 from scanner.findings import SEVERITIES
+from scanner.terminal import EscapingFormatter, escape
 
 logger = logging.getLogger("scanner")
 
@@ -26,27 +25,32 @@ PathArg = click.Path(path_type=Path)
 
 
 class CcscanGroup(click.Group):
-    """Catches CcscanError once: one line on stderr, exit 2 (the traceback only with -v)."""
+    """Every exception of every command becomes one stderr line and one exit code (guard)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        restore = signals.install()
+        try:
+            return super().main(*args, **kwargs)
+        except SystemExit as e:
+            raise SystemExit(guard.final_code(e.code)) from None
+        except BaseException as e:  # noqa: BLE001 - raised outside invoke(): parsing, click itself
+            raise SystemExit(guard.final_code(guard.exit_code_for(e, 0))) from None
+        finally:
+            restore()
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except CcscanError as e:
-            if (ctx.params.get("verbose") or 0) > 1:
-                raise
-            click.echo(f"ccscan: error: {e.diagnostics()}", err=True)
-            ctx.exit(e.exit_code)
-        except KeyboardInterrupt:
-            click.echo("ccscan: interrupted", err=True)
-            ctx.exit(130)
+        except BaseException as e:  # noqa: BLE001 - exit_code_for re-raises what is not ours
+            ctx.exit(guard.exit_code_for(e, ctx.params.get("verbose") or 0))
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:
-    level = os.environ.get("CCSCAN_LOGLEVEL", "").upper() or (
+    level = settings.log_level() or (
         "ERROR" if quiet else "DEBUG" if verbose > 1 else "INFO" if verbose else "WARNING"
     )
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("ccscan: %(levelname)s: %(message)s"))
+    handler.setFormatter(EscapingFormatter("ccscan: %(levelname)s: %(message)s"))
     logger.handlers[:] = [handler]
     logger.setLevel(level)
     logger.propagate = False
@@ -70,10 +74,13 @@ def main(ctx: click.Context, verbose: int, quiet: bool, no_color: bool) -> None:
                 1 failing findings
                 2 usage, policy or input error
                 3 scan incomplete (a scope or resource could not be read)
+                4 internal error (a bug: please report; -vv shows the traceback)
+                130 interrupted; 128+N on signal N (SIGTERM 143, SIGHUP 129)
     """
+    settings.check_all()
     _setup_logging(verbose, quiet)
     ctx.obj = {"verbose": verbose, "quiet": quiet,
-               "color": not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()}
+               "color": not no_color and not settings.no_color() and sys.stdout.isatty()}
 
 
 def _policy_option(f: Any) -> Any:
@@ -184,7 +191,7 @@ def _collectors(params: dict[str, Any], types: set[str] | None, quiet: bool) -> 
     progress = sys.stderr.isatty() and not quiet
     # Each collector is asked only for its own cloud's types (CloudFormation names start `aws::`).
     aws_types = None if types is None else {t for t in types if t.startswith("aws::")}
-    azure_types = None if types is None else types - aws_types
+    azure_types = None if types is None else types - (aws_types or set())
     found = [azure_cli.collector_from(params, azure_types, progress),
              aws_cli.collector_from(params, aws_types, progress)]
     return [c for c in found if c is not None]
@@ -218,7 +225,7 @@ def collect(ctx: click.Context, output: Path, policy_paths: tuple[Path, ...], al
     if not ctx.obj["quiet"]:
         click.echo(f"ccscan: wrote {count} resources to {output}", err=True)
     for inc in incomplete:
-        click.echo(f"ccscan: incomplete: {inc['scope']}: {inc['reason']}", err=True)
+        click.echo(f"ccscan: incomplete: {escape(inc['scope'])}: {escape(inc['reason'])}", err=True)
     ctx.exit(3 if incomplete else 0)
 
 
@@ -255,13 +262,12 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], strict: bool, fmt: str,
         click.echo(buf.getvalue(), nl=False)
     elif fmt == "json":
         import json
-
         from dataclasses import asdict
 
         click.echo(json.dumps([asdict(m) for m in messages], indent=1))
     else:
         for m in messages:
-            click.echo(m.render())
+            click.echo(escape(m.render()))
     errors = sum(m.severity == "error" for m in messages)
     if not ctx.obj["quiet"]:
         click.echo(f"ccscan lint: {len(catalog.policies)} policies in {len(catalog.files)} files, "
@@ -298,7 +304,7 @@ def diff(ctx: click.Context, old: Path, new: Path, fmt: str, fail_on_new: bool) 
 
         click.echo(json.dumps(d.to_dict(), indent=1))
     else:
-        click.echo(render_diff(d), nl=False)
+        click.echo(escape(render_diff(d), keep_newlines=True), nl=False)
     ctx.exit(1 if fail_on_new and d.new else 0)
 
 
@@ -323,10 +329,10 @@ def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool) -
         if res.ok:
             passed += 1
             if verbose_cases:
-                click.echo(f"ok   {res.policy.id} {res.case.name!r} ({res.got})")
+                click.echo(escape(f"ok   {res.policy.id} {res.case.name!r} ({res.got})"))
         else:
             failed += 1
-            click.echo(f"FAIL {res.describe()}")
+            click.echo(escape(f"FAIL {res.describe()}", keep_newlines=True))
     untested = sum(1 for p in catalog.policies if not p.tests)
     click.echo(f"{len(catalog.policies)} policies, {untested} without tests")
     click.echo(f"{passed} passed, {failed} failed")
@@ -390,9 +396,10 @@ def bundle_verify(ctx: click.Context, bundle_path: Path, key_path: Path, as_json
     except VerificationError as e:
         if as_json:
             click.echo(json.dumps({"verified": False, "bundle": str(bundle_path), "reason": e.message}))
-        click.echo(f"ccscan: FAILED: {bundle_path}: {e.message}", err=True)
+        click.echo(f"ccscan: FAILED: {escape(bundle_path)}: {escape(e.message)}", err=True)
         ctx.exit(1)
-    click.echo(json.dumps(verified.to_dict(), indent=1) if as_json else verified.render())
+    click.echo(json.dumps(verified.to_dict(), indent=1) if as_json
+               else escape(verified.render(), keep_newlines=True))
 
 
 @bundle.command(name="show")
@@ -401,9 +408,13 @@ def bundle_show(bundle_path: Path) -> None:
     """Print a bundle's summary.md WITHOUT verifying it (use `bundle verify` for that)."""
     from scanner.evidence import read_summary
 
-    click.echo("ccscan: warning: NOT VERIFIED: showing the summary as found; "
-               "run `ccscan bundle verify` before relying on it", err=True)
-    click.echo(read_summary(bundle_path), nl=False)
+    warning = ("ccscan: warning: NOT VERIFIED: showing the summary as found; "
+               "run `ccscan bundle verify` before relying on it")
+    summary = escape(read_summary(bundle_path), keep_newlines=True)
+    click.echo(warning, err=True)
+    click.echo(summary if summary.endswith("\n") or not summary else summary + "\n", nl=False)
+    # again after the content: an unverified summary may be long enough to scroll it away
+    click.echo(warning, err=True)
 
 
 @main.group()
@@ -419,7 +430,7 @@ def policies_list(policy_paths: tuple[Path, ...], framework: str | None) -> None
     from scanner.scan import load_policies
 
     for p in load_policies(list(policy_paths) or None, framework).policies:
-        click.echo(f"{p.id:<22}{p.severity:<9}{','.join(p.type_names):<46} {p.title}")
+        click.echo(escape(f"{p.id:<22}{p.severity:<9}{','.join(p.type_names):<46} {p.title}"))
 
 
 @policies.command(name="show")
@@ -435,19 +446,21 @@ def policies_show(policy_id: str, policy_paths: tuple[Path, ...]) -> None:
     if not match:
         raise UsageError(f"no policy {policy_id!r} (see `ccscan policies list`)")
     p = match[0]
-    click.echo(f"{p.id}: {p.title}\nseverity: {p.severity}\nresource: {', '.join(p.type_names)}")
-    click.echo(f"file: {p.file}:{p.line}\nchecks: {p.expectation}")
+    say = click.echo
+    say(f"{escape(p.id)}: {escape(p.title)}\nseverity: {escape(p.severity)}")
+    say(f"resource: {escape(', '.join(p.type_names))}")
+    say(f"file: {escape(p.file)}:{p.line}\nchecks: {escape(p.expectation)}")
     if p.requires:
-        click.echo(f"requires: {', '.join(t for t, _ in p.requires)}")
+        say(f"requires: {escape(', '.join(t for t, _ in p.requires))}")
     for fw, controls in p.frameworks.items():
-        click.echo(f"{fw}: {', '.join(controls)}")
+        say(f"{escape(fw)}: {escape(', '.join(controls))}")
     if p.description:
-        click.echo(f"\n{p.description.strip()}")
+        say(f"\n{escape(p.description.strip(), keep_newlines=True)}")
     if p.remediation:
-        click.echo(f"\nremediation: {p.remediation.strip()}")
+        say(f"\nremediation: {escape(p.remediation.strip(), keep_newlines=True)}")
     for ref in p.references:
-        click.echo(f"see: {ref}")
-    click.echo(f"tests: {len(p.tests)}")
+        say(f"see: {escape(ref)}")
+    say(f"tests: {len(p.tests)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -80,3 +80,9 @@ class CollectionError(CcscanError):
         super().__init__(f"{scope}: {reason}")
         self.scope = scope
         self.reason = reason
+
+
+class OutputError(CcscanError):
+    """
+    An output, snapshot or bundle could not be written (disk full, read-only, no permission).
+    """

@@ -1,22 +1,29 @@
 """
-Where each output format goes, written atomically: nothing half-written survives a failed scan.
+Where each output format goes, and how it is written: nothing half-written survives a
+failed scan, and nothing that is not a regular file is ever replaced.
 
-Every destination is opened (as a temp file beside it) before the scan starts, so an
-unwritable `--output` fails at once, not after a long collection.
+Every destination is opened before the scan starts, so an unwritable `--output` fails at
+once, not after a long collection. A regular file (or a new one) is written to a temp file
+beside it and renamed over it at the end, keeping an existing file's mode (a new one gets
+0666 less the umask). Anything else, a device (`/dev/null`, `/dev/stdout`), a FIFO or a
+symlink, is opened as it is and written in place at the end: renaming over `/dev/stdout`
+would replace the device node, and over a symlink, the link.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, Any, TypeVar, cast
 
-from scanner.errors import UsageError
+from scanner.atomic import final_mode, replaceable, umask
+from scanner.errors import OutputError, UsageError
 from scanner.report import EXTENSIONS, FORMATS, Reporter
 
 T = TypeVar("T")
@@ -68,54 +75,150 @@ def plan_outputs(
     return plan
 
 
+class _Checked:
+    """
+    A text stream whose write errors (disk full, quota, I/O) name the output they hit.
+
+    Reporters only call write() and flush().
+    """
+
+    def __init__(self, inner: IO[str], label: str) -> None:
+        self.inner = inner
+        self.label = label
+
+    def write(self, text: str) -> int:
+        try:
+            return self.inner.write(text)
+        except OSError as e:
+            raise OutputError(f"cannot write {self.label}: {e.strerror or e}") from None
+
+    def flush(self) -> None:
+        try:
+            self.inner.flush()
+        except OSError as e:
+            raise OutputError(f"cannot write {self.label}: {e.strerror or e}") from None
+
+
 class OutputSet:
     """
-    Open every planned output (temp files), then `commit()` them all or `discard()` them all.
+    Open every planned output, then `commit()` them all or `discard()` them all.
     """
 
     def __init__(self, plan: list[Output]) -> None:
         self.plan = plan
         self.temps: dict[int, str] = {}
+        """Atomic outputs: plan index -> temp file beside the destination."""
+        self.direct: dict[int, int] = {}
+        """Outputs written in place (devices, FIFOs, symlinks): plan index -> open fd."""
 
     def open(self) -> None:
-        for i, out in enumerate(self.plan):
-            if out.dest is None:
-                out.stream = tempfile.TemporaryFile("w+", encoding="utf-8")
-                continue
-            parent = out.dest.parent
-            if out.dest.is_dir():
-                raise UsageError(f"output {out.dest} is a directory")
-            try:
-                parent.mkdir(parents=True, exist_ok=True)
-                fd, name = tempfile.mkstemp(prefix=f".{out.dest.name}.", suffix=".part", dir=parent)
-            except OSError as e:
-                self.discard()
-                raise UsageError(f"cannot write output {out.dest}: {e.strerror or e}") from None
-            self.temps[i] = name
-            out.stream = os.fdopen(fd, "w", encoding="utf-8")
+        try:
+            for i, out in enumerate(self.plan):
+                self._open(i, out)
+        except BaseException:
+            self.discard()
+            raise
+
+    def _open(self, i: int, out: Output) -> None:
+        if out.dest is None or not replaceable(out.dest):
+            # open until commit()/discard(): no `with` can span them
+            out.stream = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115
+            if out.dest is not None:
+                self.direct[i] = self._open_in_place(out.dest)
+            return
+        parent = out.dest.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{out.dest.name}.", suffix=".part", dir=parent)
+        except OSError as e:
+            raise UsageError(f"cannot write output {out.dest}: {e.strerror or e}") from None
+        self.temps[i] = name
+        out.stream = os.fdopen(fd, "w", encoding="utf-8")
+
+    @staticmethod
+    def _open_in_place(dest: Path) -> int:
+        if dest.is_dir():
+            raise UsageError(f"output {dest} is a directory")
+        try:
+            # no O_TRUNC: a symlinked regular file keeps its content until the scan succeeds
+            return os.open(dest, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o666)
+        except OSError as e:
+            raise UsageError(f"cannot write output {dest}: {e.strerror or e}") from None
+
+    def streams(self) -> list[IO[str]]:
+        """The stream each planned output's reporter writes to, in plan order."""
+        return [cast(IO[str], _Checked(cast(IO[str], o.stream),
+                                       f"output {o.dest}" if o.dest else "standard output"))
+                for o in self.plan]
 
     def commit(self) -> None:
+        """
+        Flush and sync every temp file, then rename them into place and copy the buffered
+        ones out; raises OutputError (nothing renamed) if a temp file cannot be completed.
+        """
+        mask = umask()
+        try:
+            for i, name in self.temps.items():
+                out = self.plan[i]
+                assert out.stream is not None and out.dest is not None
+                stream = out.stream
+                stream.flush()
+                os.fsync(stream.fileno())
+                stream.close()
+                os.chmod(name, final_mode(out.dest, mask))
+        except OSError as e:
+            self.discard()
+            raise OutputError(f"cannot write output {out.dest}: {e.strerror or e}") from None
+        for i, name in self.temps.items():
+            out = self.plan[i]
+            assert out.dest is not None
+            try:
+                os.replace(name, out.dest)
+            except OSError as e:
+                self.discard()
+                raise OutputError(f"cannot write output {out.dest}: {e.strerror or e}") from None
+        self.temps.clear()
         for i, out in enumerate(self.plan):
-            assert out.stream is not None
-            if out.dest is None:
-                out.stream.seek(0)
+            if i in self.direct or out.dest is None:
+                self._copy_out(i, out)
+
+    def _copy_out(self, i: int, out: Output) -> None:
+        assert out.stream is not None
+        out.stream.seek(0)
+        if out.dest is None:
+            try:
                 shutil.copyfileobj(out.stream, sys.stdout)
                 sys.stdout.flush()
+            except BrokenPipeError:
+                raise  # a reader that stopped early: the guard ends quietly
+            except OSError as e:
+                raise OutputError(f"cannot write standard output: {e.strerror or e}") from None
+            finally:
                 out.stream.close()
-            else:
-                out.stream.close()
-                os.chmod(self.temps[i], 0o644)
-                os.replace(self.temps[i], out.dest)
-        self.temps.clear()
+            return
+        fd = self.direct.pop(i)
+        try:
+            if stat.S_ISREG(os.fstat(fd).st_mode):
+                os.ftruncate(fd, 0)
+            with os.fdopen(fd, "w", encoding="utf-8", closefd=True) as target:
+                shutil.copyfileobj(out.stream, target)
+        except BrokenPipeError:
+            raise  # `-o /dev/stdout | head`: as quiet as stdout itself
+        except OSError as e:
+            raise OutputError(f"cannot write output {out.dest}: {e.strerror or e}") from None
+        finally:
+            out.stream.close()
 
     def discard(self) -> None:
         for out in self.plan:
             if out.stream is not None and not out.stream.closed:
                 out.stream.close()
         for name in self.temps.values():
-            if os.path.exists(name):
-                os.unlink(name)
+            Path(name).unlink(missing_ok=True)
         self.temps.clear()
+        for fd in self.direct.values():
+            os.close(fd)
+        self.direct.clear()
 
 
 def write_outputs(plan: list[Output], color: bool, run: Callable[[list[tuple[Reporter, IO[str]]]], T]) -> T:
@@ -126,16 +229,15 @@ def write_outputs(plan: list[Output], color: bool, run: Callable[[list[tuple[Rep
     sink = OutputSet(plan)
     sink.open()
     try:
-        pairs = []
-        for out in plan:
+        pairs: list[tuple[Any, IO[str]]] = []
+        for out, stream in zip(plan, sink.streams(), strict=True):
             reporter = FORMATS[out.format]()
             if hasattr(reporter, "color"):
                 reporter.color = color and out.dest is None
-            assert out.stream is not None
-            pairs.append((reporter, out.stream))
+            pairs.append((reporter, stream))
         result = run(pairs)
+        sink.commit()  # inside: a signal during the renames still removes what is left
     except BaseException:
         sink.discard()
         raise
-    sink.commit()
     return result

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from scanner.inventory.resource import Resource
 from scanner.policy.catalog import Catalog, load_catalog
 from scanner.report.interface import Reporter
 from scanner.resources import builtin_policies
+from scanner.settings import source_date_epoch
 
 
 @dataclass
@@ -65,8 +65,8 @@ def load_policies(paths: Sequence[Path] | None, framework: str | None = None) ->
 
 def now_iso() -> str:
     """The current UTC time, or SOURCE_DATE_EPOCH when set (reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = datetime.fromtimestamp(int(epoch), UTC) if epoch else datetime.now(UTC)
+    epoch = source_date_epoch()
+    moment = datetime.fromtimestamp(epoch, UTC) if epoch is not None else datetime.now(UTC)
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 

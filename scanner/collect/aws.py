@@ -36,6 +36,7 @@ from scanner.collect.aws_resources import FETCHERS, GLOBAL_TYPES, RegionContext
 from scanner.collect.base import IncompleteScope
 from scanner.errors import CcscanError
 from scanner.inventory.resource import Resource
+from scanner.terminal import escape
 
 # Client errors that mean "these credentials cannot be used at all" when the first call fails.
 _AUTH_CODES = {
@@ -282,7 +283,7 @@ class AwsCollector:
             return []
         if self.options.progress:
             with self._lock:
-                print(f"ccscan: {scope}: {len(docs)} resource(s)", file=sys.stderr, flush=True)
+                print(f"ccscan: {escape(scope)}: {len(docs)} resource(s)", file=sys.stderr, flush=True)
         return docs
 
     def _client(self, acct: _Account, service: str, region: str) -> Any:

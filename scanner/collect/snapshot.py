@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__
+from scanner.atomic import final_mode, replaceable
 from scanner.collect.base import Collector
 from scanner.errors import UsageError
 from scanner.scan import now_iso
@@ -46,6 +47,8 @@ def write_snapshot(collectors: list[Collector], out: Path) -> tuple[int, list[di
     resources are spooled first. Raises UsageError before collecting if `out` is unwritable.
     """
     out = out.resolve()
+    if not replaceable(out):  # the snapshot is renamed into place: never over a device
+        raise UsageError(f"cannot write snapshot {out}: not a regular file")
     try:
         fd, part = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
     except OSError as e:
@@ -61,7 +64,7 @@ def write_snapshot(collectors: list[Collector], out: Path) -> tuple[int, list[di
             final.write(json.dumps(header, ensure_ascii=False, sort_keys=True, default=str) + "\n")
             body.seek(0)
             shutil.copyfileobj(body, final)
-        os.chmod(part, 0o644)
+        os.chmod(part, final_mode(out))
         os.replace(part, out)
     except BaseException:
         if os.path.exists(part):

@@ -6,16 +6,18 @@ argv), and a BundleWriter wired into a scan's options and reporters.
 from __future__ import annotations
 
 import io
-import os
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from scanner.errors import UsageError
+from scanner.atomic import replaceable
+from scanner.errors import OutputError, UsageError
 from scanner.evidence.build import BundleWriter
 from scanner.evidence.keys import load_private_key
+from scanner.settings import KEY_PASSPHRASE, secret
 
-PASSPHRASE_ENV = "CCSCAN_KEY_PASSPHRASE"
+PASSPHRASE_ENV = KEY_PASSPHRASE
 
 
 def passphrase_from_env(var: str | None, default_var: str | None = None) -> bytes | None:
@@ -24,12 +26,11 @@ def passphrase_from_env(var: str | None, default_var: str | None = None) -> byte
     `default_var` if that is set, else None.
     """
     if var:
-        value = os.environ.get(var)
+        value = secret(var)
         if not value:
             raise UsageError(f"--passphrase-env: environment variable {var} is not set or empty")
-        return value.encode("utf-8")
-    value = os.environ.get(default_var or "") if default_var else None
-    return value.encode("utf-8") if value else None
+        return value
+    return secret(default_var) if default_var else None
 
 
 def keygen_passphrase(
@@ -60,6 +61,7 @@ def bundle_writer(
         raise UsageError("--bundle: the directory does not exist", out.parent)
     if out.is_dir():
         raise UsageError("--bundle: is a directory", out)
+    check_writable(out)
     key = None
     if sign_key is not None:
         key = load_private_key(sign_key, passphrase_from_env(passphrase_env, PASSPHRASE_ENV))
@@ -69,9 +71,65 @@ def bundle_writer(
     return BundleWriter(out, sign_key=key, framework_files=frameworks)
 
 
+def check_writable(out: Path) -> None:
+    """
+    Fail before the scan if the bundle cannot be written: the bundle is renamed into place,
+    so `out` must be new or a regular file (renaming over /dev/null would replace the
+    device), and a temp file must be creatable beside it.
+
+    Raises UsageError.
+    """
+    if not replaceable(out):
+        raise UsageError("--bundle: not a regular file (a bundle is renamed into place)", out)
+    try:
+        with tempfile.NamedTemporaryFile(prefix=f".{out.name}.", suffix=".probe", dir=out.parent):
+            pass
+    except OSError as e:
+        raise UsageError(f"--bundle: cannot write here: {e.strerror or e}", out) from None
+
+
+class _Checked:
+    """
+    The bundle writer, with an OSError (disk full, quota, I/O) during the scan reported as an
+    OutputError naming the bundle: not a bug, so not exit 4.
+    """
+
+    def __init__(self, writer: BundleWriter) -> None:
+        self.writer = writer
+
+    def _fail(self, e: OSError) -> OutputError:
+        where = f"{e.filename}: " if e.filename else ""
+        return OutputError(f"cannot write bundle {self.writer.out}: {where}{e.strerror or e}")
+
+    def observe(self, resource: Any) -> None:
+        try:
+            self.writer.observe(resource)
+        except OSError as e:
+            raise self._fail(e) from None
+
+    def start(self, out: IO[str], result: Any) -> None:
+        try:
+            self.writer.start(out, result)
+        except OSError as e:
+            raise self._fail(e) from None
+
+    def add(self, finding: Any) -> None:
+        try:
+            self.writer.add(finding)
+        except OSError as e:
+            raise self._fail(e) from None
+
+    def finish(self, result: Any) -> None:
+        try:
+            self.writer.finish(result)
+        except OSError as e:
+            raise self._fail(e) from None
+
+
 def attach(writer: BundleWriter, options: Any, pairs: list[tuple[Any, IO[str]]]) -> None:
     """
     Make `writer` see every evaluated resource and every finding of the scan.
     """
-    options.resource_observers.append(writer.observe)
-    pairs.append((writer, io.StringIO()))  # the bundle writes its own file, not a stream
+    checked = _Checked(writer)
+    options.resource_observers.append(checked.observe)
+    pairs.append((checked, io.StringIO()))  # the bundle writes its own file, not a stream

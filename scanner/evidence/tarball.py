@@ -17,6 +17,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from scanner import settings
+
 _CHUNK = 1 << 20
 
 
@@ -51,10 +53,9 @@ class Member:
 
 def source_date_epoch() -> int | None:
     """
-    Return `SOURCE_DATE_EPOCH` as an int, or None when it is unset or not a number.
+    Return `SOURCE_DATE_EPOCH` as an int, or None when unset (SettingError when malformed).
     """
-    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(raw) if raw.isdigit() else None
+    return settings.source_date_epoch()
 
 
 def write_tarball(out: str | Path, members: list[Member], mtime: int = 0) -> None:

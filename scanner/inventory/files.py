@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,11 +17,13 @@ from typing import Any
 from scanner.errors import InputError
 from scanner.inventory.formats import FORMATS, ShapeError, canonical, detect, normalise
 from scanner.inventory.resource import Resource
+from scanner.settings import max_json_bytes
 from scanner.walk import find_files
 
 INVENTORY_SUFFIXES = (".json", ".jsonl")
-MAX_JSON_BYTES = int(os.environ.get("CCSCAN_MAX_JSON_BYTES", 2 * 1024**3))
-"""A whole-file JSON inventory is parsed in memory: refuse anything larger (use JSONL)."""
+MAX_JSON_BYTES = 2 * 1024**3
+"""A whole-file JSON inventory is parsed in memory: refuse anything larger (use JSONL).
+CCSCAN_MAX_JSON_BYTES overrides it, read when a file is read (scanner.settings)."""
 MAX_LINE_BYTES = 64 * 1024**2
 """One JSONL record; a line longer than this is not a resource."""
 
@@ -98,9 +99,9 @@ class InventoryFile:
     def _read_json(self) -> Iterator[Resource]:
         try:
             size = self.path.stat().st_size
-            if size > MAX_JSON_BYTES:
+            if size > (limit := max_json_bytes(MAX_JSON_BYTES)):
                 raise InputError(
-                    f"file is {size} bytes, over the {MAX_JSON_BYTES}-byte limit for one JSON "
+                    f"file is {size} bytes, over the {limit}-byte limit for one JSON "
                     "document (write JSONL, or raise CCSCAN_MAX_JSON_BYTES)", self.path)
             data = self.path.read_bytes()
         except OSError as e:

@@ -12,11 +12,17 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from scanner.findings import SEVERITY_RANK, STATUSES, Finding, ScanResult
+from scanner.terminal import escape
 
 WIDTH = 100
 EXAMPLES = 5
 _COLORS = {"fail": "31", "error": "35", "unknown": "33", "pass": "32", "waived": "36",
            "manual": "2", "not_evaluated": "2", "not_applicable": "2"}
+
+
+def _clip(text: str, width: int) -> str:
+    # not textwrap.shorten: a name without spaces would come out as "[...]", hiding which one
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 @dataclass
@@ -57,7 +63,8 @@ class TableReporter:
         assert self.out is not None
         w = self.out.write
         n_res = sum(i.get("resources", 0) for i in result.inputs)
-        w(f"ccscan {result.tool['version']}  scan {result.scan_id}\n")
+        # every text below may come from an inventory or a policy: escaped (scanner.terminal)
+        w(f"ccscan {escape(result.tool['version'])}  scan {escape(result.scan_id)}\n")
         w(f"{n_res} resources from {len(result.inputs)} inputs, {len(result.policies)} policies\n\n")
         rows = [r for r in self.rows.values() if any(r.counts.values())]
         rows.sort(key=lambda r: (-(r.counts["fail"] + r.counts["error"] > 0), -SEVERITY_RANK.get(r.severity, 0),
@@ -66,30 +73,30 @@ class TableReporter:
         for r in rows:
             c = r.counts
             status = "fail" if c["fail"] else "error" if c["error"] else "unknown" if c["unknown"] else "pass"
-            title = textwrap.shorten(r.title, WIDTH - 57, placeholder="…")
-            line = (f"{r.severity:<9}{r.id:<22}{c['pass']:>5}{c['fail']:>5}{c['unknown']:>5}"
+            title = textwrap.shorten(escape(r.title), WIDTH - 57, placeholder="…")
+            line = (f"{escape(r.severity):<9}{escape(r.id):<22}{c['pass']:>5}{c['fail']:>5}{c['unknown']:>5}"
                     f"{c['error']:>4}{c['waived']:>5}  {title}")
             w(self.paint(line, status) + "\n")
             for f in r.examples:
-                where = f.source + (f":{f.line}" if f.line else "")
+                where = escape(f.source) + (f":{f.line}" if f.line else "")
                 mark = {"fail": "✗", "error": "!", "unknown": "?"}[f.status]
-                name = textwrap.shorten(f.resource["name"] or f.resource["id"], 40)
+                name = _clip(escape(f.resource["name"] or f.resource["id"]), 40)
                 room = WIDTH - 9 - len(name)
                 if len(where) > room:  # keep the end: the file name and line matter most
                     where = "…" + where[-(room - 1):]
                 w(f"   {self.paint(mark, f.status)} {name}  ({where})\n")
-                w(textwrap.indent(textwrap.fill(f.message, WIDTH - 7), "       ") + "\n")
+                w(textwrap.indent(textwrap.fill(escape(f.message), WIDTH - 7), "       ") + "\n")
             more = c["fail"] + c["error"] + c["unknown"] - len(r.examples)
             if more > 0:
                 w(f"     … and {more} more\n")
         if result.controls:
             w("\nControls\n")
             for ctl in result.controls:
-                title = textwrap.shorten(ctl["title"], WIDTH - 34, placeholder="…")
-                status = self.paint(f"{ctl['status']:<15}", ctl["status"])
-                w(f"  {ctl['framework']:<6}{ctl['id']:<8}{status}{title}\n")
+                title = textwrap.shorten(escape(ctl["title"]), WIDTH - 34, placeholder="…")
+                status = self.paint(f"{escape(ctl['status']):<15}", ctl["status"])
+                w(f"  {escape(ctl['framework']):<6}{escape(ctl['id']):<8}{status}{title}\n")
         for inc in result.incomplete:
-            w(self.paint(f"\nINCOMPLETE {inc['scope']}: {inc['reason']}", "error") + "\n")
+            w(self.paint(f"\nINCOMPLETE {escape(inc['scope'])}: {escape(inc['reason'])}", "error") + "\n")
         s = result.summary
         w(f"\nSummary: {s['pass']} pass, {s['fail']} fail, {s['unknown']} unknown, "
           f"{s['error']} error, {s['waived']} waived\n")
