@@ -21,8 +21,11 @@ from typing import IO, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from scanner.errors import UsageError
 from scanner.evidence.canonical import canonical_json
 from scanner.evidence.dsse import sign_envelope
+from scanner.evidence.errors import VerificationError
+from scanner.evidence.safetar import check_name, name_key
 from scanner.evidence.statement import Subject, build_statement
 from scanner.evidence.summary import SummaryBuilder
 from scanner.evidence.tarball import Member, source_date_epoch, write_tarball
@@ -155,12 +158,21 @@ class BundleWriter:
         if self._resources is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
 
+    def check_names(self, policy_files: Iterable[str | Path | None]) -> None:
+        """
+        Before the scan: raise UsageError unless every member this bundle would hold has a
+        name `bundle verify` accepts (what the writer stores, the verifier must take).
+        """
+        names = [m.name for m in policy_members(policy_files, read=False)]
+        names += [_framework_member(fid) for fid in self._framework_files]
+        check_member_names(names)
+
     def _members(self, result: ScanResult) -> list[Member]:
         members = [Member(SCAN, file=self._dir / SCAN), self._inventory_member(result)]
         members += policy_members(p.get("file") for p in result.policies)
         used = {c.get("framework") for c in result.controls}
         members += [
-            Member(f"frameworks/{_safe_name(name)}.yaml", data=Path(path).read_bytes())
+            Member(_framework_member(name), data=Path(path).read_bytes())
             for name, path in sorted(self._framework_files.items())
             if name in used
         ]
@@ -170,6 +182,7 @@ class BundleWriter:
             wfile = Path(waivers["file"])
             members.append(Member(f"waivers/{_safe_name(wfile.name)}", data=wfile.read_bytes()))
         names = sorted([m.name for m in members] + extra)
+        check_member_names(names)  # checked before the scan too; files may have changed since
         summary = self._summary.render(result, names)
         members.append(Member(SUMMARY, data=redact_text(summary).encode("utf-8")))
         subjects = [Subject(m.name, *m.digest()) for m in members]
@@ -221,6 +234,30 @@ def _dumps(doc: dict[str, Any]) -> bytes:
     return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
 
 
+def check_member_names(names: Iterable[str]) -> None:
+    """
+    Raise UsageError unless the verifier accepts every name and no two differ only by case.
+    """
+    seen: dict[str, str] = {}
+    for name in names:
+        try:
+            check_name(name)
+        except VerificationError as e:
+            raise UsageError(
+                f"--bundle: cannot store {name!r}: {e.message}; rename the file"
+            ) from None
+        other = seen.setdefault(name_key(name), name)
+        if other != name:
+            raise UsageError(
+                f"--bundle: {other!r} and {name!r} differ only by case; a bundle keeps names "
+                "case-insensitively unique (rename one)"
+            )
+
+
+def _framework_member(framework_id: str) -> str:
+    return f"frameworks/{_safe_name(framework_id)}.yaml"
+
+
 def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".") or "framework"
 
@@ -240,15 +277,17 @@ def _predicate(result: ScanResult) -> dict[str, Any]:
     }
 
 
-def policy_members(files: Iterable[str | None]) -> list[Member]:
+def policy_members(files: Iterable[str | Path | None], read: bool = True) -> list[Member]:
     """
     Return a `policies/<path>` member per policy file, with paths relative to the files'
-    common directory (`policies/azure/vm.yaml` for the built-in pack).
+    common directory (`policies/azure/vm.yaml` for the built-in pack); `read=False` gives
+    the names only.
     """
     paths = sorted({Path(f).resolve() for f in files if f})
     if not paths:
         return []
     base = Path(os.path.commonpath([p.parent for p in paths]))
     return [
-        Member(f"policies/{p.relative_to(base).as_posix()}", data=p.read_bytes()) for p in paths
+        Member(f"policies/{p.relative_to(base).as_posix()}", data=p.read_bytes() if read else b"")
+        for p in paths
     ]

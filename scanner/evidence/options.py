@@ -66,7 +66,9 @@ def bundle_writer(
     elif passphrase_env:
         raise UsageError("--passphrase-env needs --sign-key")
     frameworks = {fid: fw.file for fid, fw in catalog.frameworks.items() if fw.file}
-    return BundleWriter(out, sign_key=key, framework_files=frameworks)
+    writer = BundleWriter(out, sign_key=key, framework_files=frameworks)
+    writer.check_names(p.file for p in catalog.policies)
+    return writer
 
 
 def attach(writer: BundleWriter, options: Any, pairs: list[tuple[Any, IO[str]]]) -> None:

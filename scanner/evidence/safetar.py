@@ -21,7 +21,7 @@ import tarfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from scanner.evidence.errors import VerificationError
 
@@ -35,6 +35,9 @@ NAME_BYTES = 1024
 _EXTENDED = (tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE,
              tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK)
 _CHAIN = 4
+# not in typeshed's tarfile stubs, but stable since Python 3.2
+_EOF_HEADER: type[Exception] = getattr(tarfile, "EOFHeaderError")  # noqa: B009
+_EMPTY_HEADER: type[Exception] = getattr(tarfile, "EmptyHeaderError")  # noqa: B009
 """Most extended headers in a row before one member (tarfile recurses per header)."""
 
 
@@ -225,13 +228,13 @@ def _checked_tarinfo(limits: Limits) -> type[tarfile.TarInfo]:
 
     class CheckedTarInfo(tarfile.TarInfo):
         @classmethod
-        def fromtarfile(cls, tar: tarfile.TarFile) -> tarfile.TarInfo:
+        def fromtarfile(cls, tar: tarfile.TarFile) -> Any:
             try:
                 return super().fromtarfile(tar)
-            except tarfile.EOFHeaderError:
+            except _EOF_HEADER:
                 tar._ccscan_end = True  # type: ignore[attr-defined]  # a zero block: the end
                 raise
-            except tarfile.EmptyHeaderError:
+            except _EMPTY_HEADER:
                 raise VerificationError("the tar archive has no end-of-archive marker") from None
             except tarfile.HeaderError as e:
                 raise VerificationError(f"not a valid tar archive (bad header: {e})") from None

@@ -6,6 +6,7 @@ cannot exhaust memory.
 from __future__ import annotations
 
 import gzip
+import io
 import subprocess
 import sys
 import tarfile
@@ -64,7 +65,8 @@ def test_extra_zero_padding_is_fine(signed, key):
 def test_garbage_instead_of_the_second_header(signed, key):
     # tarfile alone stops quietly at a bad header after the first member.
     raw = _tar_of(signed)
-    first = tarfile.open(fileobj=__import__("io").BytesIO(raw)).getmembers()[0]
+    with tarfile.open(fileobj=io.BytesIO(raw)) as tar:
+        first = tar.getmembers()[0]
     cut = first.offset_data + first.size + (-first.size % 512)
     signed.write_bytes(gzip.compress(raw[:cut] + b"\xff" * 512 + raw[cut + 512:], mtime=0))
     fails(signed, key, "not a valid tar archive")
