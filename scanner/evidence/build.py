@@ -26,7 +26,7 @@ from scanner.evidence.canonical import canonical_json
 from scanner.evidence.dsse import sign_envelope
 from scanner.evidence.errors import VerificationError
 from scanner.evidence.safetar import check_name, name_key
-from scanner.evidence.statement import Subject, build_statement
+from scanner.evidence.statement import LEDGER_KEY, Subject, build_statement
 from scanner.evidence.summary import SummaryBuilder
 from scanner.evidence.tarball import Member, source_date_epoch, write_tarball
 from scanner.findings import Finding, ScanResult
@@ -96,8 +96,11 @@ class BundleWriter:
         out: str | Path,
         sign_key: Ed25519PrivateKey | None = None,
         framework_files: Mapping[str, str | Path] | None = None,
+        ledger: Any = None,
     ) -> None:
         self.out = Path(out)
+        self.ledger = ledger
+        """A `scanner.ledger.append.LedgerAppender`: chain the bundle and append it there."""
         self.sign_key = sign_key
         self._framework_files = dict(framework_files or {})
         self._dir = Path()
@@ -145,8 +148,13 @@ class BundleWriter:
             self._scan_fh.close()
             assert self._resources is not None
             self._resources.close()
-            members = self._members(result)
-            write_tarball(self.out, members, source_date_epoch() or 0)
+            if self.ledger is None:
+                write_tarball(self.out, self._members(result), source_date_epoch() or 0)
+            else:
+                with self.ledger.appending() as link:  # locked: one bundle per sequence
+                    members = self._members(result, link.to_dict())
+                    write_tarball(self.out, members, source_date_epoch() or 0)
+                    self.ledger.commit(self.out, link, result)
         finally:
             self.close()
 
@@ -167,7 +175,7 @@ class BundleWriter:
         names += [_framework_member(fid) for fid in self._framework_files]
         check_member_names(names)
 
-    def _members(self, result: ScanResult) -> list[Member]:
+    def _members(self, result: ScanResult, link: dict[str, Any] | None = None) -> list[Member]:
         members = [Member(SCAN, file=self._dir / SCAN), self._inventory_member(result)]
         members += policy_members(p.get("file") for p in result.policies)
         used = {c.get("framework") for c in result.controls}
@@ -201,7 +209,7 @@ class BundleWriter:
         members.append(Member(MANIFEST, data=manifest))
         if self.sign_key is not None:
             subjects.append(Subject(MANIFEST, *members[-1].digest()))
-            statement = build_statement(subjects, _predicate(result))
+            statement = build_statement(subjects, _predicate(result, link))
             envelope = canonical_json(sign_envelope(statement, self.sign_key))
             members.append(Member(ENVELOPE, data=envelope))
         return members
@@ -262,8 +270,8 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".") or "framework"
 
 
-def _predicate(result: ScanResult) -> dict[str, Any]:
-    return {
+def _predicate(result: ScanResult, link: dict[str, Any] | None) -> dict[str, Any]:
+    predicate = {
         "scan_id": result.scan_id,
         "tool": result.tool,
         "started_at": result.started_at,
@@ -275,6 +283,9 @@ def _predicate(result: ScanResult) -> dict[str, Any]:
         ],
         "incomplete": len(result.incomplete),
     }
+    if link is not None:  # without --ledger the bundle stays byte-identical to earlier ones
+        predicate[LEDGER_KEY] = link
+    return predicate
 
 
 def policy_members(files: Iterable[str | Path | None], read: bool = True) -> list[Member]:
