@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[2]
 DAY0 = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)  # day 1 is 2026-03-01
 DAYS = [d for d in range(1, 31) if d != 17]
 FAIL_DAYS = range(5, 9)  # fixed by the scan of day 9
@@ -24,6 +25,13 @@ severity: high
 resource: Microsoft.Compute/virtualMachines
 assert: {field: properties.securityProfile.securityType, equals: ConfidentialVM}
 frameworks: {soc2: [CC6.1, C1.1]}
+---
+id: CCS-T-LOC-001
+title: Virtual machines run in the approved region
+severity: low
+resource: Microsoft.Compute/virtualMachines
+assert: {field: location, equals: westeurope}
+frameworks: {soc2: [CC6.7]}
 """
 
 
@@ -49,9 +57,15 @@ def epoch(day: int) -> int:
     return int(DAY0.timestamp()) + (day - 1) * 86400
 
 
-def scan_day(ccscan, work: Path, keys: Path, ledger: Path, day: int, key: Path | None = None):
+def seq(day: int) -> int:
+    """The ledger sequence of a day's scan (day 17 has none)."""
+    return DAYS.index(day) + 1
+
+
+def scan_day(ccscan, work: Path, keys: Path, ledger: Path, day: int, key: Path | None = None,
+             doc: dict | None = None):
     inv = work / f"estate-{day:02d}.json"
-    inv.write_text(json.dumps(estate(day)))
+    inv.write_text(json.dumps(doc or estate(day)))
     return ccscan(
         "scan", inv, "--policies", work / "policies", "--fail-on", "none",
         "--bundle", work / f"day-{day:02d}.tar.gz", "--sign-key", key or f"{keys}.key",
@@ -82,6 +96,8 @@ def built_ledger(tmp_path_factory, ledger_keys) -> Path:
     work = tmp_path_factory.mktemp("ledger-work")
     (work / "policies").mkdir()
     (work / "policies" / "cvm.yaml").write_text(POLICY)
+    # the built-in SOC 2 framework beside the test policies: controls are rolled up per scan
+    shutil.copy(ROOT / "policies" / "frameworks" / "soc2.yaml", work / "policies")
     ledger = work / "ledger"
     for day in DAYS:
         res = scan_day(ccscan, work, ledger_keys, ledger, day)
