@@ -152,8 +152,10 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
         from scanner.evidence.options import bundle_writer
 
         bundle = bundle_writer(bundle_out, sign_key, passphrase_env, catalog, ledger_dir, cadence)
-    elif sign_key is not None or ledger_dir is not None:
-        raise click.UsageError("--sign-key and --ledger need --bundle")
+    elif sign_key is not None:
+        raise click.UsageError("--sign-key needs --bundle")
+    elif ledger_dir is not None:
+        raise click.UsageError("--ledger needs --bundle and --sign-key")
     gates = Gates.load(waivers_file, allow_broad_waivers, baseline_file, fail_on_new)
     collectors = _collectors(live, catalog.resource_types(), ctx.obj["quiet"])
     if not inventory and not collectors:

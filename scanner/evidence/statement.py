@@ -130,7 +130,8 @@ def parse_link(predicate: dict[str, Any]) -> Link | None:
         raise VerificationError("signed ledger link is not an object")
     seq, prev, cadence, secs = (raw.get(k) for k in
                                 ("sequence", "previous", "cadence", "cadence_seconds"))
-    if not _count(seq) or seq < 1 or not _count(secs) or secs < 1 or not isinstance(cadence, str):
+    if not (isinstance(seq, int) and _count(seq) and seq >= 1 and isinstance(secs, int)
+            and _count(secs) and secs >= 1 and isinstance(cadence, str)):
         raise VerificationError("signed ledger link is malformed")
     if prev is None:
         if seq != 1:

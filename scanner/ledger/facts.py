@@ -59,8 +59,9 @@ def extract(verified: Verified) -> ScanFacts:
     failing = set()
     for f in scan.get("findings") or []:
         if isinstance(f, dict) and f.get("status") == "fail":
-            res = f.get("resource") if isinstance(f.get("resource"), dict) else {}
-            failing.add((str(f.get("policy_id")), str(res.get("id"))))
+            res = f.get("resource")
+            rid = res.get("id") if isinstance(res, dict) else None
+            failing.add((str(f.get("policy_id")), str(rid)))
     return ScanFacts(
         scan_id=str(verified.predicate.get("scan_id")),
         started_at=str(verified.predicate.get("started_at")),

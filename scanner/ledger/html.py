@@ -19,6 +19,13 @@ border-radius:2px;background:#afb8c1}.s-pass{background:#2da44e}.s-fail{backgrou
 .s-waived{background:#8250df}.summary span{font-weight:600}
 """
 
+_SUMMARY = (
+    "<p class=\"summary\">Scans: <span id=\"n-scans\">?</span> · controls: "
+    "<span id=\"n-controls\">?</span> · held in every scan: <span id=\"n-held\">?</span> · "
+    "exceptions: <span id=\"n-exceptions\">?</span> · cadence gaps: "
+    "<span id=\"n-gaps\">?</span></p>"
+)
+
 _SCRIPT = """
 (function(){
   function set(id, n){ document.getElementById(id).textContent = String(n); }
@@ -38,10 +45,7 @@ def render_html(report: dict[str, Any]) -> str:
         el("h1", f"ccscan ledger report: {period['from']} to {period['to']}"),
         "<p class=\"note\">Ledger " + el("code", report["ledger"]) + ", every bundle verified "
         "with key " + el("code", report["key_id"]) + ". " + esc(report["clock"]) + "</p>",
-        "<p class=\"summary\">Scans: <span id=\"n-scans\">?</span> · controls: "
-        "<span id=\"n-controls\">?</span> · held in every scan: <span id=\"n-held\">?</span> · "
-        "exceptions: <span id=\"n-exceptions\">?</span> · cadence gaps: "
-        "<span id=\"n-gaps\">?</span></p>",
+        _SUMMARY,
         el("h2", "Controls"),
     ]
     parts += [_control(c) for c in report["controls"]]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from scanner import __version__
@@ -50,7 +51,7 @@ def parse_when(text: str, end: bool = False) -> datetime:
         if len(text) == 10:
             day = datetime.fromisoformat(text).replace(tzinfo=UTC)
             return day + timedelta(days=1) if end else day
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(text)
     except ValueError:
         raise UsageError(f"{'--to' if end else '--from'}: {text!r} is not a date "
                          "(YYYY-MM-DD) or ISO time") from None
@@ -106,7 +107,8 @@ def _controls(scans: list[Scan], framework: str | None) -> list[dict[str, Any]]:
 
 
 def _control(framework: str, cid: str, title: str, scans: list[Scan]) -> dict[str, Any]:
-    timeline, statuses = [], {}
+    timeline: list[dict[str, Any]] = []
+    statuses: dict[str, int] = {}
     mine: list[tuple[Scan, frozenset[tuple[str, str]]]] = []
     for s in scans:
         c = next((c for c in s.facts.controls if (c.framework, c.id) == (framework, cid)), None)
@@ -176,7 +178,7 @@ def _gaps(scans: list[Scan], start: datetime, end: datetime) -> list[dict[str, A
     cadence = scans[0].entry.link.cadence_seconds
     if (scans[0].time - start).total_seconds() > cadence:
         gaps.append(_gap(None, scans[0], start, scans[0].time, cadence, "period start"))
-    for a, b in zip(scans, scans[1:]):
+    for a, b in pairwise(scans):
         cadence = b.entry.link.cadence_seconds
         if (b.time - a.time).total_seconds() > cadence:
             gaps.append(_gap(a, b, a.time, b.time, cadence, "between scans"))
@@ -196,7 +198,7 @@ def _gap(a: Scan | None, b: Scan | None, t0: datetime, t1: datetime, cadence: in
 
 def _population(scans: list[Scan]) -> dict[str, Any]:
     appeared, disappeared = [], []
-    for a, b in zip(scans, scans[1:]):
+    for a, b in pairwise(scans):
         appeared += [{"resource": r, "scan": b.ref()} for r in sorted(b.facts.resources - a.facts.resources)]
         disappeared += [{"resource": r, "last_seen": a.ref(), "gone_in": b.ref()}
                         for r in sorted(a.facts.resources - b.facts.resources)]

@@ -18,7 +18,6 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from scanner.errors import CcscanError, InputError
-from scanner.evidence.errors import VerificationError
 from scanner.evidence.keys import key_id
 from scanner.evidence.safetar import Limits
 from scanner.evidence.statement import Link, parse_link

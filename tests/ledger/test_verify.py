@@ -11,8 +11,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from .conftest import POLICY, ROOT, scan_day, seq
 
 
