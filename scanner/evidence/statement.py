@@ -57,7 +57,7 @@ def parse_statement(payload: bytes) -> tuple[list[Subject], dict[str, Any]]:
     """
     try:
         doc = json.loads(payload)
-    except (ValueError, UnicodeDecodeError) as e:
+    except (ValueError, UnicodeDecodeError, RecursionError) as e:
         raise VerificationError("signed payload is not JSON") from e
     if not isinstance(doc, dict) or doc.get("_type") != STATEMENT_TYPE:
         raise VerificationError(f"signed payload is not an in-toto Statement v1 ({STATEMENT_TYPE})")

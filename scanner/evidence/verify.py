@@ -165,7 +165,7 @@ def check_manifest(manifest: Any, subjects: list[Subject], predicate: dict[str, 
 def _json(member: MemberData, what: str) -> Any:
     try:
         return json.loads(member.content or b"")
-    except (ValueError, UnicodeDecodeError) as e:
+    except (ValueError, UnicodeDecodeError, RecursionError) as e:  # nesting bombs too
         raise VerificationError(f"{what} is not valid JSON") from e
 
 

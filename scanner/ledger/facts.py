@@ -84,7 +84,7 @@ def _resource_ids(raw: bytes) -> list[str]:
 def _json(raw: bytes, what: str) -> dict[str, Any]:
     try:
         doc = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as e:
+    except (ValueError, UnicodeDecodeError, RecursionError) as e:
         raise VerificationError(f"{what} is not valid JSON") from e
     if not isinstance(doc, dict):
         raise VerificationError(f"{what} is not a JSON object")

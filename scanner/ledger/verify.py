@@ -129,7 +129,12 @@ def verify_ledger(
         name = f"{BUNDLES}/{path.name}"
         claimed = sequence_of(path.name)
         if claimed is None:
-            check.problems.append(Problem(name, "unexpected file in the ledger"))
+            shown = path.name if path.name.isprintable() else ascii(path.name)  # never raw escapes
+            check.problems.append(Problem(f"{BUNDLES}/{shown}", "unexpected file in the ledger"))
+            continue
+        if path.is_symlink():  # evidence lives in the ledger, not wherever a link points
+            check.problems.append(Problem(name, "is a symbolic link"))
+            failed.add(claimed)
             continue
         entry = _entry(path, name, claimed, public_key, limits, contents, extract, index, check)
         if entry is None:
@@ -217,7 +222,7 @@ def _read_index(path: Path, check: LedgerCheck) -> dict[int, dict[str, Any]]:
             seq = line["sequence"]
             if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
                 raise TypeError
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             check.problems.append(Problem(f"{INDEX}:{no}", "malformed line"))
             continue
         if seq in lines:

@@ -11,6 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from .conftest import POLICY, ROOT, scan_day, seq
 
 
@@ -218,3 +221,33 @@ def test_concurrent_appends_get_distinct_sequences(ledger_keys, tmp_path):
 
 def test_sequence_helper_matches_the_ledger():
     assert seq(16) == 16 and seq(18) == 17 and seq(30) == 29
+
+
+def test_symlinked_bundle_and_odd_file_names(ledger, ledger_keys, ccscan):
+    real = bundle(ledger, 5)
+    moved = ledger.parent / "elsewhere.tar.gz"
+    real.rename(moved)
+    real.symlink_to(moved)
+    (ledger / "bundles" / "x\x1b[31m\n").write_text("")
+    stderr = failed_with(ccscan, ledger, ledger_keys, "bundles/000005.tar.gz: is a symbolic link")
+    assert "\x1b" not in stderr and "'x\\x1b[31m\\n': unexpected file" in stderr
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.one_of(
+    st.text(max_size=40),
+    st.just("[" * 50_000),
+    st.builds(lambda n: json.dumps({"sequence": n}), st.integers(-3, 40)),
+    st.builds(lambda v: json.dumps({"sequence": v}), st.one_of(st.none(), st.text(), st.booleans())),
+), min_size=1, max_size=6))
+def test_hostile_index_lines_never_crash(built_ledger, ledger_keys, tmp_path_factory, lines):
+    from scanner.evidence import load_public_key
+    from scanner.ledger import verify_ledger
+
+    copy = tmp_path_factory.mktemp("idx") / "ledger"
+    copy.mkdir()
+    (copy / "bundles").symlink_to(built_ledger / "bundles")  # read-only use: share the bundles
+    (copy / "ledger.jsonl").write_text("\n".join(lines) + "\n")
+    check = verify_ledger(copy, load_public_key(f"{ledger_keys}.pub"))
+    assert not check.ok  # none of these is the index the appender wrote
+    assert check.problems
