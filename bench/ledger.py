@@ -22,13 +22,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from click.testing import CliRunner  # noqa: E402
+from click.testing import CliRunner
 
-from scanner.cli import main  # noqa: E402
-from scanner.evidence.keys import keygen, load_public_key  # noqa: E402
-from scanner.ledger import verify_ledger  # noqa: E402
-from scanner.ledger.facts import CONTENTS, extract  # noqa: E402
-from scanner.ledger.report import build_report, parse_when  # noqa: E402
+from scanner.cli import main
+from scanner.evidence.keys import keygen, load_public_key
+from scanner.ledger import verify_ledger
+from scanner.ledger.facts import CONTENTS, extract
+from scanner.ledger.report import build_report, parse_when
 
 DAY0 = 1767254400  # 2026-01-01T08:00:00Z (a 06:00 start would sit on the day boundary)
 
