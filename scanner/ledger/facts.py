@@ -56,6 +56,8 @@ def extract(verified: Verified) -> ScanFacts:
             raise VerificationError(f"{SCAN}: control {key} differs from the signed statement")
         controls.append(Control(str(key[0]), str(key[1]), str(c.get("title") or ""),
                                 str(c.get("status")), tuple(map(str, c.get("policies") or ()))))
+    if {(c.framework, c.id) for c in controls} != {(str(f), str(i)) for f, i in signed}:
+        raise VerificationError(f"{SCAN}: controls differ from the signed statement")
     failing = set()
     for f in scan.get("findings") or []:
         if isinstance(f, dict) and f.get("status") == "fail":

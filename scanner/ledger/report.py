@@ -71,6 +71,10 @@ def build_report(check: LedgerCheck, start: datetime, end: datetime,
     if end <= start:
         raise UsageError("--to must be after --from")
     scans = [s for e in check.entries if start <= (s := _scan(e)).time < end]
+    if framework and scans and not any(c.framework == framework
+                                       for s in scans for c in s.facts.controls):
+        # a typo must not read as "no control failed"
+        raise UsageError(f"--framework: no control of framework {framework!r} in the period")
     return {
         "ccscan_ledger_report": REPORT_VERSION,
         "tool": {"name": "ccscan", "version": __version__},

@@ -142,6 +142,8 @@ def verify_ledger(
         else:
             by_seq.setdefault(entry.sequence, []).append(entry)
     _check_chain(by_seq, failed, index, check)
+    if not check.entries and not check.problems:
+        check.problems.append(Problem(BUNDLES, "the ledger holds no bundle"))
     return check
 
 

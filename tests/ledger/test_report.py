@@ -140,3 +140,17 @@ def test_no_report_from_a_ledger_that_does_not_verify(ledger, ledger_keys, ccsca
                  "--from", "2026-03-01", "--to", "2026-03-30")
     assert res.exit_code == 1 and res.stdout == ""
     assert "sequence 3: bundle is missing" in res.stderr
+
+
+def test_unknown_framework_is_an_error_not_an_empty_report(built_ledger, ledger_keys, ccscan):
+    res = ccscan("ledger", "report", built_ledger, "--key", f"{ledger_keys}.pub",
+                 "--from", "2026-03-01", "--to", "2026-03-30", "--framework", "soc3")
+    assert res.exit_code == 2 and "no control of framework 'soc3'" in res.stderr
+
+
+def test_a_period_without_scans_is_one_gap(built_ledger, ledger_keys, ccscan):
+    res = ccscan("ledger", "report", built_ledger, "--key", f"{ledger_keys}.pub",
+                 "--from", "2027-01-01", "--to", "2027-01-31")
+    rep = json.loads(res.stdout)
+    assert rep["scans"] == [] and rep["controls"] == []
+    assert [g["kind"] for g in rep["cadence_gaps"]] == ["no scan in the period"]

@@ -251,3 +251,9 @@ def test_hostile_index_lines_never_crash(built_ledger, ledger_keys, tmp_path_fac
     check = verify_ledger(copy, load_public_key(f"{ledger_keys}.pub"))
     assert not check.ok  # none of these is the index the appender wrote
     assert check.problems
+
+
+def test_an_empty_ledger_does_not_verify(ccscan, ledger_keys, tmp_path):
+    (tmp_path / "bundles").mkdir()
+    res = ccscan("ledger", "verify", tmp_path, "--key", f"{ledger_keys}.pub")
+    assert res.exit_code == 1 and "the ledger holds no bundle" in res.stderr
