@@ -61,9 +61,16 @@ class LedgerAppender:
 
     @contextmanager
     def appending(self) -> Iterator[Link]:
-        """Hold the ledger lock; yield the link the new bundle must sign."""
-        (self.directory / BUNDLES).mkdir(parents=True, exist_ok=True)
-        with open(self.directory / LOCK, "a+b") as lock:
+        """
+        Hold the ledger lock; yield the link the new bundle must sign. Raises UsageError
+        when the ledger cannot be written (the bundle itself is still at its --bundle path).
+        """
+        try:
+            (self.directory / BUNDLES).mkdir(parents=True, exist_ok=True)
+            lock = open(self.directory / LOCK, "a+b")  # noqa: SIM115  # held across the yield
+        except OSError as e:
+            raise UsageError(f"--ledger: cannot append: {e.strerror}", self.directory) from e
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)  # waits for a concurrent append to finish
             try:
                 yield self._next_link()
@@ -79,6 +86,12 @@ class LedgerAppender:
 
     def commit(self, bundle: Path, link: Link, result: Any) -> Path:
         """With the lock held: copy `bundle` into the ledger as `link.sequence`."""
+        try:
+            return self._commit(bundle, link, result)
+        except OSError as e:
+            raise UsageError(f"--ledger: cannot append: {e.strerror}", self.directory) from e
+
+    def _commit(self, bundle: Path, link: Link, result: Any) -> Path:
         target = self.directory / BUNDLES / bundle_name(link.sequence)
         if target.exists():  # the head moved without the lock: never overwrite evidence
             raise UsageError("--ledger: bundle already exists (was the lock bypassed?)", target)

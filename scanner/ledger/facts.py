@@ -36,6 +36,8 @@ class ScanFacts:
     controls: tuple[Control, ...]
     failing: frozenset[tuple[str, str]]
     resources: frozenset[str]
+    incomplete: int
+    """Scopes the scan could not read (signed count): such a scan is no proof of holding."""
 
 
 def extract(verified: Verified) -> ScanFacts:
@@ -70,7 +72,14 @@ def extract(verified: Verified) -> ScanFacts:
         controls=tuple(controls),
         failing=frozenset(failing),
         resources=frozenset(_resource_ids(verified.contents.get(INVENTORY, b""))),
+        incomplete=_incomplete(verified.predicate.get("incomplete", 0)),
     )
+
+
+def _incomplete(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise VerificationError("signed statement: malformed incomplete count")
+    return value
 
 
 def _resource_ids(raw: bytes) -> list[str]:

@@ -16,7 +16,7 @@ _CSS = """
 .tl{display:flex;flex-wrap:wrap;gap:2px;margin:.3rem 0}.cell{width:12px;height:18px;
 border-radius:2px;background:#afb8c1}.s-pass{background:#2da44e}.s-fail{background:#cf222e}
 .s-unknown,.s-error{background:#bf8700}.s-manual,.s-not_evaluated{background:#8c959f}
-.s-waived{background:#8250df}.summary span{font-weight:600}
+.s-waived{background:#8250df}.inc{outline:2px dashed #bf8700}.summary span{font-weight:600}
 """
 
 _SUMMARY = (
@@ -75,9 +75,12 @@ def _control(c: dict[str, Any]) -> str:
     held = c["held"]
     verdict = ("held in every scan" if held else "NOT held in every scan") + " · " + ", ".join(
         f"{k} {v}" for k, v in c["statuses"].items())
+    if c["incomplete_scans"]:
+        verdict += f" · {c['incomplete_scans']} incomplete scan(s)"
     cells = "".join(
-        el("span", "", class_=f"cell s-{t['status']}",
-           title=f"#{t['sequence']} {t['time']} {t['status']}")
+        el("span", "", class_=f"cell s-{t['status']}" + (" inc" if t["incomplete"] else ""),
+           title=f"#{t['sequence']} {t['time']} {t['status']}"
+                 + (" (incomplete scan)" if t["incomplete"] else ""))
         for t in c["timeline"])
     rows = [
         [esc(e["policy"]), el("code", e["resource"]), _ref(e["first_seen"]), _ref(e["last_seen"]),

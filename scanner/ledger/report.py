@@ -1,8 +1,8 @@
 """
 The period report: what a SOC 2 Type II auditor asks of the ledger, as one JSON document.
 
-Per control: the scans in the window, whether it held in every one (only `pass` holds;
-`manual`, `unknown` and the rest never count as held), each exception (a failing (policy,
+Per control: the scans in the window, whether it held in every one (only `pass` in a
+complete scan holds; `manual`, `unknown` and the rest never count as held), each exception (a failing (policy,
 resource) pair from the scan it was first seen until the scan that no longer shows it) with
 its duration, and the longest time to remediate. Then cadence gaps (consecutive scans, and
 the window's edges, further apart than the declared cadence) and population changes. Every
@@ -98,7 +98,8 @@ def _scan(entry: Entry) -> Scan:
 def _scan_row(s: Scan) -> dict[str, Any]:
     return {**s.ref(), "file": s.entry.file, "scan_id": s.facts.scan_id,
             "appended_at": s.entry.appended_at, "cadence": s.entry.link.cadence,
-            "resources": len(s.facts.resources), "failing": len(s.facts.failing)}
+            "resources": len(s.facts.resources), "failing": len(s.facts.failing),
+            "incomplete": s.facts.incomplete}
 
 
 def _controls(scans: list[Scan], framework: str | None) -> list[dict[str, Any]]:
@@ -118,10 +119,11 @@ def _control(framework: str, cid: str, title: str, scans: list[Scan]) -> dict[st
         c = next((c for c in s.facts.controls if (c.framework, c.id) == (framework, cid)), None)
         status = c.status if c else "absent"
         statuses[status] = statuses.get(status, 0) + 1
-        timeline.append({**s.ref(), "status": status})
+        timeline.append({**s.ref(), "status": status, "incomplete": s.facts.incomplete > 0})
         policies = set(c.policies) if c else set()
         mine.append((s, frozenset(p for p in s.facts.failing if p[0] in policies)))
     exceptions = _exceptions(mine)
+    incomplete = sum(1 for s in scans if s.facts.incomplete)
     resolved = [e for e in exceptions if e["resolved_by"] is not None]
     longest = max(resolved, key=lambda e: e["duration_seconds"], default=None)
     return {
@@ -129,9 +131,11 @@ def _control(framework: str, cid: str, title: str, scans: list[Scan]) -> dict[st
         "id": cid,
         "title": title,
         "scans": len(scans),
-        "held": bool(scans) and statuses.get("pass", 0) == len(scans),
+        # an incomplete scan did not see everything: its pass proves nothing for the period
+        "held": bool(scans) and statuses.get("pass", 0) == len(scans) and not incomplete,
         "statuses": dict(sorted(statuses.items())),
-        "not_held_scans": [t for t in timeline if t["status"] != "pass"],
+        "incomplete_scans": incomplete,
+        "not_held_scans": [t for t in timeline if t["status"] != "pass" or t["incomplete"]],
         "exceptions": exceptions,
         "open_exceptions": len(exceptions) - len(resolved),
         "longest_time_to_remediate_seconds": longest["duration_seconds"] if longest else None,

@@ -154,3 +154,34 @@ def test_a_period_without_scans_is_one_gap(built_ledger, ledger_keys, ccscan):
     rep = json.loads(res.stdout)
     assert rep["scans"] == [] and rep["controls"] == []
     assert [g["kind"] for g in rep["cadence_gaps"]] == ["no scan in the period"]
+
+
+def test_an_incomplete_scan_is_no_proof_of_holding(ccscan, ledger_keys, tmp_path):
+    import shutil
+
+    from .conftest import POLICY, ROOT, epoch, estate
+
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "cvm.yaml").write_text(POLICY)
+    shutil.copy(ROOT / "policies" / "frameworks" / "soc2.yaml", tmp_path / "policies")
+    ledger = tmp_path / "ledger"
+    for day in (1, 2, 3):
+        inv = tmp_path / f"d{day}.jsonl"
+        header = {"ccscan_snapshot": 1, "collector": "test", "time": "2026-03-01T00:00:00Z",
+                  "source": "test", "incomplete": []}
+        if day == 2:  # one subscription could not be read that day
+            header["incomplete"] = [{"scope": "subscription s2", "reason": "403 Forbidden"}]
+        lines = [header, *({**r, "provider": "azure", "account": "s1"} for r in estate(day)["value"])]
+        inv.write_text("".join(json.dumps(x) + "\n" for x in lines))
+        res = ccscan("scan", inv, "--policies", tmp_path / "policies", "--fail-on", "none",
+                     "--bundle", tmp_path / "b.tar.gz", "--sign-key", f"{ledger_keys}.key",
+                     "--ledger", ledger, env={"SOURCE_DATE_EPOCH": str(epoch(day))})
+        assert res.exit_code == (3 if day == 2 else 0), res.stderr
+    res = ccscan("ledger", "report", ledger, "--key", f"{ledger_keys}.pub",
+                 "--from", "2026-03-01", "--to", "2026-03-03")
+    rep = json.loads(res.stdout)
+    c = control(rep, "CC6.7")
+    assert c["statuses"] == {"pass": 3}
+    assert c["held"] is False and c["incomplete_scans"] == 1
+    assert [t["sequence"] for t in c["not_held_scans"]] == [2]
+    assert [s["incomplete"] for s in rep["scans"]] == [0, 1, 0]

@@ -257,3 +257,16 @@ def test_an_empty_ledger_does_not_verify(ccscan, ledger_keys, tmp_path):
     (tmp_path / "bundles").mkdir()
     res = ccscan("ledger", "verify", tmp_path, "--key", f"{ledger_keys}.pub")
     assert res.exit_code == 1 and "the ledger holds no bundle" in res.stderr
+
+
+def test_unwritable_ledger_is_exit_2_before_the_scan(ccscan, ledger_keys, tmp_path):
+    (tmp_path / "l").mkdir()
+    (tmp_path / "l" / "bundles").write_text("not a directory")
+    out = tmp_path / "b.tar.gz"
+    res = ccscan("scan", ROOT / "fixtures", "--bundle", out, "--sign-key", f"{ledger_keys}.key",
+                 "--ledger", tmp_path / "l")
+    assert res.exit_code == 2 and "bundles is not a directory" in res.stderr
+    assert not out.exists()
+    res = ccscan("scan", ROOT / "fixtures", "--bundle", out, "--sign-key", f"{ledger_keys}.key",
+                 "--ledger", tmp_path / "no" / "such" / "l")
+    assert res.exit_code == 2 and "parent directory does not exist" in res.stderr
