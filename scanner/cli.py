@@ -122,6 +122,9 @@ def _policy_option(f: Any) -> Any:
               help="Sign the bundle with this Ed25519 key (`ccscan keygen`); an encrypted key "
               "reads its passphrase from CCSCAN_KEY_PASSPHRASE or --passphrase-env.")
 @click.option("--passphrase-env", metavar="VAR", help="Environment variable holding the --sign-key passphrase.")
+@click.option("--ledger", "ledger_dir", type=PathArg, metavar="DIR",
+              help="Chain the signed bundle to the last one in this ledger and append it (SOC 2 Type II).")
+@click.option("--cadence", metavar="N[hdw]", help="With --ledger: the declared scan interval (default 1d).")
 @azure_cli.options
 @aws_cli.options
 @click.pass_context
@@ -130,7 +133,8 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
          output_dir: Path | None, fail_on: str, fail_on_unknown: bool, input_format: str,
          scan_id: str | None, waivers_file: Path | None, allow_broad_waivers: bool,
          baseline_file: Path | None, fail_on_new: bool, bundle_out: Path | None,
-         sign_key: Path | None, passphrase_env: str | None, **live: Any) -> None:
+         sign_key: Path | None, passphrase_env: str | None, ledger_dir: Path | None,
+         cadence: str | None, **live: Any) -> None:
     """
     Evaluate policies against inventory files and/or live Azure and AWS estates.
 
@@ -154,9 +158,11 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
     if bundle_out is not None:
         from scanner.evidence.options import bundle_writer
 
-        bundle = bundle_writer(bundle_out, sign_key, passphrase_env, catalog)
+        bundle = bundle_writer(bundle_out, sign_key, passphrase_env, catalog, ledger_dir, cadence)
     elif sign_key is not None:
         raise click.UsageError("--sign-key needs --bundle")
+    elif ledger_dir is not None:
+        raise click.UsageError("--ledger needs --bundle and --sign-key")
     gates = Gates.load(waivers_file, allow_broad_waivers, baseline_file, fail_on_new)
     collectors = _collectors(live, catalog.resource_types(), ctx.obj["quiet"])
     if not inventory and not collectors:
@@ -415,6 +421,58 @@ def bundle_show(bundle_path: Path) -> None:
     click.echo(summary if summary.endswith("\n") or not summary else summary + "\n", nl=False)
     # again after the content: an unverified summary may be long enough to scroll it away
     click.echo(warning, err=True)
+
+
+@main.group()
+def ledger() -> None:
+    """Verify a ledger of chained bundles and report over an audit period (SOC 2 Type II)."""
+
+
+@ledger.command(name="verify")
+@click.argument("directory", metavar="DIR", type=PathArg)
+@click.option("--key", "key_path", required=True, type=PathArg, metavar="PUB",
+              help="The signer's public key (PREFIX.pub from `ccscan keygen`).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@click.pass_context
+def ledger_verify(ctx: click.Context, directory: Path, key_path: Path, as_json: bool) -> None:
+    """
+    Verify every bundle of a ledger and the chain between them: a removed, inserted,
+    re-ordered, modified or re-signed bundle is named. Exit 0 verified, 1 not, 2 unreadable.
+    """
+    import json
+
+    from scanner.evidence import load_public_key
+    from scanner.ledger import verify_ledger
+
+    check = verify_ledger(directory, load_public_key(key_path))
+    click.echo(json.dumps(check.to_dict(), indent=1) if as_json else check.render(),
+               err=not check.ok and not as_json)
+    ctx.exit(0 if check.ok else 1)
+
+
+@ledger.command(name="report")
+@click.argument("directory", metavar="DIR", type=PathArg)
+@click.option("--key", "key_path", required=True, type=PathArg, metavar="PUB",
+              help="The signer's public key: the report reads verified bundles only.")
+@click.option("--from", "start", required=True, metavar="DATE", help="Start of the period (YYYY-MM-DD or ISO time, UTC).")
+@click.option("--to", "end", required=True, metavar="DATE", help="End of the period (a date includes its whole day).")
+@click.option("--framework", metavar="ID", help="Only this framework's controls (e.g. soc2).")
+@click.option("--format", "fmt", type=click.Choice(["json", "html", "oscal"]), default="json",
+              show_default=True, help="Report format (oscal: OSCAL assessment-results JSON).")
+@click.option("--output", "-o", type=PathArg, metavar="FILE", help="Write here instead of stdout.")
+@click.pass_context
+def ledger_report(ctx: click.Context, directory: Path, key_path: Path, start: str, end: str,
+                  framework: str | None, fmt: str, output: Path | None) -> None:
+    """
+    Report a period from a verified ledger: per control, the scans, whether it held in
+    every one, each exception with its duration, cadence gaps and population changes.
+    """
+    from scanner.evidence import load_public_key
+    from scanner.ledger.period import write_period_report
+
+    code = write_period_report(directory, load_public_key(key_path), start, end, framework,
+                               fmt, output)
+    ctx.exit(code)
 
 
 @main.group()

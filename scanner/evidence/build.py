@@ -21,9 +21,12 @@ from typing import IO, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from scanner.errors import UsageError
 from scanner.evidence.canonical import canonical_json
 from scanner.evidence.dsse import sign_envelope
-from scanner.evidence.statement import Subject, build_statement
+from scanner.evidence.errors import VerificationError
+from scanner.evidence.safetar import check_name, name_key
+from scanner.evidence.statement import LEDGER_KEY, Subject, build_statement
 from scanner.evidence.summary import SummaryBuilder
 from scanner.evidence.tarball import Member, source_date_epoch, write_tarball
 from scanner.findings import Finding, ScanResult
@@ -93,8 +96,11 @@ class BundleWriter:
         out: str | Path,
         sign_key: Ed25519PrivateKey | None = None,
         framework_files: Mapping[str, str | Path] | None = None,
+        ledger: Any = None,
     ) -> None:
         self.out = Path(out)
+        self.ledger = ledger
+        """A `scanner.ledger.append.LedgerAppender`: chain the bundle and append it there."""
         self.sign_key = sign_key
         self._framework_files = dict(framework_files or {})
         self._dir = Path()
@@ -142,8 +148,13 @@ class BundleWriter:
             self._scan_fh.close()
             assert self._resources is not None
             self._resources.close()
-            members = self._members(result)
-            write_tarball(self.out, members, source_date_epoch() or 0)
+            if self.ledger is None:
+                write_tarball(self.out, self._members(result), source_date_epoch() or 0)
+            else:
+                with self.ledger.appending() as link:  # locked: one bundle per sequence
+                    members = self._members(result, link.to_dict())
+                    write_tarball(self.out, members, source_date_epoch() or 0)
+                    self.ledger.commit(self.out, link, result)
         finally:
             self.close()
 
@@ -155,12 +166,21 @@ class BundleWriter:
         if self._resources is not None:
             shutil.rmtree(self._dir, ignore_errors=True)
 
-    def _members(self, result: ScanResult) -> list[Member]:
+    def check_names(self, policy_files: Iterable[str | Path | None]) -> None:
+        """
+        Before the scan: raise UsageError unless every member this bundle would hold has a
+        name `bundle verify` accepts (what the writer stores, the verifier must take).
+        """
+        names = [m.name for m in policy_members(policy_files, read=False)]
+        names += [_framework_member(fid) for fid in self._framework_files]
+        check_member_names(names)
+
+    def _members(self, result: ScanResult, link: dict[str, Any] | None = None) -> list[Member]:
         members = [Member(SCAN, file=self._dir / SCAN), self._inventory_member(result)]
         members += policy_members(p.get("file") for p in result.policies)
         used = {c.get("framework") for c in result.controls}
         members += [
-            Member(f"frameworks/{_safe_name(name)}.yaml", data=Path(path).read_bytes())
+            Member(_framework_member(name), data=Path(path).read_bytes())
             for name, path in sorted(self._framework_files.items())
             if name in used
         ]
@@ -170,6 +190,7 @@ class BundleWriter:
             wfile = Path(waivers["file"])
             members.append(Member(f"waivers/{_safe_name(wfile.name)}", data=wfile.read_bytes()))
         names = sorted([m.name for m in members] + extra)
+        check_member_names(names)  # checked before the scan too; files may have changed since
         summary = self._summary.render(result, names)
         members.append(Member(SUMMARY, data=redact_text(summary).encode("utf-8")))
         subjects = [Subject(m.name, *m.digest()) for m in members]
@@ -188,7 +209,7 @@ class BundleWriter:
         members.append(Member(MANIFEST, data=manifest))
         if self.sign_key is not None:
             subjects.append(Subject(MANIFEST, *members[-1].digest()))
-            statement = build_statement(subjects, _predicate(result))
+            statement = build_statement(subjects, _predicate(result, link))
             envelope = canonical_json(sign_envelope(statement, self.sign_key))
             members.append(Member(ENVELOPE, data=envelope))
         return members
@@ -221,12 +242,36 @@ def _dumps(doc: dict[str, Any]) -> bytes:
     return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=str)
 
 
+def check_member_names(names: Iterable[str]) -> None:
+    """
+    Raise UsageError unless the verifier accepts every name and no two differ only by case.
+    """
+    seen: dict[str, str] = {}
+    for name in names:
+        try:
+            check_name(name)
+        except VerificationError as e:
+            raise UsageError(
+                f"--bundle: cannot store {name!r}: {e.message}; rename the file"
+            ) from None
+        other = seen.setdefault(name_key(name), name)
+        if other != name:
+            raise UsageError(
+                f"--bundle: {other!r} and {name!r} differ only by case; a bundle keeps names "
+                "case-insensitively unique (rename one)"
+            )
+
+
+def _framework_member(framework_id: str) -> str:
+    return f"frameworks/{_safe_name(framework_id)}.yaml"
+
+
 def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".") or "framework"
 
 
-def _predicate(result: ScanResult) -> dict[str, Any]:
-    return {
+def _predicate(result: ScanResult, link: dict[str, Any] | None) -> dict[str, Any]:
+    predicate = {
         "scan_id": result.scan_id,
         "tool": result.tool,
         "started_at": result.started_at,
@@ -238,17 +283,22 @@ def _predicate(result: ScanResult) -> dict[str, Any]:
         ],
         "incomplete": len(result.incomplete),
     }
+    if link is not None:  # without --ledger the bundle stays byte-identical to earlier ones
+        predicate[LEDGER_KEY] = link
+    return predicate
 
 
-def policy_members(files: Iterable[str | None]) -> list[Member]:
+def policy_members(files: Iterable[str | Path | None], read: bool = True) -> list[Member]:
     """
     Return a `policies/<path>` member per policy file, with paths relative to the files'
-    common directory (`policies/azure/vm.yaml` for the built-in pack).
+    common directory (`policies/azure/vm.yaml` for the built-in pack); `read=False` gives
+    the names only.
     """
     paths = sorted({Path(f).resolve() for f in files if f})
     if not paths:
         return []
     base = Path(os.path.commonpath([p.parent for p in paths]))
     return [
-        Member(f"policies/{p.relative_to(base).as_posix()}", data=p.read_bytes()) for p in paths
+        Member(f"policies/{p.relative_to(base).as_posix()}", data=p.read_bytes() if read else b"")
+        for p in paths
     ]

@@ -51,11 +51,13 @@ def keygen_passphrase(
 
 
 def bundle_writer(
-    out: Path, sign_key: Path | None, passphrase_env: str | None, catalog: Any
+    out: Path, sign_key: Path | None, passphrase_env: str | None, catalog: Any,
+    ledger_dir: Path | None = None, cadence: str | None = None,
 ) -> BundleWriter:
     """
     Check the bundle path and load the signing key before the scan starts (fail fast), and
-    return the writer. `catalog` supplies the framework files.
+    return the writer. `catalog` supplies the framework files; with `ledger_dir` the signed
+    bundle is chained and appended there.
     """
     if not out.parent.is_dir():
         raise UsageError("--bundle: the directory does not exist", out.parent)
@@ -67,8 +69,20 @@ def bundle_writer(
         key = load_private_key(sign_key, passphrase_from_env(passphrase_env, PASSPHRASE_ENV))
     elif passphrase_env:
         raise UsageError("--passphrase-env needs --sign-key")
+    ledger = None
+    if ledger_dir is not None:
+        from scanner.ledger.append import LedgerAppender
+
+        if key is None:
+            raise UsageError("--ledger needs --sign-key (the chain link is part of the signature)")
+        ledger = LedgerAppender(ledger_dir, cadence or "1d")
+        ledger.check()
+    elif cadence is not None:
+        raise UsageError("--cadence needs --ledger")
     frameworks = {fid: fw.file for fid, fw in catalog.frameworks.items() if fw.file}
-    return BundleWriter(out, sign_key=key, framework_files=frameworks)
+    writer = BundleWriter(out, sign_key=key, framework_files=frameworks, ledger=ledger)
+    writer.check_names(p.file for p in catalog.policies)
+    return writer
 
 
 def check_writable(out: Path) -> None:

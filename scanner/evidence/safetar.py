@@ -5,7 +5,12 @@ Nothing is ever extracted to disk. Decompression streams through a byte cap (gzi
 the gzip trailer must be present and correct (truncation), and every tar header is checked
 before a byte of its member is read: regular files only (no links, devices, directories),
 safe relative names (no absolute paths, `..`, backslashes, control characters, duplicates,
-case-only duplicates), per-member and total size caps, and a member count cap.
+case-only duplicates), per-member and total size caps, and a member count cap. Extended
+(PAX/GNU long-name) headers are capped before tarfile reads them, and nothing may follow the
+end-of-archive marker but zero padding: a second tar or trailing bytes are refused, not ignored.
+
+`check_name` and `name_key` are also what the writer uses, so a bundle ccscan writes always
+passes its own verifier.
 """
 
 from __future__ import annotations
@@ -16,14 +21,24 @@ import tarfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from scanner.evidence.errors import VerificationError
 
 _CHUNK = 1 << 16
 _GZIP_MAGIC = b"\x1f\x8b"
 _DRIVE = re.compile(r"^[A-Za-z]:")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# C0, DEL and C1 (0x9b is a one-byte CSI): none belongs in a name shown on a terminal
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+NAME_BYTES = 1024
+"""Longest member name (UTF-8 bytes) either side accepts."""
+_EXTENDED = (tarfile.XHDTYPE, tarfile.XGLTYPE, tarfile.SOLARIS_XHDTYPE,
+             tarfile.GNUTYPE_LONGNAME, tarfile.GNUTYPE_LONGLINK)
+_CHAIN = 4
+# not in typeshed's tarfile stubs, but stable since Python 3.2
+_EOF_HEADER: type[Exception] = getattr(tarfile, "EOFHeaderError")  # noqa: B009
+_EMPTY_HEADER: type[Exception] = getattr(tarfile, "EmptyHeaderError")  # noqa: B009
+"""Most extended headers in a row before one member (tarfile recurses per header)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +52,8 @@ class Limits:
     total_bytes: int = 2 << 30
     """Total decompressed size of the whole tar stream."""
     members: int = 100_000
+    header_bytes: int = 1 << 20
+    """Largest PAX/GNU extended header; tarfile reads one whole into memory."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +127,12 @@ def check_name(name: str) -> None:
     """
     if not name:
         raise VerificationError("member with an empty name")
+    try:
+        size = len(name.encode("utf-8"))
+    except UnicodeEncodeError:  # tarfile decodes undecodable bytes to lone surrogates
+        raise VerificationError(f"member name {name!r} is not valid UTF-8") from None
+    if size > NAME_BYTES:
+        raise VerificationError(f"member name {name[:60]!r}… is over {NAME_BYTES} bytes")
     if _CONTROL.search(name):
         raise VerificationError(f"member name {name!r} contains control characters")
     if "\\" in name:
@@ -121,6 +144,14 @@ def check_name(name: str) -> None:
         raise VerificationError(f"member name {name!r} contains '..'")
     if any(p in ("", ".") for p in parts):
         raise VerificationError(f"member name {name!r} has an empty or '.' component")
+
+
+def name_key(name: str) -> str:
+    """
+    Return the key under which two member names count as the same (case-insensitive, as on
+    macOS and Windows: extracting both there would let one overwrite the other).
+    """
+    return name.casefold()
 
 
 def check_header(info: tarfile.TarInfo, limits: Limits) -> None:
@@ -163,10 +194,12 @@ def _headers(f: BinaryIO, limits: Limits) -> Iterator[tuple[tarfile.TarFile, tar
     seen: set[str] = set()
     total = 0
     try:
-        with tarfile.open(fileobj=gz, mode="r|") as tar:  # type: ignore[call-overload]
+        with tarfile.open(  # type: ignore[call-overload]
+            fileobj=gz, mode="r|", tarinfo=_checked_tarinfo(limits)
+        ) as tar:
             for info in tar:
                 check_header(info, limits)
-                folded = info.name.casefold()
+                folded = name_key(info.name)
                 if folded in seen:
                     raise VerificationError(f"duplicate member {info.name!r}")
                 seen.add(folded)
@@ -178,11 +211,72 @@ def _headers(f: BinaryIO, limits: Limits) -> Iterator[tuple[tarfile.TarFile, tar
                         f"members total more than {limits.total_bytes} bytes (possible gzip bomb)"
                     )
                 yield tar, info
+            _check_end(tar)
     except tarfile.TarError as e:
         raise VerificationError(f"not a valid tar archive ({e})") from e
     gz.drain()
     if not seen:
         raise VerificationError("the archive has no members")
+
+
+def _checked_tarinfo(limits: Limits) -> type[tarfile.TarInfo]:
+    """
+    A TarInfo that refuses oversized or chained extended headers before tarfile reads them,
+    and turns every header problem into an error (tarfile itself silently stops at garbage
+    after the first member, which would hide everything behind it).
+    """
+
+    class CheckedTarInfo(tarfile.TarInfo):
+        @classmethod
+        def fromtarfile(cls, tar: tarfile.TarFile) -> Any:
+            try:
+                return super().fromtarfile(tar)
+            except _EOF_HEADER:
+                tar._ccscan_end = True  # type: ignore[attr-defined]  # a zero block: the end
+                raise
+            except _EMPTY_HEADER:
+                raise VerificationError("the tar archive has no end-of-archive marker") from None
+            except tarfile.HeaderError as e:
+                raise VerificationError(f"not a valid tar archive (bad header: {e})") from None
+
+        def _proc_member(self, tar: tarfile.TarFile) -> tarfile.TarInfo:
+            chain = getattr(tar, "_ccscan_chain", 0)
+            if self.type in _EXTENDED:
+                if self.size > limits.header_bytes:
+                    raise VerificationError(
+                        f"extended tar header of {self.size} bytes, over the "
+                        f"{limits.header_bytes}-byte cap"
+                    )
+                if chain >= _CHAIN:
+                    raise VerificationError(f"more than {_CHAIN} extended tar headers in a row")
+                tar._ccscan_chain = chain + 1  # type: ignore[attr-defined]
+            elif self.type == tarfile.GNUTYPE_SPARSE:
+                raise VerificationError(f"member {self.name!r} is a sparse file")
+            else:
+                tar._ccscan_chain = 0  # type: ignore[attr-defined]
+            return super()._proc_member(tar)  # type: ignore[misc]
+
+    return CheckedTarInfo
+
+
+def _check_end(tar: tarfile.TarFile) -> None:
+    """
+    After the last member: the end-of-archive marker (two zero blocks) and then only zero
+    padding. A second archive or any other byte after the marker is refused.
+    """
+    if not getattr(tar, "_ccscan_end", False):
+        raise VerificationError("the tar archive has no end-of-archive marker")
+    zeros = 0
+    stream = tar.fileobj
+    assert stream is not None
+    while chunk := stream.read(_CHUNK):
+        if chunk.count(0) != len(chunk):
+            raise VerificationError(
+                "data after the tar end-of-archive marker (a second archive or trailing bytes)"
+            )
+        zeros += len(chunk)
+    if zeros < tarfile.BLOCKSIZE:  # the first zero block was read as the end; POSIX wants two
+        raise VerificationError("the tar end-of-archive marker is cut short")
 
 
 def list_members(f: BinaryIO, limits: Limits) -> dict[str, int]:

@@ -39,6 +39,8 @@ class Verified:
     key_id: str
     predicate: dict[str, Any]
     members: list[Subject] = field(default_factory=list)
+    contents: dict[str, bytes] = field(default_factory=dict)
+    """The verified bytes of the members asked for (`verify_bundle(..., contents=)`)."""
 
     def to_dict(self) -> dict[str, Any]:
         p = self.predicate
@@ -86,10 +88,12 @@ def _open(path: str | Path) -> Any:
 
 
 def verify_bundle(
-    path: str | Path, public_key: Ed25519PublicKey, limits: Limits | None = None
+    path: str | Path, public_key: Ed25519PublicKey, limits: Limits | None = None,
+    contents: tuple[str, ...] = (),
 ) -> Verified:
     """
-    Verify the bundle at `path` against `public_key`; return what it vouches for.
+    Verify the bundle at `path` against `public_key`; return what it vouches for, with the
+    bytes of the members named in `contents` (read in the same pass that hashes them).
 
     Raises VerificationError naming the first problem, InputError if it cannot be opened.
     """
@@ -102,13 +106,15 @@ def verify_bundle(
             raise VerificationError(f"{ENVELOPE} is larger than {_ENVELOPE_CAP} bytes")
         if MANIFEST not in sizes:
             raise VerificationError(f"{MANIFEST} is missing")
-        data = read_members(f, limits, keep=lambda n: n in (ENVELOPE, MANIFEST))
+        wanted = {ENVELOPE, MANIFEST, *contents}
+        data = read_members(f, limits, keep=lambda n: n in wanted)
     envelope = _json(data[ENVELOPE], "signature envelope")
     payload = verify_envelope(envelope, public_key)
     subjects, predicate = parse_statement(payload)
     check_members(subjects, data)
     check_manifest(_json(data[MANIFEST], MANIFEST), subjects, predicate)
-    return Verified(str(path), key_id(public_key), predicate, subjects)
+    kept = {n: data[n].content or b"" for n in contents if n in data}
+    return Verified(str(path), key_id(public_key), predicate, subjects, kept)
 
 
 def check_members(subjects: list[Subject], data: dict[str, MemberData]) -> None:
@@ -159,7 +165,7 @@ def check_manifest(manifest: Any, subjects: list[Subject], predicate: dict[str, 
 def _json(member: MemberData, what: str) -> Any:
     try:
         return json.loads(member.content or b"")
-    except (ValueError, UnicodeDecodeError) as e:
+    except (ValueError, UnicodeDecodeError, RecursionError) as e:  # nesting bombs too
         raise VerificationError(f"{what} is not valid JSON") from e
 
 
