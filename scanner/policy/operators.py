@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import re2  # type: ignore[import-untyped]  # google-re2 ships no type hints
+
 Predicate = Callable[[Any], bool]
 
 
@@ -115,18 +117,33 @@ def _need_str(expected: Any, name: str) -> str:
     return expected
 
 
-def like_regex(pattern: str) -> re.Pattern[str]:
+def _re2_options(case_sensitive: bool = True, dot_nl: bool = False) -> re2.Options:
+    opts = re2.Options()
+    opts.log_errors = False  # RE2 would print every bad pattern to stderr; lint reports it
+    opts.case_sensitive = case_sensitive
+    opts.dot_nl = dot_nl
+    return opts
+
+
+def _re2_compile(pattern: str, opts: re2.Options) -> Any:
+    # RE2 runs in time linear in the input: no pattern or value can stall a scan.
+    return re2.compile(pattern, opts)
+
+
+def like_regex(pattern: str) -> Any:
     """`like`: `*` matches any run of characters; everything else is literal; no case."""
-    return re.compile(".*".join(re.escape(p) for p in pattern.split("*")), re.IGNORECASE | re.DOTALL)
+    body = ".*".join(re2.escape(p) for p in pattern.split("*"))
+    return _re2_compile(body, _re2_options(case_sensitive=False, dot_nl=True))
 
 
-def match_regex(pattern: str, flags: int = 0) -> re.Pattern[str]:
+def match_regex(pattern: str, ignore_case: bool = False) -> Any:
     """`match`: `#` a digit, `?` a letter, `.` any character, everything else literal."""
-    table = {"#": r"\d", "?": "[A-Za-z]", ".": "."}
-    return re.compile("".join(table.get(c, re.escape(c)) for c in pattern), flags | re.DOTALL)
+    table = {"#": "[0-9]", "?": "[A-Za-z]", ".": "."}
+    body = "".join(table.get(c, re2.escape(c)) for c in pattern)
+    return _re2_compile(body, _re2_options(case_sensitive=not ignore_case, dot_nl=True))
 
 
-def _full(regex: re.Pattern[str], negate: bool) -> Predicate:
+def _full(regex: Any, negate: bool) -> Predicate:
     if negate:
         return lambda v: isinstance(v, str) and regex.fullmatch(v) is None
     return lambda v: isinstance(v, str) and regex.fullmatch(v) is not None
@@ -149,18 +166,34 @@ def op_not_match(expected: Any) -> Predicate:
 
 
 def op_match_insensitively(expected: Any) -> Predicate:
-    return _full(match_regex(_need_str(expected, "matchInsensitively"), re.IGNORECASE), False)
+    return _full(match_regex(_need_str(expected, "matchInsensitively"), ignore_case=True), False)
 
 
 def op_not_match_insensitively(expected: Any) -> Predicate:
-    return _full(match_regex(_need_str(expected, "notMatchInsensitively"), re.IGNORECASE), True)
+    return _full(match_regex(_need_str(expected, "notMatchInsensitively"), ignore_case=True), True)
+
+
+def compile_regex(pattern: str) -> Any:
+    """
+    Compile a `regex` value with RE2 (linear time); raise OperatorValueError with the reason.
+    """
+    try:
+        return _re2_compile(pattern, _re2_options())
+    except re2.error as e:
+        reason = e.args[0].decode("utf-8", "replace") if e.args and isinstance(e.args[0], bytes) else str(e)
+    try:
+        re.compile(pattern)
+    except (re.error, RecursionError, OverflowError):
+        raise OperatorValueError(f"regex {pattern!r} does not compile: {reason}") from None
+    # Python accepts it, RE2 does not: a backtracking-only feature.
+    raise OperatorValueError(
+        f"regex {pattern!r} uses a feature RE2 does not support ({reason}): ccscan regexes use "
+        "RE2 syntax, without backreferences, lookahead/lookbehind or possessive quantifiers"
+    )
 
 
 def op_regex(expected: Any) -> Predicate:
-    try:
-        regex = re.compile(_need_str(expected, "regex"))
-    except re.error as e:
-        raise OperatorValueError(f"regex {expected!r} does not compile: {e}") from None
+    regex = compile_regex(_need_str(expected, "regex"))
     return lambda v: isinstance(v, str) and regex.search(v) is not None
 
 
@@ -189,28 +222,34 @@ def op_greater_or_equals(expected: Any) -> Predicate:
     return _ordering(expected, "greaterOrEquals", lambda a, b: a >= b)
 
 
-_VERSION = re.compile(r"(\d+)(?:[._](\d+))?(?:[._](\d+))?")
+_TLS_VERSION = re.compile(
+    r"""
+    (?:tls\s*v?[\s_.-]?)?                # TLS, TLSv, TLS_, TLS-, "TLS " (or nothing)
+    (?P<major>1)                           # every TLS version is 1.x
+    (?:[._-]?(?P<minor>[0-9])              # 1.2, 1_2, 1-2, and glued: 12
+       (?:\.(?P<patch>[0-9]{1,2}))?)?     # 1.2.0
+    (?:_(?:19|20)[0-9][0-9])?              # CloudFront's dated names: TLSv1.2_2021
+    """,
+    re.IGNORECASE | re.VERBOSE,
+)
 
 
 def parse_version(value: Any) -> tuple[int, ...] | None:
     """
-    Read a TLS-style version: "1.2", "TLS1_2", "TLSv1.2", "Tls12", "TLS 1.3", 1.2 → (1, 2).
+    Read a TLS version: "1.2", "TLS1_2", "TLSv1.2", "Tls12", "TLS 1.3", "TLSv1.2_2021", 1.2 → (1, 2, 0).
 
-    Two glued digits ("TLS12", "Tls13") mean major.minor, as Azure and AWS spell them.
+    Two glued digits ("TLS12", "Tls13") mean major.minor, as Azure and AWS spell them. Anything
+    else is None, never a guess: "SSLv3", "SSL2.0", "2016" (from ELBSecurityPolicy-2016-08),
+    "1.2-beta" or "v2" would otherwise read as versions and could pass a TLS floor.
     """
     if _is_number(value):
-        value = str(value)
-    if not isinstance(value, str):
+        value = repr(value) if isinstance(value, float) else str(value)
+    if not isinstance(value, str) or len(value) > 64:
         return None
-    m = _VERSION.search(value)
+    m = _TLS_VERSION.fullmatch(value.strip())
     if not m:
         return None
-    parts = [int(g) for g in m.groups() if g is not None]
-    if len(parts) == 1 and len(m.group(1)) == 2:
-        parts = [int(m.group(1)[0]), int(m.group(1)[1])]
-    while len(parts) < 3:
-        parts.append(0)
-    return tuple(parts)
+    return (1, int(m.group("minor") or 0), int(m.group("patch") or 0))
 
 
 def op_version_at_least(expected: Any) -> Predicate:
