@@ -146,8 +146,8 @@ class ConditionCompiler:
             on_missing = False
             text = f"{path.text} {op} {_short(expected)}"
         relative = _relative_steps(path, scope)
-        if relative is not None:
-            return _relative_field(relative, pred, on_missing), text
+        if relative is not None and scope is not None:
+            return _relative_field(relative, scope + (EACH,), pred, on_missing), text
         if path.has_each:
             return _each_field(path.text, multi_getter(path.steps), pred, on_missing), text
         return _field_check(path.text, getter(path.steps), pred, on_missing), text
@@ -184,7 +184,10 @@ class ConditionCompiler:
         if "where" in spec:
             where, wtext = self.compile(spec["where"], path.steps[:-1])
         relative = _relative_steps(path, scope)
-        elements = multi_getter(relative) if relative is not None else multi_getter(path.steps)
+        if relative is not None and scope is not None:
+            elements = multi_getter(relative, scope + (EACH,))
+        else:
+            elements = multi_getter(path.steps)
         text = f"count of {path.text}{' where ' + wtext if wtext else ''} {op} {_short(expected)}"
         return _count_check(f"count({path.text})", elements, relative is not None, where, compare), text
 
@@ -234,9 +237,11 @@ def _each_field(text: str, get: Callable[[Any], Any], pred: Callable[[Any], bool
     return check
 
 
-def _relative_field(steps: tuple[Any, ...], pred: Callable[[Any], bool], on_missing: bool) -> Check:
+def _relative_field(
+    steps: tuple[Any, ...], prefix: tuple[Any, ...], pred: Callable[[Any], bool], on_missing: bool
+) -> Check:
     if EACH in steps:
-        get_many = multi_getter(steps)
+        get_many = multi_getter(steps, prefix)
 
         def check_many(doc: Any, reads: Any, elem: Any) -> bool:
             values = get_many(elem)
@@ -245,7 +250,7 @@ def _relative_field(steps: tuple[Any, ...], pred: Callable[[Any], bool], on_miss
             return all(on_missing if v is MISSING else pred(v) for v in values)
 
         return check_many
-    get = getter(steps) if steps else (lambda e: MISSING if e is None else e)
+    get = getter(steps, prefix) if steps else (lambda e: MISSING if e is None else e)
 
     def check(doc: Any, reads: Any, elem: Any) -> bool:
         v = get(elem)
