@@ -29,6 +29,8 @@ LOGICAL = ("allOf", "anyOf", "not")
 FIELD_OPERATORS = (*OPERATORS, "exists")
 KNOWN_KEYS = frozenset((*LOGICAL, "field", "count", *FIELD_OPERATORS))
 TEXT_LIMIT = 400
+MAX_CONDITION_DEPTH = 32
+"""Nested conditions (`not`, `allOf`, `anyOf`, `count` … `where`); real policies use under 6."""
 
 
 def _never(doc: Any, reads: Any, elem: Any) -> bool:
@@ -50,6 +52,7 @@ class ConditionCompiler:
         self.file = file
         self.policy_id = policy_id
         self.messages = messages
+        self._depth = 0
 
     def error(self, pos: Pos | None, rule: str, message: str) -> Check:
         line, col = pos if pos else (None, None)
@@ -63,6 +66,15 @@ class ConditionCompiler:
         Return (check, text) for one condition; `scope` is the array prefix of an enclosing count.
         """
         pos = getattr(node, "pos", None)
+        if self._depth >= MAX_CONDITION_DEPTH:
+            return self.error(pos, "too-deep", f"conditions nested deeper than {MAX_CONDITION_DEPTH} levels"), "?"
+        self._depth += 1
+        try:
+            return self._compile(node, scope, pos)
+        finally:
+            self._depth -= 1
+
+    def _compile(self, node: Any, scope: tuple[Any, ...] | None, pos: Pos | None) -> tuple[Check, str]:
         if not isinstance(node, dict) or not node:
             return self.error(pos, "schema", "a condition must be a non-empty mapping"), "?"
         kp = node.key_pos if isinstance(node, LocDict) else {}
@@ -137,6 +149,10 @@ class ConditionCompiler:
             pred: Callable[[Any], bool] = (lambda v: True) if flag else (lambda v: False)
             on_missing = not flag
             text = f"{path.text} {'exists' if flag else 'is absent'}"
+        elif expected is None:
+            # `notEquals:` with nothing after it is null: it would pass every present value.
+            return self.error(vpos, "bad-value",
+                              f"{op!r} has no value (an empty or null YAML value); to test absence use 'exists: false'"), "?"
         else:
             try:
                 pred = OPERATORS[op](expected)

@@ -28,6 +28,11 @@ def _fold(v: Any) -> Any:
     return v.casefold() if isinstance(v, str) else v
 
 
+def number_text(v: Any) -> str:
+    """A number as YAML 1.2 and JSON print it: 1.0 -> "1.0", 22 -> "22"."""
+    return repr(v) if isinstance(v, float) else str(v)
+
+
 def _scalar_equal(expected: Any) -> Predicate:
     if isinstance(expected, str):
         e = expected.casefold()
@@ -37,7 +42,10 @@ def _scalar_equal(expected: Any) -> Predicate:
         # ARM returns some booleans as strings ("true"); treat them alike.
         return lambda v: v is expected or (isinstance(v, str) and v.lower() == text)
     if _is_number(expected):
-        return lambda v: _is_number(v) and v == expected
+        # The policy loader refuses numbers whose text would not print back as written
+        # (`1.10`, `012`), so this text is the author's: `notIn: [1.0, 1.1]` matches "1.0".
+        text = number_text(expected)
+        return lambda v: (_is_number(v) and v == expected) or (isinstance(v, str) and v == text)
     return lambda v: v == expected
 
 
@@ -53,17 +61,20 @@ def op_not_equals(expected: Any) -> Predicate:
 def _need_list(expected: Any, name: str) -> list[Any]:
     if not isinstance(expected, list) or not expected:
         raise OperatorValueError(f"'{name}' needs a non-empty list of values")
+    if any(v is None for v in expected):
+        raise OperatorValueError(f"'{name}' lists a null (an empty YAML item): give a value or quote it")
     return expected
 
 
 def op_in(expected: Any) -> Predicate:
     values = _need_list(expected, "in")
     strings = {v.casefold() for v in values if isinstance(v, str)}
+    strings |= {number_text(v) for v in values if _is_number(v)}
     preds = [_scalar_equal(v) for v in values if not isinstance(v, str)]
 
     def pred(v: Any) -> bool:
-        if isinstance(v, str):
-            return v.casefold() in strings
+        if isinstance(v, str) and v.casefold() in strings:
+            return True
         return any(p(v) for p in preds)
 
     return pred
@@ -76,7 +87,12 @@ def op_not_in(expected: Any) -> Predicate:
 
 def op_contains(expected: Any) -> Predicate:
     eq = _scalar_equal(expected)
-    needle = expected.casefold() if isinstance(expected, str) else None
+    if isinstance(expected, str):
+        needle: str | None = expected.casefold()
+    elif _is_number(expected):
+        needle = number_text(expected)
+    else:
+        needle = None
 
     def pred(v: Any) -> bool:
         if isinstance(v, str):

@@ -24,7 +24,12 @@ MISSING: Any = _Missing()
 EACH = object()
 """The `[*]` step."""
 
-_SEGMENT = re.compile(r"""([^.\[\]'"]+)|\['([^']*)'\]|\[(\*|\d+)\]|(\.)""")
+_SEGMENT = re.compile(r"""([^.\[\]'"]+)|\['([^']*)'\]|\[(\*|[0-9]{1,9})\]|(\.)""")
+
+MAX_PATH_STEPS = 32
+"""Keys, indexes and `[*]`s in one path; real ARM/AWS paths use under 10."""
+MAX_PATH_CHARS = 1024
+"""Characters in one path: longer is a mistake (or an attack on the parser's budget)."""
 
 
 class PathSyntaxError(ValueError):
@@ -93,6 +98,8 @@ def parse_path(text: str) -> FieldPath:
     """
     if not isinstance(text, str) or not text.strip():
         raise PathSyntaxError("a field path must be a non-empty string")
+    if len(text) > MAX_PATH_CHARS:
+        raise PathSyntaxError(f"field path is {len(text)} characters long, over the {MAX_PATH_CHARS} limit")
     steps: list[Any] = []
     pos = 0
     expect_key = True
@@ -115,6 +122,8 @@ def parse_path(text: str) -> FieldPath:
                 raise PathSyntaxError(f"bad field path {text!r}: '[{bracket}]' needs a name before it")
             steps.append(EACH if bracket == "*" else int(bracket))
             expect_key = False
+        if len(steps) > MAX_PATH_STEPS:
+            raise PathSyntaxError(f"field path {text[:60]!r}... has more than {MAX_PATH_STEPS} segments")
         pos = m.end()
     if expect_key:
         raise PathSyntaxError(f"bad field path {text!r}: ends with '.'")
