@@ -200,6 +200,8 @@ class ConditionCompiler:
         if "where" in spec:
             where, wtext = self.compile(spec["where"], path.steps[:-1])
         relative = _relative_steps(path, scope)
+        if relative is not None and EACH not in relative:
+            relative = None  # the enclosing count's own array (`a[*]` inside `a[*]`): count it whole
         if relative is not None and scope is not None:
             elements = multi_getter(relative, scope + (EACH,))
         else:
