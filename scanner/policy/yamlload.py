@@ -22,7 +22,8 @@ from scanner.errors import PolicyError
 MAX_FILE_BYTES = 5 * 1024 * 1024
 """Policy, framework and waiver files are hand-written: 5 MiB is far beyond any real one."""
 MAX_EXPANDED_NODES = 200_000
-"""Nodes after alias expansion; a billion-laughs document expands to ~10^9."""
+"""Nodes in one document after alias expansion; a billion-laughs document expands to ~10^9,
+and the largest built-in pack file holds a few thousand."""
 MAX_DEPTH = 100
 """Nested mappings/sequences (after alias expansion). Real policies and ARM documents stay
 under 20; the limit keeps every recursive consumer (constructor, schema, compiler) safe."""
@@ -61,13 +62,40 @@ _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 class _Loader(_Base):  # type: ignore[misc,valid-type]
     """SafeLoader that builds LocDict/LocList and checks duplicates and expansion size."""
 
+    has_aliases = True
+
     def construct_document(self, node: yaml.Node) -> Any:
-        _check_shape(node)
+        if self.has_aliases:
+            _check_shape(node)
+        else:
+            _check_depth(node)  # a plain tree: the cheaper walk suffices
         return super().construct_document(node)
 
 
 def _error(message: str, node: yaml.Node) -> yaml.constructor.ConstructorError:
     return yaml.constructor.ConstructorError(None, None, message, node.start_mark)
+
+
+def _check_depth(root: yaml.Node) -> None:
+    """Bound the size and nesting of an alias-free document (a tree), iteratively."""
+    scalar = yaml.ScalarNode
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    nodes = 0
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            raise _error(f"nested deeper than {MAX_DEPTH} levels", node)
+        if isinstance(node, yaml.MappingNode):
+            nodes += 2 * len(node.value)
+            children = [c for pair in node.value for c in pair if c.__class__ is not scalar]
+        elif isinstance(node, yaml.SequenceNode):
+            nodes += len(node.value)
+            children = [c for c in node.value if c.__class__ is not scalar]
+        else:
+            continue
+        if nodes > MAX_EXPANDED_NODES:
+            raise _error(f"more than {MAX_EXPANDED_NODES} values in one document", node)
+        stack.extend((c, depth + 1) for c in children)
 
 
 def _check_shape(root: yaml.Node) -> None:
@@ -239,6 +267,7 @@ def load_documents(path: Path, error: type = PolicyError) -> list[Any]:
     """
     text = read_text(path, error=error)
     loader = _Loader(text)
+    loader.has_aliases = "*" in text and "&" in text  # no anchor, no alias: a tree
     docs: list[Any] = []
     try:
         while loader.check_data():
