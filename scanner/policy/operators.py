@@ -141,22 +141,35 @@ def _re2_options(case_sensitive: bool = True, dot_nl: bool = False) -> re2.Optio
     return opts
 
 
-def _re2_compile(pattern: str, opts: re2.Options) -> Any:
-    # RE2 runs in time linear in the input: no pattern or value can stall a scan.
-    return re2.compile(pattern, opts)
+def _re2_compile(pattern: str, opts: re2.Options, what: str, written: str) -> Any:
+    # RE2 runs in time linear in the input: no pattern or value can stall a scan. Its memory
+    # budget (8 MiB per pattern) refuses absurd patterns instead of growing without bound.
+    try:
+        return re2.compile(pattern, opts)
+    except re2.error as e:
+        raise OperatorValueError(f"{what} {_clip(written)!r} cannot be used: {_re2_reason(e)}") from None
+
+
+def _re2_reason(e: Exception) -> str:
+    arg = e.args[0] if e.args else e
+    return arg.decode("utf-8", "replace") if isinstance(arg, bytes) else str(arg)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def like_regex(pattern: str) -> Any:
     """`like`: `*` matches any run of characters; everything else is literal; no case."""
     body = ".*".join(re2.escape(p) for p in pattern.split("*"))
-    return _re2_compile(body, _re2_options(case_sensitive=False, dot_nl=True))
+    return _re2_compile(body, _re2_options(case_sensitive=False, dot_nl=True), "like pattern", pattern)
 
 
 def match_regex(pattern: str, ignore_case: bool = False) -> Any:
     """`match`: `#` a digit, `?` a letter, `.` any character, everything else literal."""
     table = {"#": "[0-9]", "?": "[A-Za-z]", ".": "."}
     body = "".join(table.get(c, re2.escape(c)) for c in pattern)
-    return _re2_compile(body, _re2_options(case_sensitive=not ignore_case, dot_nl=True))
+    return _re2_compile(body, _re2_options(case_sensitive=not ignore_case, dot_nl=True), "match pattern", pattern)
 
 
 def _full(regex: Any, negate: bool) -> Predicate:
@@ -194,17 +207,19 @@ def compile_regex(pattern: str) -> Any:
     Compile a `regex` value with RE2 (linear time); raise OperatorValueError with the reason.
     """
     try:
-        return _re2_compile(pattern, _re2_options())
+        return re2.compile(pattern, _re2_options())
     except re2.error as e:
-        reason = e.args[0].decode("utf-8", "replace") if e.args and isinstance(e.args[0], bytes) else str(e)
+        reason = _re2_reason(e)
+    if "too large" in reason:
+        raise OperatorValueError(f"regex {_clip(pattern)!r} cannot be used: {reason}")
     try:
         re.compile(pattern)
     except (re.error, RecursionError, OverflowError):
-        raise OperatorValueError(f"regex {pattern!r} does not compile: {reason}") from None
+        raise OperatorValueError(f"regex {_clip(pattern)!r} does not compile: {reason}") from None
     # Python accepts it, RE2 does not: a backtracking-only feature.
     raise OperatorValueError(
-        f"regex {pattern!r} uses a feature RE2 does not support ({reason}): ccscan regexes use "
-        "RE2 syntax, without backreferences, lookahead/lookbehind or possessive quantifiers"
+        f"regex {_clip(pattern)!r} uses a feature RE2 does not support ({reason}): ccscan regexes "
+        "use RE2 syntax, without backreferences, lookahead/lookbehind or possessive quantifiers"
     )
 
 

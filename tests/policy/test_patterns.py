@@ -148,3 +148,15 @@ def test_property_regex_agrees_with_python_re_where_both_compile(pattern, value)
     if value.endswith("\n") and "$" in pattern:
         return  # Python's `$` also matches before a final newline; RE2's does not (README)
     assert check({"v": value}, None, None) is reference
+
+
+@pytest.mark.parametrize("cond", [
+    {"field": "v", "like": "ab*" * 200_000},
+    {"field": "v", "match": "." * 300_000},
+    {"field": "v", "regex": "x" * 3_000_000},
+])
+def test_patterns_too_large_for_re2_are_lint_errors_not_crashes(cond):
+    _, _, messages = compile_condition(cond)
+    assert len(messages) == 1
+    assert "cannot be used: pattern too large" in messages[0].message
+    assert len(messages[0].message) < 200  # the pattern is clipped, not echoed whole

@@ -70,6 +70,16 @@ def test_hostile_yaml_is_a_policy_error_at_file_line_col(tmp_path, name, text, l
         assert e.col == col
 
 
+@pytest.mark.parametrize("text", ["a: [" + ",".join(["1"] * 120) + "]\n",
+                                  "".join(f"k{i}: v\n" for i in range(70)),
+                                  "a: &x [1, 2, 3]\nb: [*x, *x, *x, *x, *x, *x, *x, *x, *x, *x]\n"])
+def test_documents_with_too_many_values_are_refused_before_construction(tmp_path, monkeypatch, text):
+    monkeypatch.setattr("scanner.policy.yamlload.MAX_EXPANDED_NODES", 100 if "&x" not in text else 30)
+    with pytest.raises(PolicyError, match="more than (100 values|30 nodes)") as err:
+        load(tmp_path, text)
+    assert err.value.line is not None
+
+
 def test_depth_just_under_the_limit_loads(tmp_path):
     depth = MAX_DEPTH - 1  # plus the top-level mapping
     (doc,) = load(tmp_path, "a: " + "[" * depth + "]" * depth + "\n")
