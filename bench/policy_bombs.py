@@ -24,6 +24,8 @@ CASES = {
     "regex (x+x+)+y on 'x'*100000": ("cond", {"field": "v", "regex": "(x+x+)+y"}, "x" * 100_000),
     "like 12 stars on 'a'*5000": ("cond", {"field": "v", "like": "*a*a*a*a*a*a*a*a*a*a*a*b"}, "a" * 5000),
     "like 12 stars on 'a'*1000000": ("cond", {"field": "v", "like": "*a*a*a*a*a*a*a*a*a*a*a*b"}, "a" * 1_000_000),
+    "like 12 stars, open end, on 'a'*1000000": ("cond", {"field": "v", "like": "*a*a*a*a*a*a*a*a*a*a*a*b*"},
+                                              "a" * 1_000_000),
     "match 40 dots on 'a'*100000": ("cond", {"field": "v", "match": "." * 40 + "b"}, "a" * 100_000),
     "yaml nested 5000 deep": ("yaml", "a: " + "[" * 5000 + "]" * 5000 + "\n", None),
     "yaml nested 999 deep": ("yaml", "a: " + "[" * 999 + "]" * 999 + "\n", None),

@@ -127,27 +127,25 @@ def op_not_contains_key(expected: Any) -> Predicate:
     return lambda v: isinstance(v, dict) and not has(v)
 
 
+MAX_PATTERN_CHARS = 4096
+"""`like`/`match`/`regex` patterns: real ones are under 200 characters; the cap bounds the
+time compiling one can take."""
+
+
 def _need_str(expected: Any, name: str) -> str:
     if not isinstance(expected, str):
         raise OperatorValueError(f"'{name}' needs a string pattern")
+    if len(expected) > MAX_PATTERN_CHARS:
+        raise OperatorValueError(
+            f"'{name}' pattern is {len(expected)} characters long, over the {MAX_PATTERN_CHARS} limit"
+        )
     return expected
 
 
-def _re2_options(case_sensitive: bool = True, dot_nl: bool = False) -> re2.Options:
+def _re2_options() -> re2.Options:
     opts = re2.Options()
     opts.log_errors = False  # RE2 would print every bad pattern to stderr; lint reports it
-    opts.case_sensitive = case_sensitive
-    opts.dot_nl = dot_nl
     return opts
-
-
-def _re2_compile(pattern: str, opts: re2.Options, what: str, written: str) -> Any:
-    # RE2 runs in time linear in the input: no pattern or value can stall a scan. Its memory
-    # budget (8 MiB per pattern) refuses absurd patterns instead of growing without bound.
-    try:
-        return re2.compile(pattern, opts)
-    except re2.error as e:
-        raise OperatorValueError(f"{what} {_clip(written)!r} cannot be used: {_re2_reason(e)}") from None
 
 
 def _re2_reason(e: Exception) -> str:
@@ -159,31 +157,62 @@ def _clip(text: str) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def like_regex(pattern: str) -> Any:
-    """`like`: `*` matches any run of characters; everything else is literal; no case."""
-    body = ".*".join(re2.escape(p) for p in pattern.split("*"))
-    return _re2_compile(body, _re2_options(case_sensitive=False, dot_nl=True), "like pattern", pattern)
+def like_matcher(pattern: str) -> Predicate:
+    """
+    `like`: `*` matches any run of characters; everything else is literal; no case.
+
+    Not a regex: the literal pieces between stars are placed leftmost-first with `str.find`,
+    which is exact for `*`-only patterns and linear in the value (a backtracking `.*a.*a…b`
+    takes minutes on a few thousand characters).
+    """
+    parts = pattern.casefold().split("*")
+    if len(parts) == 1:
+        exact = parts[0]
+        return lambda v: isinstance(v, str) and v.casefold() == exact
+    head, tail, pieces = parts[0], parts[-1], [p for p in parts[1:-1] if p]
+    fixed = len(head) + len(tail)
+
+    def matches(v: Any) -> bool:
+        if not isinstance(v, str):
+            return False
+        s = v.casefold()
+        if len(s) < fixed or not s.startswith(head) or not s.endswith(tail):
+            return False
+        pos, end = len(head), len(s) - len(tail)
+        for piece in pieces:
+            i = s.find(piece, pos, end)
+            if i < 0:
+                return False
+            pos = i + len(piece)
+        return True
+
+    return matches
 
 
-def match_regex(pattern: str, ignore_case: bool = False) -> Any:
-    """`match`: `#` a digit, `?` a letter, `.` any character, everything else literal."""
+def match_regex(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
+    """
+    `match`: `#` a digit, `?` a letter, `.` any character, everything else literal.
+
+    The translation has no repetition or alternation, so Python's `re` runs it in linear time.
+    """
     table = {"#": "[0-9]", "?": "[A-Za-z]", ".": "."}
-    body = "".join(table.get(c, re2.escape(c)) for c in pattern)
-    return _re2_compile(body, _re2_options(case_sensitive=not ignore_case, dot_nl=True), "match pattern", pattern)
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    return re.compile("".join(table.get(c, re.escape(c)) for c in pattern), flags)
 
 
-def _full(regex: Any, negate: bool) -> Predicate:
+def _full(regex: re.Pattern[str], negate: bool) -> Predicate:
     if negate:
         return lambda v: isinstance(v, str) and regex.fullmatch(v) is None
     return lambda v: isinstance(v, str) and regex.fullmatch(v) is not None
 
 
 def op_like(expected: Any) -> Predicate:
-    return _full(like_regex(_need_str(expected, "like")), False)
+    return like_matcher(_need_str(expected, "like"))
 
 
 def op_not_like(expected: Any) -> Predicate:
-    return _full(like_regex(_need_str(expected, "notLike")), True)
+    like = like_matcher(_need_str(expected, "notLike"))
+    return lambda v: isinstance(v, str) and not like(v)
 
 
 def op_match(expected: Any) -> Predicate:
@@ -210,12 +239,13 @@ def compile_regex(pattern: str) -> Any:
         return re2.compile(pattern, _re2_options())
     except re2.error as e:
         reason = _re2_reason(e)
-    if "too large" in reason:
-        raise OperatorValueError(f"regex {_clip(pattern)!r} cannot be used: {reason}")
     try:
         re.compile(pattern)
     except (re.error, RecursionError, OverflowError):
         raise OperatorValueError(f"regex {_clip(pattern)!r} does not compile: {reason}") from None
+    if not any(k in reason for k in ("invalid escape", "perl operator", "repetition operator")):
+        # Valid, but over one of RE2's limits (size, a repetition count above 1000).
+        raise OperatorValueError(f"regex {_clip(pattern)!r} cannot be used: {reason} (RE2 limit)")
     # Python accepts it, RE2 does not: a backtracking-only feature.
     raise OperatorValueError(
         f"regex {_clip(pattern)!r} uses a feature RE2 does not support ({reason}): ccscan regexes "
@@ -223,9 +253,26 @@ def compile_regex(pattern: str) -> Any:
     )
 
 
+_UNANCHORED = getattr(getattr(re2, "_Anchor", None), "UNANCHORED", None)
+_NO_MATCH = (-1, -1)
+
+
 def op_regex(expected: Any) -> Predicate:
     regex = compile_regex(_need_str(expected, "regex"))
-    return lambda v: isinstance(v, str) and regex.search(v) is not None
+    raw = getattr(regex, "_regexp", None)
+    if raw is None or _UNANCHORED is None:
+        return lambda v: isinstance(v, str) and regex.search(v) is not None
+
+    # google-re2's `search` builds a Match with str offsets (~8 µs); asking the compiled RE2
+    # whether there is a match at all is ~5x cheaper. "surrogatepass": JSON may carry lone
+    # surrogates, which RE2 then sees as bytes that match no character.
+    def search(v: Any) -> bool:
+        if not isinstance(v, str):
+            return False
+        data = v.encode("utf-8", "surrogatepass")
+        return raw.Match(_UNANCHORED, data, 0, len(data))[0] != _NO_MATCH
+
+    return search
 
 
 def _ordering(expected: Any, name: str, test: Callable[[Any, Any], bool]) -> Predicate:

@@ -22,6 +22,8 @@ BOMBS = [
     ({"field": "v", "regex": "^(\\w+\\s?)*$"}, "word " * 10_000 + "!"),
     ({"field": "v", "like": "*a*a*a*a*a*a*a*a*a*a*a*b"}, "a" * 5000),
     ({"field": "v", "notLike": "*a*a*a*a*a*a*a*a*a*a*a*b"}, "a" * 50_000),
+    ({"field": "v", "like": "*a*a*a*a*a*a*a*a*a*a*a*b*"}, "a" * 50_000),
+    ({"field": "v", "like": "a*a*a*a*a*a*a*a*a*a*a*a*c"}, "a" * 50_000 + "b"),
     ({"field": "v", "match": "." * 40 + "b"}, "a" * 50_000),
     ({"field": "v", "matchInsensitively": "#" * 30 + "?"}, "1" * 50_000),
 ]
@@ -150,13 +152,24 @@ def test_property_regex_agrees_with_python_re_where_both_compile(pattern, value)
     assert check({"v": value}, None, None) is reference
 
 
-@pytest.mark.parametrize("cond", [
-    {"field": "v", "like": "ab*" * 200_000},
-    {"field": "v", "match": "." * 300_000},
-    {"field": "v", "regex": "x" * 3_000_000},
-])
-def test_patterns_too_large_for_re2_are_lint_errors_not_crashes(cond):
-    _, _, messages = compile_condition(cond)
+@pytest.mark.parametrize("op", ["like", "notLike", "match", "notMatch", "matchInsensitively", "regex"])
+def test_patterns_over_the_length_cap_are_lint_errors(op):
+    from scanner.policy.operators import MAX_PATTERN_CHARS
+
+    _, _, messages = compile_condition({"field": "v", op: "a*." * MAX_PATTERN_CHARS})
     assert len(messages) == 1
-    assert "cannot be used: pattern too large" in messages[0].message
-    assert len(messages[0].message) < 200  # the pattern is clipped, not echoed whole
+    assert f"over the {MAX_PATTERN_CHARS} limit" in messages[0].message
+    _, _, messages = compile_condition({"field": "v", op: "a" * MAX_PATTERN_CHARS})
+    assert messages == []
+
+
+def test_a_regex_too_large_for_re2_is_a_lint_error_not_a_crash():
+    _, _, messages = compile_condition({"field": "v", "regex": "((((a{100}){100}){100}){100})"})
+    assert len(messages) == 1
+    assert "cannot be used" in messages[0].message or "does not compile" in messages[0].message
+
+
+@given(pattern=st.text("ab*", max_size=10), value=st.text("abAB", max_size=30))
+@settings(max_examples=500, deadline=None)
+def test_property_like_is_exact_on_star_heavy_patterns(pattern, value):
+    assert holds({"field": "v", "like": pattern}, {"v": value}) is _like_reference(pattern, value)
