@@ -179,3 +179,43 @@ non_arrays = json_scalars.filter(lambda v: v is not None) | st.dictionaries(
 def test_property_no_condition_over_a_non_array_ever_passes(observed, cond, wrap):
     outcome, _ = _outcome(wrap(cond), {"p": {"name": "n", "items": observed}})
     assert outcome == "unknown"
+
+
+def test_scan_of_an_elb_whose_listeners_is_an_object_reports_unknown_not_pass(ccscan, tmp_path):
+    import json
+
+    src = ROOT / "fixtures" / "aws" / "111122223333" / "ccscan-snapshot.jsonl"
+    lines = src.read_text().splitlines()
+    elb = next(json.loads(x) for x in lines[1:] if '"AWS::ElasticLoadBalancingV2::LoadBalancer"' in x)
+    elb["properties"]["Listeners"] = elb["properties"]["Listeners"][0]  # an object, not a list
+    out = tmp_path / "estate"
+    out.mkdir()
+    (out / "snap.jsonl").write_text(lines[0] + "\n" + json.dumps(elb) + "\n")
+    res = ccscan("scan", out, "--format", "json")
+    assert res.exit_code in (0, 1), res.stderr
+    listener = {f["policy_id"]: f for f in res.json()["findings"] if f["policy_id"] in
+                ("CCS-AWS-ELB-001", "CCS-AWS-ELB-002")}
+    assert {k: f["status"] for k, f in listener.items()} == {
+        "CCS-AWS-ELB-001": "unknown", "CCS-AWS-ELB-002": "unknown"}
+    for f in listener.values():
+        assert f["message"] == "insufficient evidence: properties.Listeners is an object, not an array"
+    assert ccscan("scan", out, "--fail-on-unknown").exit_code != 0
+
+
+def test_ccscan_test_judges_a_non_array_case_as_unknown(ccscan, tmp_path):
+    policy = ROOT / "policies" / "aws" / "elb-tls.yaml"
+    text = policy.read_text().replace(
+        "  - name: listeners not collected\n    expect: unknown\n    resource:\n      properties: {Type: application}\n",
+        "  - name: listeners not collected\n    expect: unknown\n    resource:\n      properties: {Type: application}\n"
+        "  - name: listeners as an object\n    expect: unknown\n    resource:\n"
+        "      properties: {Listeners: {Protocol: HTTP, Port: 80}}\n", 1)
+    assert "listeners as an object" in text
+    p = tmp_path / "elb.yaml"
+    p.write_text(text)
+    res = ccscan("test", p)
+    assert res.exit_code == 0, res.stdout
+    p.write_text(text.replace("  - name: listeners as an object\n    expect: unknown",
+                              "  - name: listeners as an object\n    expect: pass"))
+    res = ccscan("test", p)
+    assert res.exit_code == 1
+    assert "test 'listeners as an object': expected pass, got unknown" in res.stdout
