@@ -191,7 +191,7 @@ def _typed_scalar(base: Callable[[Any, yaml.ScalarNode], Any], what: str) -> Cal
     def construct(loader: Any, node: yaml.ScalarNode) -> Any:
         try:
             value = base(loader, node)
-        except (ValueError, KeyError, OverflowError) as e:
+        except (ValueError, KeyError, IndexError, TypeError, OverflowError) as e:
             # `!!int abc`, `!!bool maybe`, or an int past Python's digit limit (ValueError).
             detail = str(e).split(":")[0] if isinstance(e, ValueError) else "not a valid value"
             raise _error(f"cannot read {_clip(node.value)} as {what} ({detail})", node) from None

@@ -219,3 +219,39 @@ def test_ccscan_test_judges_a_non_array_case_as_unknown(ccscan, tmp_path):
     res = ccscan("test", p)
     assert res.exit_code == 1
     assert "test 'listeners as an object': expected pass, got unknown" in res.stdout
+
+
+# Property: any condition tree (sane or not) compiles to a check or to lint messages, and a
+# compiled check on any JSON document returns a bool or raises NotAnArray (-> unknown).
+_ops = st.sampled_from(["equals", "notEquals", "in", "notIn", "contains", "notContains", "like",
+                        "notLike", "match", "regex", "less", "greater", "versionAtLeast", "exists",
+                        "containsKey", "bogus"])
+_paths = st.sampled_from(["p.items[*].x", "p.items[*]", "p.items[0].x", "p.x", "p.items[*].y[*]",
+                          "p", "[*]", "p..x", "p.items[*][*]", ""])
+_values = st.none() | st.booleans() | st.integers(-2, 2) | st.floats(allow_nan=False) | st.text(
+    "xy*#?.1(", max_size=4) | st.lists(st.text("xy", max_size=2) | st.integers(0, 2), max_size=3)
+_leaf = st.builds(lambda f, o, v: {"field": f, o: v}, _paths, _ops, _values)
+_conditions = st.recursive(
+    _leaf,
+    lambda kids: st.builds(lambda c: {"not": c}, kids)
+    | st.builds(lambda cs: {"allOf": cs}, st.lists(kids, max_size=3))
+    | st.builds(lambda cs: {"anyOf": cs}, st.lists(kids, max_size=3))
+    | st.builds(lambda f, w, n: {"count": {"field": f, "where": w}, "equals": n},
+                st.sampled_from(["p.items[*]", "p.items[*].y[*]", "p.x"]), kids, st.integers(0, 2)),
+    max_leaves=6,
+)
+_json = st.recursive(_values, lambda kids: st.lists(kids, max_size=3)
+                     | st.dictionaries(st.sampled_from(["x", "y", "items"]), kids, max_size=3), max_leaves=8)
+
+
+@given(cond=_conditions, doc=st.dictionaries(st.sampled_from(["p", "q"]), _json, max_size=2))
+@settings(max_examples=600, deadline=None)
+def test_property_any_condition_compiles_or_is_refused_and_evaluates_to_a_verdict(cond, doc):
+    check, _, messages = compile_condition(cond)
+    if messages:
+        assert all(m.severity == "error" and m.rule for m in messages)
+        return
+    try:
+        assert check(doc, [], None) in (True, False)
+    except NotAnArray as e:
+        assert "not an array" in str(e)

@@ -44,6 +44,9 @@ CASES = [
     ("bad !!int", "a: !!int twelve\n", 1, 4, "cannot read twelve as the number"),
     ("bad !!float", "a: !!float x\n", 1, 4, "cannot read x as the number"),
     ("bad !!bool", "a: !!bool maybe\n", 1, 4, "cannot read maybe as the boolean"),
+    ("empty !!int", "!!int \n", 1, 1, "cannot read  as the number"),  # found by the fuzz below
+    ("empty !!float", "a: !!float\n", 1, 4, "cannot read  as the number"),
+    ("!!int on a list", "a: !!int [1]\n", 1, 4, "expected a scalar node"),
     ("plain =", "a: =\n", 1, 4, "quote it: '='"),
     ("deep flow", "a: " + "[" * 500 + "]" * 500 + "\n", 1, None, f"nested deeper than {MAX_DEPTH}"),
     ("deeper flow", "a: " + "[" * 5000 + "]" * 5000 + "\n", 1, None, "nesting depth"),
