@@ -28,6 +28,11 @@ MAX_DEPTH = 100
 """Nested mappings/sequences (after alias expansion). Real policies and ARM documents stay
 under 20; the limit keeps every recursive consumer (constructor, schema, compiler) safe."""
 
+PRESCAN_CHARS = 64 * 1024
+"""Files above this size (the largest built-in pack file is ~25 KiB) are first read as a stream
+of parser events, so a huge document is refused after MAX_EXPANDED_NODES events instead of
+after composing millions of nodes (seconds and hundreds of MiB)."""
+
 Pos = tuple[int, int]
 
 
@@ -72,7 +77,7 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
         return super().construct_document(node)
 
 
-def _error(message: str, node: yaml.Node) -> yaml.constructor.ConstructorError:
+def _error(message: str, node: yaml.Node | yaml.Event) -> yaml.constructor.ConstructorError:
     return yaml.constructor.ConstructorError(None, None, message, node.start_mark)
 
 
@@ -133,6 +138,29 @@ def _check_shape(root: yaml.Node) -> None:
         if height > MAX_DEPTH:
             raise _error(f"nested deeper than {MAX_DEPTH} levels", node)
         sizes[key], heights[key] = total, height
+
+
+def _prescan(text: str) -> None:
+    """Bound values per document and nesting from parser events alone (constant memory)."""
+    events = _Base(text)
+    try:
+        nodes = depth = 0
+        while events.check_event():
+            event = events.get_event()
+            if isinstance(event, yaml.DocumentStartEvent):
+                nodes = depth = 0
+            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _error(f"nested deeper than {MAX_DEPTH} levels", event)
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+            if isinstance(event, yaml.NodeEvent):  # scalars, aliases and collection starts
+                nodes += 1
+                if nodes > MAX_EXPANDED_NODES:
+                    raise _error(f"more than {MAX_EXPANDED_NODES} values in one document", event)
+    finally:
+        events.dispose()
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocDict:
@@ -270,6 +298,8 @@ def load_documents(path: Path, error: type = PolicyError) -> list[Any]:
     loader.has_aliases = "*" in text and "&" in text  # no anchor, no alias: a tree
     docs: list[Any] = []
     try:
+        if len(text) > PRESCAN_CHARS:
+            _prescan(text)
         while loader.check_data():
             doc = loader.get_data()
             if doc is not None:

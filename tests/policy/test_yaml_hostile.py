@@ -83,6 +83,23 @@ def test_documents_with_too_many_values_are_refused_before_construction(tmp_path
     assert err.value.line is not None
 
 
+@pytest.mark.parametrize(("text", "fragment"), [
+    ("a: [" + ",".join(["1"] * 1500) + "]\n", "more than 1000 values"),
+    ("---\na: [" + ",".join(["1"] * 600) + "]\n---\nb: [" + ",".join(["1"] * 600) + "]\n", None),
+    ("pad: '" + "x" * 500 + "'\na: " + "[" * 101 + "]" * 101 + "\n", "nested deeper than 100"),
+])
+def test_large_files_are_prescanned_from_parser_events(tmp_path, monkeypatch, text, fragment):
+    monkeypatch.setattr("scanner.policy.yamlload.PRESCAN_CHARS", 100)
+    monkeypatch.setattr("scanner.policy.yamlload.MAX_EXPANDED_NODES", 1000)
+    monkeypatch.setattr("scanner.policy.yamlload._check_depth", lambda node: None)  # prescan alone
+    if fragment is None:  # the count restarts with every document
+        assert len(load(tmp_path, text)) == 2
+        return
+    with pytest.raises(PolicyError, match=fragment) as err:
+        load(tmp_path, text)
+    assert err.value.line is not None and err.value.col is not None
+
+
 def test_depth_just_under_the_limit_loads(tmp_path):
     depth = MAX_DEPTH - 1  # plus the top-level mapping
     (doc,) = load(tmp_path, "a: " + "[" * depth + "]" * depth + "\n")
