@@ -173,3 +173,12 @@ def test_a_regex_too_large_for_re2_is_a_lint_error_not_a_crash():
 @settings(max_examples=500, deadline=None)
 def test_property_like_is_exact_on_star_heavy_patterns(pattern, value):
     assert holds({"field": "v", "like": pattern}, {"v": value}) is _like_reference(pattern, value)
+
+
+@pytest.mark.parametrize(("pattern", "value", "expected"), [
+    ("^é+$", "éé", True), ("^.$", "é", True), ("^..$", "é", False), ("^\\x{1F600}$", "\U0001F600", True),
+    ("x", "\ud800x", True),  # a lone surrogate (JSON allows it) is no crash and no false match
+    ("^y", "\ud800x", False),
+])
+def test_regex_reads_unicode_text_by_characters(pattern, value, expected):
+    assert holds({"field": "v", "regex": pattern}, {"v": value}) is expected
