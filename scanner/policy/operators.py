@@ -304,8 +304,10 @@ _TLS_VERSION = re.compile(
     r"""
     (?:tls\s*v?[\s_.-]?)?                # TLS, TLSv, TLS_, TLS-, "TLS " (or nothing)
     (?P<major>1)                           # every TLS version is 1.x
-    (?:[._-]?(?P<minor>[0-9])              # 1.2, 1_2, 1-2, and glued: 12
-       (?:\.(?P<patch>[0-9]{1,2}))?)?     # 1.2.0
+    (?:\.(?P<minor>[0-9])                 # 1.2
+       (?:\.(?P<patch>[0-9]{1,2}))?       # 1.2.0
+     | [_-](?P<spelled>[0-9])              # 1_2, 1-2
+     | (?P<glued>[0-9]))?                  # 12 (never 12.0: that reads as version 12)
     (?:_(?:19|20)[0-9][0-9])?              # CloudFront's dated names: TLSv1.2_2021
     """,
     re.IGNORECASE | re.VERBOSE,
@@ -327,7 +329,8 @@ def parse_version(value: Any) -> tuple[int, ...] | None:
     m = _TLS_VERSION.fullmatch(value.strip())
     if not m:
         return None
-    return (1, int(m.group("minor") or 0), int(m.group("patch") or 0))
+    minor = m.group("minor") or m.group("spelled") or m.group("glued") or 0
+    return (1, int(minor), int(m.group("patch") or 0))
 
 
 def op_version_at_least(expected: Any) -> Predicate:

@@ -19,7 +19,8 @@ _PREFIXES = ["", "TLS", "tls", "Tls", "TLSv", "tlsv", "TLS ", "TLS_", "TLS-", "T
              "TLS  ", "TLSv_", "TLSv-"]
 _FORMS = {  # text after the prefix -> version
     **{f"1{sep}{m}": (1, m, 0) for sep in ("", ".", "_", "-") for m in range(10)},
-    **{f"1.{m}.{p}": (1, m, p) for m in range(4) for p in (0, 1, 10)},
+    **{f"1.{m}.{p}": (1, m, p) for m in range(10) for p in range(100)},
+    **{f"1.{m}.{p:02d}": (1, m, p) for m in range(10) for p in range(10)},
     "1": (1, 0, 0),
 }
 _SUFFIXES = ["", "_2016", "_2019", "_2021"]
@@ -32,7 +33,7 @@ KNOWN = {
 @pytest.mark.parametrize("text", [
     "SSL3", "SSLv3", "SSL2.0", "SSLv2", "SSL 3.0", "ssl3", "2016", "ELBSecurityPolicy-2016-08",
     "ELBSecurityPolicy-TLS-1-2-2017-01", "2.0", "3", "v2", "1.2-beta", "1.2a", "TLS2", "TLS1.10",
-    "1.10", "latest", "", " ", "TLSv", "DTLS1.2", "TLS1_2_", "1..2", "１.２", "1.٢", "TLS13-1-2-2021-06",
+    "1.10", "10.0", "12.0", "TLS12.1", "latest", "", " ", "TLSv", "DTLS1.2", "TLS1_2_", "1..2", "１.２", "1.٢", "TLS13-1-2-2021-06",
 ])
 def test_strings_that_are_not_tls_versions_fail_version_at_least(text):
     assert parse_version(text) is None
