@@ -13,7 +13,7 @@ from scanner.findings import Evidence, Finding, finding_id_for_key, finding_key
 from scanner.inventory.resource import Resource
 from scanner.policy.catalog import Catalog
 from scanner.policy.model import Policy
-from scanner.policy.paths import MISSING
+from scanner.policy.paths import MISSING, NotAnArray
 from scanner.redact import redact
 
 Outcome = Literal["pass", "fail", "unknown", "error", "not_applicable"]
@@ -25,7 +25,7 @@ def evaluate(policy: Policy, doc: dict[str, Any]) -> tuple[Outcome, list[tuple[s
     Decide one policy on one resource document.
 
     Returns (outcome, reads, detail): `reads` lists (path, observed) for every field the
-    decision read; `detail` names the missing path (unknown) or the exception (error).
+    decision read; `detail` says why (unknown) or names the exception (error).
     """
     reads: list[tuple[str, Any]] = []
     try:
@@ -34,8 +34,10 @@ def evaluate(policy: Policy, doc: dict[str, Any]) -> tuple[Outcome, list[tuple[s
         for text, get in policy.requires:
             if get(doc) is MISSING:
                 reads.append((text, MISSING))
-                return "unknown", reads, text
+                return "unknown", reads, f"{text} is absent from the inventory (the policy requires it)"
         return ("pass" if policy.check(doc, reads, None) else "fail"), reads, ""
+    except NotAnArray as e:  # evidence of the wrong shape is insufficient, never a pass
+        return "unknown", reads, str(e)
     except Exception as e:  # one broken policy or odd resource must not stop the scan
         return "error", reads, f"{type(e).__name__}: {e}"
 
@@ -85,7 +87,7 @@ def message_for(policy: Policy, outcome: Outcome, evidence: tuple[Evidence, ...]
         seen = "; ".join(_show(e) for e in evidence) or "nothing"
         msg = f"expected {policy.expectation}; observed {seen}"
     elif outcome == "unknown":
-        msg = f"insufficient evidence: {detail} is absent from the inventory (the policy requires it)"
+        msg = f"insufficient evidence: {detail}"
     else:
         msg = f"evaluation error: {detail}"
     return msg if len(msg) <= MESSAGE_LIMIT else msg[: MESSAGE_LIMIT - 3] + "..."

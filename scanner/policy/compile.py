@@ -29,6 +29,8 @@ LOGICAL = ("allOf", "anyOf", "not")
 FIELD_OPERATORS = (*OPERATORS, "exists")
 KNOWN_KEYS = frozenset((*LOGICAL, "field", "count", *FIELD_OPERATORS))
 TEXT_LIMIT = 400
+MAX_CONDITION_DEPTH = 32
+"""Nested conditions (`not`, `allOf`, `anyOf`, `count` … `where`); real policies use under 6."""
 
 
 def _never(doc: Any, reads: Any, elem: Any) -> bool:
@@ -50,6 +52,7 @@ class ConditionCompiler:
         self.file = file
         self.policy_id = policy_id
         self.messages = messages
+        self._depth = 0
 
     def error(self, pos: Pos | None, rule: str, message: str) -> Check:
         line, col = pos if pos else (None, None)
@@ -63,6 +66,15 @@ class ConditionCompiler:
         Return (check, text) for one condition; `scope` is the array prefix of an enclosing count.
         """
         pos = getattr(node, "pos", None)
+        if self._depth >= MAX_CONDITION_DEPTH:
+            return self.error(pos, "too-deep", f"conditions nested deeper than {MAX_CONDITION_DEPTH} levels"), "?"
+        self._depth += 1
+        try:
+            return self._compile(node, scope, pos)
+        finally:
+            self._depth -= 1
+
+    def _compile(self, node: Any, scope: tuple[Any, ...] | None, pos: Pos | None) -> tuple[Check, str]:
         if not isinstance(node, dict) or not node:
             return self.error(pos, "schema", "a condition must be a non-empty mapping"), "?"
         kp = node.key_pos if isinstance(node, LocDict) else {}
@@ -137,6 +149,10 @@ class ConditionCompiler:
             pred: Callable[[Any], bool] = (lambda v: True) if flag else (lambda v: False)
             on_missing = not flag
             text = f"{path.text} {'exists' if flag else 'is absent'}"
+        elif expected is None:
+            # `notEquals:` with nothing after it is null: it would pass every present value.
+            return self.error(vpos, "bad-value",
+                              f"{op!r} has no value (an empty or null YAML value); to test absence use 'exists: false'"), "?"
         else:
             try:
                 pred = OPERATORS[op](expected)
@@ -146,8 +162,8 @@ class ConditionCompiler:
             on_missing = False
             text = f"{path.text} {op} {_short(expected)}"
         relative = _relative_steps(path, scope)
-        if relative is not None:
-            return _relative_field(relative, pred, on_missing), text
+        if relative is not None and scope is not None:
+            return _relative_field(relative, scope + (EACH,), pred, on_missing), text
         if path.has_each:
             return _each_field(path.text, multi_getter(path.steps), pred, on_missing), text
         return _field_check(path.text, getter(path.steps), pred, on_missing), text
@@ -184,7 +200,12 @@ class ConditionCompiler:
         if "where" in spec:
             where, wtext = self.compile(spec["where"], path.steps[:-1])
         relative = _relative_steps(path, scope)
-        elements = multi_getter(relative) if relative is not None else multi_getter(path.steps)
+        if relative is not None and EACH not in relative:
+            relative = None  # the enclosing count's own array (`a[*]` inside `a[*]`): count it whole
+        if relative is not None and scope is not None:
+            elements = multi_getter(relative, scope + (EACH,))
+        else:
+            elements = multi_getter(path.steps)
         text = f"count of {path.text}{' where ' + wtext if wtext else ''} {op} {_short(expected)}"
         return _count_check(f"count({path.text})", elements, relative is not None, where, compare), text
 
@@ -234,9 +255,11 @@ def _each_field(text: str, get: Callable[[Any], Any], pred: Callable[[Any], bool
     return check
 
 
-def _relative_field(steps: tuple[Any, ...], pred: Callable[[Any], bool], on_missing: bool) -> Check:
+def _relative_field(
+    steps: tuple[Any, ...], prefix: tuple[Any, ...], pred: Callable[[Any], bool], on_missing: bool
+) -> Check:
     if EACH in steps:
-        get_many = multi_getter(steps)
+        get_many = multi_getter(steps, prefix)
 
         def check_many(doc: Any, reads: Any, elem: Any) -> bool:
             values = get_many(elem)
@@ -245,7 +268,7 @@ def _relative_field(steps: tuple[Any, ...], pred: Callable[[Any], bool], on_miss
             return all(on_missing if v is MISSING else pred(v) for v in values)
 
         return check_many
-    get = getter(steps) if steps else (lambda e: MISSING if e is None else e)
+    get = getter(steps, prefix) if steps else (lambda e: MISSING if e is None else e)
 
     def check(doc: Any, reads: Any, elem: Any) -> bool:
         v = get(elem)

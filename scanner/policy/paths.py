@@ -24,11 +24,51 @@ MISSING: Any = _Missing()
 EACH = object()
 """The `[*]` step."""
 
-_SEGMENT = re.compile(r"""([^.\[\]'"]+)|\['([^']*)'\]|\[(\*|\d+)\]|(\.)""")
+_SEGMENT = re.compile(r"""([^.\[\]'"]+)|\['([^']*)'\]|\[(\*|[0-9]{1,9})\]|(\.)""")
+
+MAX_PATH_STEPS = 32
+"""Keys, indexes and `[*]`s in one path; real ARM/AWS paths use under 10."""
+MAX_PATH_CHARS = 1024
+"""Characters in one path: longer is a mistake (or an attack on the parser's budget)."""
 
 
 class PathSyntaxError(ValueError):
     """A field path that does not parse; the message says where."""
+
+
+_JSON_TYPES = {dict: "an object", str: "a string", bool: "a boolean", int: "a number", float: "a number"}
+
+
+class NotAnArray(Exception):
+    """
+    A `[*]` or `[N]` step met a present value that is not an array.
+
+    The engine maps it to `unknown`: evidence of the wrong shape proves nothing, and treating
+    it as "no elements" would let `not`, negated operators and `count ... equals 0` pass.
+    """
+
+    def __init__(self, steps: tuple[Any, ...], observed: Any) -> None:
+        self.path = steps_text(steps)
+        self.observed_type = _JSON_TYPES.get(type(observed), type(observed).__name__)
+        super().__init__(f"{self.path} is {self.observed_type}, not an array")
+
+
+def steps_text(steps: tuple[Any, ...]) -> str:
+    """Path text for steps: ('a', EACH, 'b', 0) -> `a[*].b[0]`."""
+    out = ""
+    for s in steps:
+        if s is EACH:
+            out += "[*]"
+        elif isinstance(s, int):
+            out += f"[{s}]"
+        elif _SIMPLE_KEY.fullmatch(s):
+            out += ("." if out else "") + s
+        else:
+            out += f"['{s}']"
+    return out or "(the element)"
+
+
+_SIMPLE_KEY = re.compile(r"[^.\[\]'\"]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +98,8 @@ def parse_path(text: str) -> FieldPath:
     """
     if not isinstance(text, str) or not text.strip():
         raise PathSyntaxError("a field path must be a non-empty string")
+    if len(text) > MAX_PATH_CHARS:
+        raise PathSyntaxError(f"field path is {len(text)} characters long, over the {MAX_PATH_CHARS} limit")
     steps: list[Any] = []
     pos = 0
     expect_key = True
@@ -80,6 +122,8 @@ def parse_path(text: str) -> FieldPath:
                 raise PathSyntaxError(f"bad field path {text!r}: '[{bracket}]' needs a name before it")
             steps.append(EACH if bracket == "*" else int(bracket))
             expect_key = False
+        if len(steps) > MAX_PATH_STEPS:
+            raise PathSyntaxError(f"field path {text[:60]!r}... has more than {MAX_PATH_STEPS} segments")
         pos = m.end()
     if expect_key:
         raise PathSyntaxError(f"bad field path {text!r}: ends with '.'")
@@ -95,7 +139,7 @@ def _ci_get(d: dict, key: str) -> Any:
     return MISSING
 
 
-def _step(value: Any, step: Any) -> Any:
+def _step(value: Any, step: Any, steps: tuple[Any, ...], i: int) -> Any:
     if isinstance(step, str):
         if not isinstance(value, dict):
             return MISSING
@@ -103,15 +147,19 @@ def _step(value: Any, step: Any) -> Any:
         if v is MISSING:
             v = _ci_get(value, step)
         return MISSING if v is None else v
-    if isinstance(value, list) and -len(value) <= step < len(value):
+    if not isinstance(value, list):
+        raise NotAnArray(steps[:i], value)
+    if -len(value) <= step < len(value):
         v = value[step]
         return MISSING if v is None else v
     return MISSING
 
 
-def getter(steps: tuple[Any, ...]) -> Callable[[Any], Any]:
+def getter(steps: tuple[Any, ...], prefix: tuple[Any, ...] = ()) -> Callable[[Any], Any]:
     """
     Return `get(doc) -> value | MISSING` for a path without `[*]`.
+
+    `prefix` is where `doc` stands (an array element's path), for NotAnArray messages.
     """
     if all(isinstance(s, str) for s in steps):
         keys = steps
@@ -133,10 +181,12 @@ def getter(steps: tuple[Any, ...]) -> Callable[[Any], Any]:
 
         return get_keys
 
+    full = prefix + steps
+
     def get(doc: Any) -> Any:
         v = doc
-        for s in steps:
-            v = _step(v, s)
+        for i, s in enumerate(steps):
+            v = _step(v, s, full, len(prefix) + i)
             if v is MISSING:
                 return MISSING
         return v
@@ -144,20 +194,26 @@ def getter(steps: tuple[Any, ...]) -> Callable[[Any], Any]:
     return get
 
 
-def multi_getter(steps: tuple[Any, ...]) -> Callable[[Any], Any]:
+def multi_getter(steps: tuple[Any, ...], prefix: tuple[Any, ...] = ()) -> Callable[[Any], Any]:
     """
     Return `get(doc) -> list | MISSING` for a path with `[*]`: the values at every element
     (MISSING where an element lacks the rest of the path); MISSING when an array is absent.
+
+    Raises NotAnArray when a value at a `[*]` is present but not a list.
     """
     i = steps.index(EACH)
-    head, rest = getter(steps[:i]), steps[i + 1 :]
-    tail = multi_getter(rest) if EACH in rest else (getter(rest) if rest else None)
+    head, rest = getter(steps[:i], prefix), steps[i + 1 :]
+    below = prefix + steps[: i + 1]
+    tail = multi_getter(rest, below) if EACH in rest else (getter(rest, below) if rest else None)
     nested = EACH in rest
+    where = prefix + steps[:i]
 
     def get(doc: Any) -> Any:
         arr = head(doc)
         if not isinstance(arr, list):
-            return MISSING
+            if arr is MISSING or arr is None:
+                return MISSING
+            raise NotAnArray(where, arr)
         if tail is None:
             return [MISSING if v is None else v for v in arr]
         out: list[Any] = []
