@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import InputError
+from scanner.inventory import jsonparse
 from scanner.inventory.formats import FORMATS, ShapeError, canonical, detect, normalise
 from scanner.inventory.resource import Resource
 from scanner.walk import find_files
@@ -26,14 +27,6 @@ MAX_JSON_BYTES = int(os.environ.get("CCSCAN_MAX_JSON_BYTES", 2 * 1024**3))
 MAX_LINE_BYTES = 64 * 1024**2
 """One JSONL record; a line longer than this is not a resource."""
 
-try:  # orjson (the `fast` extra) parses ~1.4x faster; json is the fallback.
-    import orjson
-
-    _loads: Any = orjson.loads
-except ImportError:  # pragma: no cover - depends on the install
-    _loads = json.loads
-
-
 def discover(paths: Sequence[Path]) -> list[Path]:
     """
     Return the inventory files under `paths` (directories recursively), in a stable order.
@@ -43,21 +36,16 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     return find_files(paths, INVENTORY_SUFFIXES, "inventory", InputError)
 
 
-def _parse(data: bytes, path: Path) -> Any:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        raise InputError(f"not UTF-8 text (byte 0x{data[e.start]:02x})", path, line) from None
+def _parse(data: bytes, path: Path, line: int | None = None) -> Any:
+    # `line` is the JSONL line number: the error is reported there, not at line 1 of the record.
     gc_was_enabled = gc.isenabled()
     gc.disable()  # parsing allocates millions of containers; the cyclic GC only slows it down
     try:
-        return _loads(text)
-    except ValueError as e:
-        line = getattr(e, "lineno", None)
-        col = getattr(e, "colno", None)
-        msg = getattr(e, "msg", str(e))
-        raise InputError(f"invalid JSON: {msg}", path, line, col) from None
+        return jsonparse.loads(data)
+    except jsonparse.JsonError as e:
+        where, col = (line, None) if line is not None else (e.line, e.col)
+        prefix = "" if e.message.startswith("not UTF-8") else "invalid JSON: "
+        raise InputError(prefix + e.message, path, where, col) from None
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -113,12 +101,20 @@ class InventoryFile:
             shape = detect(parsed) if self.input_format == "auto" else self.input_format
             if shape == "snapshot":
                 self._take_header(parsed)
-            self.format = shape
-            lines = _LineFinder(data)
-            for doc in normalise(shape, parsed):
-                yield self._resource(doc, lines.find(doc.get("id")))
         except ShapeError as e:
             raise InputError(f"not an inventory: {e}", self.path) from None
+        self.format = shape
+        lines = _LineFinder(data)
+        docs = normalise(shape, parsed)
+        while True:
+            try:
+                doc = next(docs, None)
+            except ShapeError as e:
+                raise InputError(f"not an inventory: resource #{self.count + 1}: {e}",
+                                 self.path) from None
+            if doc is None:
+                break
+            yield self._resource(doc, lines.find(doc.get("id")))
 
     def _take_header(self, header: dict[str, Any]) -> None:
         self.header = {k: v for k, v in header.items() if k != "resources"}
@@ -151,12 +147,12 @@ class InventoryFile:
                 if not raw.strip():
                     continue
                 try:
-                    obj = _loads(raw)
-                except ValueError as e:
+                    obj = _parse(raw, self.path, lineno)
+                except InputError:
                     if not raw.endswith(b"\n"):
                         raise InputError("truncated JSON at the end of the file (incomplete last record)",
                                          self.path, lineno) from None
-                    raise InputError(f"invalid JSON: {getattr(e, 'msg', e)}", self.path, lineno) from None
+                    raise
                 if not seen_any and isinstance(obj, dict) and "ccscan_snapshot" in obj:
                     seen_any = True
                     self.format = "snapshot"
@@ -168,7 +164,7 @@ class InventoryFile:
                 seen_any = True
                 try:
                     doc = canonical(obj)
-                except (ShapeError, KeyError, TypeError) as e:
+                except (ShapeError, KeyError, TypeError, AttributeError) as e:
                     raise InputError(f"not a resource: {e}", self.path, lineno) from None
                 yield self._resource(doc, lineno)
             if not seen_any:
