@@ -95,13 +95,12 @@ def loads(data: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
         try:
             doc = _fast(text)
         except ValueError as fast_error:
-            # Re-parse with json to give the same message and line as a core install would.
+            # Re-parse with json to give the same message and line as a core install would;
+            # should json accept what orjson refused, orjson's own words are reported.
             try:
                 _slow(text, max_depth)
-            except JsonError:
-                raise
-            except Exception:  # noqa: BLE001 - any disagreement: report orjson's own words
-                pass
+            except JsonError as e:
+                raise e from None
             raise JsonError(getattr(fast_error, "msg", str(fast_error)),
                             getattr(fast_error, "lineno", None),
                             getattr(fast_error, "colno", None)) from None
