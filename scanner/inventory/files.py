@@ -175,7 +175,13 @@ class InventoryFile:
 class _LineFinder:
     """
     Find the line of each resource in a pretty-printed JSON file by its id, scanning forward
-    once (resources appear in file order), so SARIF and table output can point at them.
+    (resources appear in file order), so SARIF and table output can point at them.
+
+    An id need not be in the file literally: it may be written with `\\/` or `\\uXXXX`
+    escapes, or be an ARN that a loader built (then its last part, the instance or volume
+    id, is in the file). Each spelling is tried, the one that worked last time first. A
+    search that fails reads to the end of the file, so failures share a budget of eight times
+    the file's size (one per spelling): past it, resources get no line, and reading stays linear (bench/linefinder.py).
     """
 
     def __init__(self, data: bytes) -> None:
@@ -183,21 +189,42 @@ class _LineFinder:
         self.offset = 0
         self.line = 1
         self.multiline = data.count(b"\n", 0, 65536) > 1
+        self.budget = 8 * len(data)
+        self.prefer = 0
 
     def find(self, rid: Any) -> int | None:
-        if not self.multiline or not isinstance(rid, str):
+        if not self.multiline or not isinstance(rid, str) or self.budget <= 0:
             return None
-        # An ARN built by a loader is not in the file, but its last part (the instance or
-        # volume id) is.
-        for key in dict.fromkeys((rid, rid.rsplit("/", 1)[-1])):
-            at = self.data.find(json.dumps(key).encode(), self.offset)
+        candidates = _spellings(rid)
+        order = [self.prefer, *(i for i in range(len(candidates)) if i != self.prefer)]
+        tried: set[bytes] = set()
+        for i in order:
+            needle = candidates[i]
+            if needle in tried:
+                continue
+            tried.add(needle)
+            at = self.data.find(needle, self.offset)
             if at >= 0:
-                break
-        else:
-            return None
-        self.line += self.data.count(b"\n", self.offset, at)
-        self.offset = at
-        return self.line
+                self.prefer = i
+                self.line += self.data.count(b"\n", self.offset, at)
+                self.offset = at
+                return self.line
+            self.budget -= len(self.data) - self.offset
+            if self.budget <= 0:
+                return None
+        return None
+
+
+def _spellings(rid: str) -> list[bytes]:
+    """The ways a JSON writer may have spelled `rid` (or, for an ARN, its last part) in a file."""
+    tail = rid.rsplit("/", 1)[-1]
+    keys = (tail, rid) if rid.startswith("arn:") else (rid, tail)
+    out = []
+    for key in keys:
+        plain = [json.dumps(key, ensure_ascii=True), json.dumps(key, ensure_ascii=False)]
+        out.extend(p.encode() for p in plain)
+        out.extend(p.replace("/", "\\/").encode() for p in plain)
+    return out
 
 
 def read_inventories(paths: Sequence[Path], input_format: str = "auto") -> list[InventoryFile]:
