@@ -1,0 +1,216 @@
+"""
+The walker shared by inventories and policies skips nothing silently: every path that cannot
+be read or walked is an error naming it, never a smaller scan or a cleaner lint.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from scanner.errors import InputError, PolicyError
+from scanner.inventory.files import discover
+from scanner.walk import find_files
+
+VM = {"id": "/subscriptions/s/resourceGroups/r/providers/Microsoft.Web/sites/a",
+      "type": "Microsoft.Web/sites", "name": "a", "properties": {"httpsOnly": True}}
+
+
+def tree(tmp_path: Path) -> Path:
+    root = tmp_path / "inv"
+    (root / "sub").mkdir(parents=True)
+    (root / "a.json").write_text(json.dumps(VM))
+    (root / "sub" / "b.jsonl").write_text(json.dumps(VM) + "\n")
+    return root
+
+
+def names(paths):
+    return [p.name for p in paths]
+
+
+def test_a_dangling_symlink_in_a_directory_is_an_error(tmp_path):
+    root = tree(tmp_path)
+    (root / "sub" / "gone.json").symlink_to(tmp_path / "nowhere.json")
+    with pytest.raises(InputError, match="dangling symlink") as err:
+        discover([root])
+    assert err.value.path == str(root / "sub" / "gone.json")
+
+
+def test_a_dangling_symlink_given_directly_is_an_error(tmp_path):
+    link = tmp_path / "x.json"
+    link.symlink_to(tmp_path / "nowhere.json")
+    with pytest.raises(InputError, match="dangling symlink"):
+        discover([link])
+
+
+def test_a_dangling_symlink_to_a_directory_is_an_error_whatever_its_name(tmp_path):
+    root = tree(tmp_path)
+    (root / "more").symlink_to(tmp_path / "moved-away")  # was a folder of inventories
+    with pytest.raises(InputError, match="dangling symlink"):
+        discover([root])
+
+
+def test_a_symlink_loop_is_an_error_not_endless_recursion(tmp_path):
+    root = tree(tmp_path)
+    (root / "sub" / "up").symlink_to(root)
+    with pytest.raises(InputError, match="symlink loop") as err:
+        discover([root])
+    assert err.value.path == str(root / "sub" / "up")
+
+
+def test_a_self_referencing_symlink_is_an_error(tmp_path):
+    root = tree(tmp_path)
+    (root / "self.json").symlink_to(root / "self.json")
+    with pytest.raises(InputError, match="cannot read") as err:
+        discover([root])
+    assert err.value.path == str(root / "self.json")
+
+
+def test_a_fifo_named_like_an_inventory_is_an_error(tmp_path):
+    root = tree(tmp_path)
+    os.mkfifo(root / "sub" / "pipe.json")
+    with pytest.raises(InputError, match="FIFO"):
+        discover([root])
+    with pytest.raises(InputError, match="FIFO"):
+        discover([root / "sub" / "pipe.json"])
+
+
+def test_a_socket_named_like_an_inventory_is_an_error(tmp_path):
+    root = tree(tmp_path)
+    path = root / "s.jsonl"
+    sock = socket.socket(socket.AF_UNIX)
+    try:
+        sock.bind(str(path))
+        with pytest.raises(InputError, match="socket"):
+            discover([root])
+    finally:
+        sock.close()
+
+
+def test_a_path_through_a_file_is_an_error(tmp_path):
+    root = tree(tmp_path)
+    with pytest.raises(InputError, match="cannot read: Not a directory"):
+        discover([root / "a.json" / "b.json"])
+
+
+def test_symlinks_that_resolve_are_followed_and_each_file_is_read_once(tmp_path):
+    root = tree(tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "c.json").write_text(json.dumps(VM))
+    (root / "linked").symlink_to(elsewhere)
+    (root / "alias.json").symlink_to(root / "a.json")
+    found = discover([root, root / "a.json"])
+    assert names(found) == ["a.json", "c.json", "b.jsonl"]
+    assert found[1] == root / "linked" / "c.json"
+
+
+def test_two_links_to_one_directory_are_not_a_loop(tmp_path):
+    root = tree(tmp_path)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / "s.json").write_text(json.dumps(VM))
+    (root / "l1").symlink_to(shared)
+    (root / "l2").symlink_to(shared)
+    assert names(discover([root])) == ["a.json", "s.json", "b.jsonl"]
+
+
+def test_a_directory_named_like_an_inventory_is_walked(tmp_path):
+    root = tree(tmp_path)
+    (root / "x.json").mkdir()
+    (root / "x.json" / "d.json").write_text(json.dumps(VM))
+    assert names(discover([root])) == ["a.json", "b.jsonl", "d.json"]  # sub/ < x.json/
+
+
+def test_a_deep_tree_does_not_recurse(tmp_path):
+    path = tmp_path / "deep"
+    path.mkdir()
+    here = path
+    for _ in range(300):  # deeper than the walker could go by recursion with a low limit
+        here = here / "d"
+        here.mkdir()
+    (here / "z.json").write_text(json.dumps(VM))
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(150)
+    try:
+        found = find_files([path], (".json",), "inventory", InputError)
+    finally:
+        sys.setrecursionlimit(limit)
+    assert names(found) == ["z.json"]
+
+
+def test_an_unreadable_policy_folder_is_a_policy_error(tmp_path):
+    from scanner.policy.catalog import discover as discover_policies
+
+    pol = tmp_path / "policies"
+    pol.mkdir()
+    (pol / "p.yaml").write_text("id: X\n")
+    (pol / "team").symlink_to(tmp_path / "unmounted")
+    with pytest.raises(PolicyError, match="dangling symlink"):
+        discover_policies([pol])
+
+
+def test_lint_of_a_policy_folder_with_a_broken_link_is_exit_2(ccscan, tmp_path):
+    pol = tmp_path / "policies"
+    pol.mkdir()
+    (pol / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    res = ccscan("lint", pol)
+    assert res.exit_code == 2
+    assert "gone.yaml" in res.stderr and "dangling symlink" in res.stderr
+
+
+def test_scan_of_a_folder_with_a_broken_link_is_exit_2(ccscan, tmp_path):
+    root = tree(tmp_path)
+    (root / "gone.json").symlink_to(tmp_path / "nowhere.json")
+    res = ccscan("scan", root, "--format", "json")
+    assert res.exit_code == 2
+    assert res.stdout == ""
+    assert f"{root / 'gone.json'}: dangling symlink" in res.stderr
+
+
+_UNPRIVILEGED_WALK = """
+import os, sys
+from pathlib import Path
+from scanner.errors import InputError
+from scanner.walk import find_files
+os.setgid(65534)
+os.setuid(65534)
+try:
+    print(find_files([Path(sys.argv[1])], (".json",), "inventory", InputError))
+except InputError as e:
+    print("ERROR", e.diagnostics())
+"""
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0,
+                    reason="needs root to drop to an unprivileged uid")
+def test_an_unreadable_directory_is_an_error_for_an_unprivileged_user():
+    # As root, permissions do not stop reads: drop to `nobody` in a child so they do. pytest's
+    # tmp_path sits in a root-only directory, so this test makes its own under /tmp.
+    base = Path(tempfile.mkdtemp())
+    try:
+        base.chmod(0o755)
+        root = base / "inv"
+        (root / "locked").mkdir(parents=True)
+        root.chmod(0o755)
+        (root / "a.json").write_text(json.dumps(VM))
+        (root / "locked" / "b.json").write_text(json.dumps(VM))
+        (root / "locked").chmod(0o000)
+        res = subprocess.run([sys.executable, "-c", _UNPRIVILEGED_WALK, str(root)],
+                             check=False, capture_output=True, text=True, timeout=60,
+                             cwd=Path(__file__).resolve().parents[1])
+    finally:
+        (base / "inv" / "locked").chmod(0o755)
+        shutil.rmtree(base)
+    if res.returncode != 0 and "Operation not permitted" in res.stderr:
+        pytest.skip("cannot drop privileges here")
+    assert res.stdout.startswith("ERROR"), res.stdout + res.stderr
+    assert f"{root / 'locked'}: cannot list directory: Permission denied" in res.stdout
