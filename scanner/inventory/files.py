@@ -219,7 +219,7 @@ def _spellings(rid: str) -> list[bytes]:
     """The ways a JSON writer may have spelled `rid` (or, for an ARN, its last part) in a file."""
     tail = rid.rsplit("/", 1)[-1]
     keys = (tail, rid) if rid.startswith("arn:") else (rid, tail)
-    out = []
+    out: list[bytes] = []
     for key in keys:
         plain = [json.dumps(key, ensure_ascii=True), json.dumps(key, ensure_ascii=False)]
         out.extend(p.encode() for p in plain)
