@@ -20,7 +20,8 @@ def find_files(
     paths: Sequence[Path], suffixes: tuple[str, ...], kind: str, error: type[CcscanError]
 ) -> list[Path]:
     """
-    Return the files under `paths` whose suffix is in `suffixes`, each once, in a stable order.
+    Return the files under `paths` whose suffix (in any case) is in `suffixes`, each once, in
+    a stable order.
 
     Raises `error` for a path that does not exist, cannot be read or walked, or a directory
     holding none of them: an empty scan or lint must never look like a clean one. Symlinks
@@ -75,7 +76,7 @@ def _walk(
         subdirs = []
         for entry in entries:
             path = Path(entry.path)
-            wanted = path.suffix in suffixes
+            wanted = path.suffix.lower() in suffixes  # `estate.JSON` is an inventory too
             try:
                 st = entry.stat()  # follows symlinks
             except OSError as e:

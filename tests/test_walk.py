@@ -123,6 +123,17 @@ def test_two_links_to_one_directory_are_not_a_loop(tmp_path):
     assert names(discover([root])) == ["a.json", "s.json", "b.jsonl"]
 
 
+def test_suffixes_match_in_any_case(tmp_path):
+    root = tree(tmp_path)
+    (root / "UPPER.JSON").write_text(json.dumps({**VM, "id": VM["id"] + "-u"}))
+    (root / "lines.JsonL").write_text(json.dumps({**VM, "id": VM["id"] + "-l"}) + "\n" +
+                                      json.dumps({**VM, "id": VM["id"] + "-m"}) + "\n")
+    found = discover([root])
+    assert names(found) == ["UPPER.JSON", "a.json", "lines.JsonL", "b.jsonl"]
+    from scanner.inventory.files import InventoryFile
+    assert [r.doc["id"][-2:] for r in InventoryFile(root / "lines.JsonL")] == ["-l", "-m"]
+
+
 def test_a_directory_named_like_an_inventory_is_walked(tmp_path):
     root = tree(tmp_path)
     (root / "x.json").mkdir()
@@ -180,19 +191,22 @@ _UNPRIVILEGED_WALK = """
 import os, sys
 from pathlib import Path
 from scanner.errors import InputError
+from scanner.inventory.files import InventoryFile
 from scanner.walk import find_files
 os.setgid(65534)
 os.setuid(65534)
-try:
-    print(find_files([Path(sys.argv[1])], (".json",), "inventory", InputError))
-except InputError as e:
-    print("ERROR", e.diagnostics())
+for attempt in (lambda: find_files([Path(sys.argv[1])], (".json",), "inventory", InputError),
+                lambda: list(InventoryFile(Path(sys.argv[2])))):
+    try:
+        print("READ", attempt())
+    except InputError as e:
+        print("ERROR", e.diagnostics())
 """
 
 
 @pytest.mark.skipif(os.name != "posix" or os.geteuid() != 0,
                     reason="needs root to drop to an unprivileged uid")
-def test_an_unreadable_directory_is_an_error_for_an_unprivileged_user():
+def test_an_unreadable_directory_or_file_is_an_error_for_an_unprivileged_user():
     # As root, permissions do not stop reads: drop to `nobody` in a child so they do. pytest's
     # tmp_path sits in a root-only directory, so this test makes its own under /tmp.
     base = Path(tempfile.mkdtemp())
@@ -204,7 +218,10 @@ def test_an_unreadable_directory_is_an_error_for_an_unprivileged_user():
         (root / "a.json").write_text(json.dumps(VM))
         (root / "locked" / "b.json").write_text(json.dumps(VM))
         (root / "locked").chmod(0o000)
-        res = subprocess.run([sys.executable, "-c", _UNPRIVILEGED_WALK, str(root)],
+        secret = base / "secret.json"
+        secret.write_text(json.dumps(VM))
+        secret.chmod(0o000)
+        res = subprocess.run([sys.executable, "-c", _UNPRIVILEGED_WALK, str(root), str(secret)],
                              check=False, capture_output=True, text=True, timeout=60,
                              cwd=Path(__file__).resolve().parents[1])
     finally:
@@ -212,5 +229,7 @@ def test_an_unreadable_directory_is_an_error_for_an_unprivileged_user():
         shutil.rmtree(base)
     if res.returncode != 0 and "Operation not permitted" in res.stderr:
         pytest.skip("cannot drop privileges here")
-    assert res.stdout.startswith("ERROR"), res.stdout + res.stderr
-    assert f"{root / 'locked'}: cannot list directory: Permission denied" in res.stdout
+    assert res.stdout.splitlines() == [
+        f"ERROR {root / 'locked'}: cannot list directory: Permission denied",
+        f"ERROR {secret}: cannot read file: Permission denied",
+    ], res.stdout + res.stderr

@@ -69,7 +69,7 @@ class InventoryFile:
         self.incomplete: list[dict[str, str]] = []
 
     def __iter__(self) -> Iterator[Resource]:
-        if self.path.suffix == ".jsonl":
+        if self.path.suffix.lower() == ".jsonl":
             yield from self._read_jsonl()
         else:
             yield from self._read_json()
