@@ -36,19 +36,24 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     return find_files(paths, INVENTORY_SUFFIXES, "inventory", InputError)
 
 
-def _parse(data: bytes, path: Path, line: int | None = None) -> Any:
-    # `line` is the JSONL line number: the error is reported there, not at line 1 of the record.
+def _parse(data: bytes, path: Path) -> Any:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # parsing allocates millions of containers; the cyclic GC only slows it down
+    try:
+        return _loads(data, path)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _loads(data: bytes, path: Path, line: int | None = None) -> Any:
+    # `line` is the JSONL line number: the error is reported there, not at line 1 of the record.
     try:
         return jsonparse.loads(data)
     except jsonparse.JsonError as e:
         where, col = (line, None) if line is not None else (e.line, e.col)
         prefix = "" if e.message.startswith("not UTF-8") else "invalid JSON: "
         raise InputError(prefix + e.message, path, where, col) from None
-    finally:
-        if gc_was_enabled:
-            gc.enable()
 
 
 class InventoryFile:
@@ -147,7 +152,7 @@ class InventoryFile:
                 if not raw.strip():
                     continue
                 try:
-                    obj = _parse(raw, self.path, lineno)
+                    obj = _loads(raw, self.path, lineno)
                 except InputError:
                     if not raw.endswith(b"\n"):
                         raise InputError("truncated JSON at the end of the file (incomplete last record)",
@@ -195,11 +200,9 @@ class _LineFinder:
     def find(self, rid: Any) -> int | None:
         if not self.multiline or not isinstance(rid, str) or self.budget <= 0:
             return None
-        candidates = _spellings(rid)
-        order = [self.prefer, *(i for i in range(len(candidates)) if i != self.prefer)]
         tried: set[bytes] = set()
-        for i in order:
-            needle = candidates[i]
+        for i in (self.prefer, *(i for i in range(_SPELLINGS) if i != self.prefer)):
+            needle = _spelling(rid, i)  # one at a time: the preferred one nearly always hits
             if needle in tried:
                 continue
             tried.add(needle)
@@ -215,16 +218,18 @@ class _LineFinder:
         return None
 
 
-def _spellings(rid: str) -> list[bytes]:
-    """The ways a JSON writer may have spelled `rid` (or, for an ARN, its last part) in a file."""
-    tail = rid.rsplit("/", 1)[-1]
-    keys = (tail, rid) if rid.startswith("arn:") else (rid, tail)
-    out: list[bytes] = []
-    for key in keys:
-        plain = [json.dumps(key, ensure_ascii=True), json.dumps(key, ensure_ascii=False)]
-        out.extend(p.encode() for p in plain)
-        out.extend(p.replace("/", "\\/").encode() for p in plain)
-    return out
+_SPELLINGS = 8
+
+
+def _spelling(rid: str, i: int) -> bytes:
+    """
+    Spelling `i` of `rid` (or, for an ARN, of its last part) in a JSON file: the id or its
+    last part, escaped to ASCII or raw UTF-8, with `/` as is or as `\\/`.
+    """
+    key_first = not rid.startswith("arn:")
+    key = rid if (i < 4) == key_first else rid.rsplit("/", 1)[-1]
+    text = json.dumps(key, ensure_ascii=not i & 1)
+    return (text.replace("/", "\\/") if i & 2 else text).encode()
 
 
 def read_inventories(paths: Sequence[Path], input_format: str = "auto") -> list[InventoryFile]:

@@ -82,31 +82,36 @@ def loads(data: bytes | str, max_depth: int = MAX_DEPTH) -> Any:
     """
     Return the parsed document; raise JsonError (with line and column) when it breaks a rule.
     """
+    if _fast is None:
+        return _slow(_text(data), max_depth)
     if isinstance(data, bytes):
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError as e:
-            line = data.count(b"\n", 0, e.start) + 1
-            raise JsonError(f"not UTF-8 text (byte 0x{data[e.start]:02x})", line) from None
+        raw: bytes | str = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
     else:
-        text = data
-    text = text.removeprefix("\ufeff")
-    if _fast is not None:
+        raw = data.removeprefix("\ufeff")
+    try:
+        doc = _fast(raw)
+    except ValueError as fast_error:
+        # Re-parse with json to give the same message and line as a core install would;
+        # should json accept what orjson refused, orjson's own words are reported.
         try:
-            doc = _fast(text)
-        except ValueError as fast_error:
-            # Re-parse with json to give the same message and line as a core install would;
-            # should json accept what orjson refused, orjson's own words are reported.
-            try:
-                _slow(text, max_depth)
-            except JsonError as e:
-                raise e from None
-            raise JsonError(getattr(fast_error, "msg", str(fast_error)),
-                            getattr(fast_error, "lineno", None),
-                            getattr(fast_error, "colno", None)) from None
-        _check_depth(doc, text, max_depth)
-        return doc
-    return _slow(text, max_depth)
+            _slow(_text(data), max_depth)
+        except JsonError as e:
+            raise e from None
+        raise JsonError(getattr(fast_error, "msg", str(fast_error)),
+                        getattr(fast_error, "lineno", None),
+                        getattr(fast_error, "colno", None)) from None
+    _check_depth(doc, raw, max_depth)
+    return doc
+
+
+def _text(data: bytes | str) -> str:
+    if isinstance(data, str):
+        return data.removeprefix("\ufeff")
+    try:
+        return data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        raise JsonError(f"not UTF-8 text (byte 0x{data[e.start]:02x})", line) from None
 
 
 def _slow(text: str, max_depth: int) -> Any:
@@ -134,14 +139,21 @@ def _token_position(text: str, token: str) -> tuple[int | None, int | None]:
     return None, None
 
 
-def _check_depth(doc: Any, text: str, max_depth: int) -> None:
+def _check_depth(doc: Any, raw: bytes | str, max_depth: int) -> None:
+    # Fewer `[`/`{` in the text than the limit (most JSONL records) cannot nest deeper than it.
+    if isinstance(raw, bytes):
+        openers = raw.count(b"[") + raw.count(b"{")
+    else:
+        openers = raw.count("[") + raw.count("{")
+    if openers <= max_depth:
+        return
     # Level by level, without recursion: the check must not itself hit the recursion limit.
     level = [doc] if isinstance(doc, (dict, list)) else []
     depth = 0
     while level:
         depth += 1
         if depth > max_depth:
-            raise _too_deep(text, max_depth)
+            raise _too_deep(raw, max_depth)
         nxt = []
         for node in level:
             for child in node.values() if isinstance(node, dict) else node:
@@ -150,13 +162,13 @@ def _check_depth(doc: Any, text: str, max_depth: int) -> None:
         level = nxt
 
 
-def _too_deep(text: str, max_depth: int) -> JsonError:
+def _too_deep(raw: bytes | str, max_depth: int) -> JsonError:
     return JsonError(f"nested deeper than {max_depth} levels (arrays/objects)",
-                     _depth_line(text, max_depth))
+                     _depth_line(raw, max_depth))
 
 
-def _depth_line(text: str, max_depth: int) -> int | None:
-    data = text.encode("utf-8", "surrogatepass")
+def _depth_line(raw: bytes | str, max_depth: int) -> int | None:
+    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
     if len(data) > _LOCATE_LIMIT:
         return None
     depth = 0
