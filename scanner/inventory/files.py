@@ -126,9 +126,14 @@ class InventoryFile:
         incomplete = header.get("incomplete") or []
         if not isinstance(incomplete, list):
             raise ShapeError("snapshot header 'incomplete' must be a list")
+        for n, i in enumerate(incomplete):
+            # Dropping an entry would turn an incomplete scan (exit 3) into a clean one.
+            if not isinstance(i, dict):
+                raise ShapeError(f"snapshot header 'incomplete' entry #{n + 1} must be an object "
+                                 f"with scope and reason, not a JSON {type(i).__name__}")
         self.incomplete = [
             {"scope": str(i.get("scope", "")), "reason": str(i.get("reason", ""))}
-            for i in incomplete if isinstance(i, dict)
+            for i in incomplete
         ]
 
     def _read_jsonl(self) -> Iterator[Resource]:
