@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from scanner.errors import InputError, PolicyError
 from scanner.inventory.files import discover
@@ -233,3 +235,60 @@ def test_an_unreadable_directory_or_file_is_an_error_for_an_unprivileged_user():
         f"ERROR {root / 'locked'}: cannot list directory: Permission denied",
         f"ERROR {secret}: cannot read file: Permission denied",
     ], res.stdout + res.stderr
+
+
+# A random tree: real directories and .json/.txt files, symlinks to directories and files
+# (any of them, so links back up and mutual links make loops), and dangling links.
+_entry = st.tuples(st.integers(0, 7), st.sampled_from(["dir", "json", "txt", "link-dir",
+                                                       "link-file", "dangling"]), st.integers(0, 7))
+
+
+@given(st.lists(_entry, max_size=14))
+@settings(max_examples=150, deadline=None)
+def test_any_tree_gives_every_file_once_or_one_error(entries):
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "root"
+        root.mkdir()
+        dirs, files, edges, dangling = [root], [], {0: set()}, False
+        for n, (parent, kind, target) in enumerate(entries):
+            p = dirs[parent % len(dirs)] / f"e{n}"
+            here = parent % len(dirs)
+            if kind == "dir":
+                p.mkdir()
+                dirs.append(p)
+                edges[len(dirs) - 1] = set()
+                edges[here].add(len(dirs) - 1)
+            elif kind in ("json", "txt"):
+                p = p.with_suffix("." + kind)
+                p.write_text("{}")
+                if kind == "json":
+                    files.append(p)
+            elif kind == "link-dir":
+                p.symlink_to(dirs[target % len(dirs)])
+                edges[here].add(target % len(dirs))
+            elif kind == "link-file" and files:
+                p.with_suffix(".json").symlink_to(files[target % len(files)])
+            elif kind == "dangling":
+                p.with_suffix(".json").symlink_to(Path(tmp) / "nowhere")
+                dangling = True
+        # Expected by hand: a cycle among directories (following links) is a loop.
+        state: dict[int, int] = {}
+
+        def cyclic(d: int) -> bool:
+            state[d] = 1
+            for e in edges[d]:
+                if state.get(e) == 1 or (e not in state and cyclic(e)):
+                    return True
+            state[d] = 2
+            return False
+
+        loop = cyclic(0)
+        try:
+            found = find_files([root], (".json",), "inventory", InputError)
+        except InputError as e:
+            assert dangling or loop or not files, e.diagnostics()
+            if not dangling and not loop:
+                assert "no inventory files" in e.message
+            return
+        assert not dangling and not loop
+        assert sorted(p.resolve() for p in found) == sorted(p.resolve() for p in files)
