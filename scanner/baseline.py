@@ -11,6 +11,7 @@ merge, but nothing gets worse. `diff` compares two saved scan results the same w
 from __future__ import annotations
 
 import dataclasses
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from scanner.findings import STATUSES, Finding, ScanResult, exit_code
 from scanner.inventory import jsonparse
 
 FAILING = ("fail", "unknown", "error")
+MAX_RESULT_BYTES = 2 * 1024**3
+"""A scan result is parsed in memory, like a whole-file JSON inventory."""
 
 
 def load_scan_result(path: str | Path) -> dict[str, Any]:
@@ -33,6 +36,13 @@ def load_scan_result(path: str | Path) -> dict[str, Any]:
     """
     path = Path(path)
     try:
+        st = path.stat()
+        # A FIFO or /dev/zero would never end; a scan result is a regular file.
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError("cannot read scan result: not a regular file", path)
+        if st.st_size > MAX_RESULT_BYTES:
+            raise InputError(f"scan result is {st.st_size} bytes, over the "
+                             f"{MAX_RESULT_BYTES}-byte limit", path)
         raw = path.read_bytes()
     except OSError as e:
         raise InputError(f"cannot read scan result: {e.strerror or e}", path) from None

@@ -6,6 +6,8 @@ InputError naming the file (and the line, where YAML gives it): never a tracebac
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 import yaml
@@ -71,9 +73,19 @@ def test_baselines_that_are_not_json_name_the_line(tmp_path, raw, line, words):
     assert err.value.line == line and words in err.value.message
 
 
-def test_a_baseline_that_is_a_directory_is_an_input_error(tmp_path):
-    with pytest.raises(InputError, match="cannot read scan result"):
-        load_scan_result(tmp_path)
+def test_a_baseline_that_is_a_directory_fifo_or_device_is_an_input_error(tmp_path):
+    os.mkfifo(tmp_path / "pipe.json")
+    for path in (tmp_path, tmp_path / "pipe.json", Path("/dev/zero")):
+        with pytest.raises(InputError, match="cannot read scan result: not a regular file"):
+            load_scan_result(path)
+
+
+def test_an_oversized_baseline_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr("scanner.baseline.MAX_RESULT_BYTES", 10)
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(scan_doc([])))
+    with pytest.raises(InputError, match="over the 10-byte limit"):
+        load_scan_result(path)
 
 
 def test_diff_of_a_malformed_baseline_is_exit_2(ccscan, tmp_path):
