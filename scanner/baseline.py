@@ -11,7 +11,6 @@ merge, but nothing gets worse. `diff` compares two saved scan results the same w
 from __future__ import annotations
 
 import dataclasses
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from scanner.errors import InputError
 from scanner.findings import STATUSES, Finding, ScanResult, exit_code
 from scanner.inventory import jsonparse
+from scanner.walk import regular_file
 
 FAILING = ("fail", "unknown", "error")
 MAX_RESULT_BYTES = 2 * 1024**3
@@ -35,14 +35,11 @@ def load_scan_result(path: str | Path) -> dict[str, Any]:
     that two findings share.
     """
     path = Path(path)
+    size = regular_file(path, InputError).st_size
+    if size > MAX_RESULT_BYTES:
+        raise InputError(f"scan result is {size} bytes, over the {MAX_RESULT_BYTES}-byte limit",
+                         path)
     try:
-        st = path.stat()
-        # A FIFO or /dev/zero would never end; a scan result is a regular file.
-        if not stat.S_ISREG(st.st_mode):
-            raise InputError("cannot read scan result: not a regular file", path)
-        if st.st_size > MAX_RESULT_BYTES:
-            raise InputError(f"scan result is {st.st_size} bytes, over the "
-                             f"{MAX_RESULT_BYTES}-byte limit", path)
         raw = path.read_bytes()
     except OSError as e:
         raise InputError(f"cannot read scan result: {e.strerror or e}", path) from None

@@ -44,6 +44,17 @@ def find_files(
     return list(found.values())
 
 
+def regular_file(path: Path, error: type[CcscanError]) -> os.stat_result:
+    """
+    Return the stat of `path` (symlinks followed); raise `error` unless it is a regular file:
+    a FIFO or a device such as /dev/zero would never end, and a directory is no file.
+    """
+    st = _stat(path, error)
+    if not stat.S_ISREG(st.st_mode):
+        raise error(f"not a regular file ({_kind_of(st.st_mode)})", path)
+    return st
+
+
 def _stat(path: Path, error: type[CcscanError]) -> os.stat_result:
     try:
         return path.stat()

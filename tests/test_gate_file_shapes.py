@@ -76,7 +76,7 @@ def test_baselines_that_are_not_json_name_the_line(tmp_path, raw, line, words):
 def test_a_baseline_that_is_a_directory_fifo_or_device_is_an_input_error(tmp_path):
     os.mkfifo(tmp_path / "pipe.json")
     for path in (tmp_path, tmp_path / "pipe.json", Path("/dev/zero")):
-        with pytest.raises(InputError, match="cannot read scan result: not a regular file"):
+        with pytest.raises(InputError, match="not a regular file"):
             load_scan_result(path)
 
 
@@ -127,6 +127,15 @@ def test_any_findings_list_loads_and_diffs_or_is_one_input_error(tmp_path, old, 
             return
     render_diff(diff(*loaded))  # must not raise on whatever load accepted
     Baseline.load(tmp_path / "old.json").finish()
+
+
+def test_waivers_that_are_a_fifo_device_or_directory_are_refused(tmp_path):
+    os.mkfifo(tmp_path / "pipe.yaml")
+    for path, kind in ((tmp_path / "pipe.yaml", "FIFO"), (Path("/dev/zero"), "character device"),
+                       (tmp_path, "directory")):
+        with pytest.raises(InputError, match=f"not a regular file \\(a {kind}\\)") as err:
+            load_waivers(path)
+        assert err.value.path == str(path)
 
 
 # Waivers: the schema already checks the shape; these pin the cases the issue names.
