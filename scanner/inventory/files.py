@@ -191,7 +191,8 @@ class _LineFinder:
     escapes, or be an ARN that a loader built (then its last part, the instance or volume
     id, is in the file). Each spelling is tried, the one that worked last time first. A
     search that fails reads to the end of the file, so failures share a budget of eight times
-    the file's size (one per spelling): past it, resources get no line, and reading stays linear (bench/linefinder.py).
+    the file's size (one per spelling): past it, resources get no line, and reading stays
+    linear (bench/linefinder.py).
     """
 
     def __init__(self, data: bytes) -> None:
