@@ -11,34 +11,43 @@ merge, but nothing gets worse. `diff` compares two saved scan results the same w
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from scanner.errors import InputError
 from scanner.findings import STATUSES, Finding, ScanResult, exit_code
+from scanner.inventory import jsonparse
+from scanner.walk import regular_file
 
 FAILING = ("fail", "unknown", "error")
+MAX_RESULT_BYTES = 2 * 1024**3
+"""A scan result is parsed in memory, like a whole-file JSON inventory."""
 
 
 def load_scan_result(path: str | Path) -> dict[str, Any]:
     """
     Load a scan result written by `ccscan scan --format json`.
 
-    Raises InputError naming the file when it is unreadable, not JSON, or not a ccscan
-    scan result (no `schema_version`/`scan_id`/`findings` list, or findings without ids).
+    Raises InputError naming the file (and the finding) when it is unreadable, not JSON, or
+    not a ccscan scan result: no `schema_version`/`scan_id`/`findings` list, a finding that
+    is not an object, has no id or status, a resource block that is not an object, or an id
+    that two findings share.
     """
     path = Path(path)
+    size = regular_file(path, InputError).st_size
+    if size > MAX_RESULT_BYTES:
+        raise InputError(f"scan result is {size} bytes, over the {MAX_RESULT_BYTES}-byte limit",
+                         path)
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise InputError(f"cannot read scan result: {e.strerror}", path) from e
+        raise InputError(f"cannot read scan result: {e.strerror or e}", path) from None
     try:
-        doc = json.loads(raw)
-    except ValueError as e:
-        line = getattr(e, "lineno", None)
-        raise InputError(f"not a ccscan scan result (invalid JSON: {e})", path, line) from e
+        doc = jsonparse.loads(raw)
+    except jsonparse.JsonError as e:
+        raise InputError(f"not a ccscan scan result (invalid JSON: {e.message})", path,
+                         e.line, e.col) from None
     if not isinstance(doc, dict) or not {"schema_version", "scan_id", "findings"} <= doc.keys():
         raise InputError(
             "not a ccscan scan result (expected the output of `ccscan scan --format json`, "
@@ -46,12 +55,43 @@ def load_scan_result(path: str | Path) -> dict[str, Any]:
             path,
         )
     findings = doc["findings"]
-    if not isinstance(findings, list) or not all(
-        isinstance(f, dict) and isinstance(f.get("id"), str) and f.get("status") in STATUSES
-        for f in findings
-    ):
-        raise InputError("not a ccscan scan result (findings without id or status)", path)
+    if not isinstance(findings, list):
+        raise InputError("not a ccscan scan result (findings is not a list)", path)
+    seen: set[str] = set()
+    for i, f in enumerate(findings):
+        problem = _finding_problem(f)
+        if problem is None and f["id"] in seen:
+            problem = f"has the id {f['id']!r} of an earlier finding (two verdicts for one id)"
+        if problem:
+            raise InputError(f"not a ccscan scan result: findings[{i}] {problem}", path)
+        seen.add(f["id"])
     return doc
+
+
+_TEXT_FIELDS = ("policy_id", "title", "severity")
+_RESOURCE_FIELDS = ("id", "type", "name", "location", "account", "provider")
+
+
+def _finding_problem(f: Any) -> str | None:
+    """What makes `f` no finding of a scan result (None when it is one, as far as we read it)."""
+    if not isinstance(f, dict):
+        return f"is a JSON {type(f).__name__}, not an object"
+    if not isinstance(f.get("id"), str) or not f["id"]:
+        return "has no id"
+    if f.get("status") not in STATUSES:
+        return f"has status {f.get('status')!r}, not one of {', '.join(STATUSES)}"
+    for key in _TEXT_FIELDS:
+        if f.get(key) is not None and not isinstance(f[key], str):
+            return f"{key} is not a string"
+    res = f.get("resource")
+    if res is None:
+        return None
+    if not isinstance(res, dict):
+        return "resource is not an object"
+    for key in _RESOURCE_FIELDS:
+        if res.get(key) is not None and not isinstance(res[key], str):
+            return f"resource.{key} is not a string"
+    return None
 
 
 def _brief(f: dict[str, Any]) -> dict[str, Any]:

@@ -116,6 +116,8 @@ def _policy_option(f: Any) -> Any:
               help="Force the inventory format: snapshot, arm-list, resource-graph, arm, az-cli, "
               "aws-ec2-instances, aws-ec2-volumes, aws-config.")
 @click.option("--scan-id", metavar="ID", help="Use this scan id (default: a random UUID).")
+@click.option("--on-duplicate", type=click.Choice(["error", "first"]), default="error", show_default=True,
+              help="A resource id read twice: exit 2, or keep the first copy and skip the others.")
 @click.option("--bundle", "bundle_out", type=PathArg, metavar="OUT.tar.gz",
               help="Also write a deterministic evidence bundle (scan, redacted inventory, policies).")
 @click.option("--sign-key", type=PathArg, metavar="KEY",
@@ -134,7 +136,7 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
          scan_id: str | None, waivers_file: Path | None, allow_broad_waivers: bool,
          baseline_file: Path | None, fail_on_new: bool, bundle_out: Path | None,
          sign_key: Path | None, passphrase_env: str | None, ledger_dir: Path | None,
-         cadence: str | None, **live: Any) -> None:
+         cadence: str | None, on_duplicate: str, **live: Any) -> None:
     """
     Evaluate policies against inventory files and/or live Azure and AWS estates.
 
@@ -170,7 +172,7 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
 
     def scan_into(pairs: list) -> Any:
         options = ScanOptions(inputs=inventory, input_format=input_format, collectors=collectors,
-                              scan_id=scan_id)
+                              scan_id=scan_id, on_duplicate=on_duplicate)
         gates.attach(options)
         if bundle is not None:
             from scanner.evidence.options import attach
@@ -187,6 +189,10 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
     code = gates.exit_code(result, fail_on, fail_on_unknown)
     for line in gates.warnings():
         logger.warning(line)
+    for inp in result.inputs:
+        if inp.get("duplicates_skipped"):
+            logger.warning("%s: skipped %d resource(s) whose id was already read (--on-duplicate first)",
+                           inp["source"], inp["duplicates_skipped"])
     s = result.summary
     logger.info("%d pass, %d fail, %d unknown, %d error, %d waived; exit %d",
                 s["pass"], s["fail"], s["unknown"], s["error"], s["waived"], code)

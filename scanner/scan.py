@@ -20,6 +20,7 @@ from scanner.collect.base import Collector
 from scanner.controls import ControlTracker
 from scanner.engine import Engine
 from scanner.findings import Finding, ScanResult
+from scanner.inventory.duplicates import DuplicateIds
 from scanner.inventory.files import read_inventories
 from scanner.inventory.resource import Resource
 from scanner.policy.catalog import Catalog, load_catalog
@@ -47,6 +48,8 @@ class ScanOptions:
     """Applied to each finding before it is counted and reported (waivers, baselines)."""
     finishers: list[Callable[[ScanResult], None]] = field(default_factory=list)
     """Called with the result before reporters finish (to add `extra` keys)."""
+    on_duplicate: str = "error"
+    """A resource id read twice: `error` (InputError), or keep the `first` (see duplicates.py)."""
 
 
 def load_policies(paths: Sequence[Path] | None, framework: str | None = None) -> Catalog:
@@ -113,8 +116,12 @@ def run_scan(
     for reporter, out in outputs:
         reporter.start(out, result)
 
+    ids = DuplicateIds(options.on_duplicate)
+
     def consume(resources: Iterable[Resource]) -> None:
         for resource in resources:
+            if not ids.admit(resource):
+                continue
             for observe in options.resource_observers:
                 observe(resource)
             for finding in engine.findings(resource):
@@ -129,12 +136,16 @@ def run_scan(
         consume(inv)
         result.inputs.append({"source": inv.path.as_posix(), "sha256": inv.sha256,
                               "resources": inv.count, "format": inv.format})
+        if skipped := ids.take_skipped():
+            result.inputs[-1]["duplicates_skipped"] = skipped
         result.incomplete.extend(inv.incomplete)
     for collector in options.collectors:
         digest, counter = hashlib.sha256(), [0]
         consume(_hashing(collector.collect(), digest, counter))
         result.inputs.append({"source": collector.name, "sha256": digest.hexdigest(),
                               "resources": counter[0], "format": "live"})
+        if skipped := ids.take_skipped():
+            result.inputs[-1]["duplicates_skipped"] = skipped
         result.incomplete.extend({"scope": s.scope, "reason": s.reason} for s in collector.incomplete)
     result.controls = tracker.rollup()
     result.finished_at = now_iso()

@@ -30,6 +30,7 @@ from scanner.errors import InputError
 from scanner.findings import Finding
 from scanner.policy.yamlload import load_documents, position
 from scanner.resources import schema
+from scanner.walk import regular_file
 
 WAIVABLE = ("fail", "unknown", "error")
 
@@ -130,6 +131,7 @@ def check_waivers(
     (unless `allow_broad`). Raises InputError for a file that is not YAML at all.
     """
     path = Path(path)
+    regular_file(path, InputError)  # a FIFO or /dev/zero would never finish reading
     docs = load_documents(path, error=InputError)
     if len(docs) != 1:
         raise InputError("expected one YAML document with a top-level `waivers:` list", path, 1)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import InputError
+from scanner.inventory import jsonparse
 from scanner.inventory.formats import FORMATS, ShapeError, canonical, detect, normalise
 from scanner.inventory.resource import Resource
 from scanner.settings import max_json_bytes
@@ -27,14 +28,6 @@ CCSCAN_MAX_JSON_BYTES overrides it, read when a file is read (scanner.settings).
 MAX_LINE_BYTES = 64 * 1024**2
 """One JSONL record; a line longer than this is not a resource."""
 
-try:  # orjson (the `fast` extra) parses ~1.4x faster; json is the fallback.
-    import orjson
-
-    _loads: Any = orjson.loads
-except ImportError:  # pragma: no cover - depends on the install
-    _loads = json.loads
-
-
 def discover(paths: Sequence[Path]) -> list[Path]:
     """
     Return the inventory files under `paths` (directories recursively), in a stable order.
@@ -45,23 +38,23 @@ def discover(paths: Sequence[Path]) -> list[Path]:
 
 
 def _parse(data: bytes, path: Path) -> Any:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        raise InputError(f"not UTF-8 text (byte 0x{data[e.start]:02x})", path, line) from None
     gc_was_enabled = gc.isenabled()
     gc.disable()  # parsing allocates millions of containers; the cyclic GC only slows it down
     try:
-        return _loads(text)
-    except ValueError as e:
-        line = getattr(e, "lineno", None)
-        col = getattr(e, "colno", None)
-        msg = getattr(e, "msg", str(e))
-        raise InputError(f"invalid JSON: {msg}", path, line, col) from None
+        return _loads(data, path)
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def _loads(data: bytes, path: Path, line: int | None = None) -> Any:
+    # `line` is the JSONL line number: the error is reported there, not at line 1 of the record.
+    try:
+        return jsonparse.loads(data)
+    except jsonparse.JsonError as e:
+        where, col = (line, None) if line is not None else (e.line, e.col)
+        prefix = "" if e.message.startswith("not UTF-8") else "invalid JSON: "
+        raise InputError(prefix + e.message, path, where, col) from None
 
 
 class InventoryFile:
@@ -82,7 +75,7 @@ class InventoryFile:
         self.incomplete: list[dict[str, str]] = []
 
     def __iter__(self) -> Iterator[Resource]:
-        if self.path.suffix == ".jsonl":
+        if self.path.suffix.lower() == ".jsonl":
             yield from self._read_jsonl()
         else:
             yield from self._read_json()
@@ -114,21 +107,34 @@ class InventoryFile:
             shape = detect(parsed) if self.input_format == "auto" else self.input_format
             if shape == "snapshot":
                 self._take_header(parsed)
-            self.format = shape
-            lines = _LineFinder(data)
-            for doc in normalise(shape, parsed):
-                yield self._resource(doc, lines.find(doc.get("id")))
         except ShapeError as e:
             raise InputError(f"not an inventory: {e}", self.path) from None
+        self.format = shape
+        lines = _LineFinder(data)
+        docs = normalise(shape, parsed)
+        while True:
+            try:
+                doc = next(docs, None)
+            except ShapeError as e:
+                raise InputError(f"not an inventory: resource #{self.count + 1}: {e}",
+                                 self.path) from None
+            if doc is None:
+                break
+            yield self._resource(doc, lines.find(doc.get("id")))
 
     def _take_header(self, header: dict[str, Any]) -> None:
         self.header = {k: v for k, v in header.items() if k != "resources"}
         incomplete = header.get("incomplete") or []
         if not isinstance(incomplete, list):
             raise ShapeError("snapshot header 'incomplete' must be a list")
+        for n, i in enumerate(incomplete):
+            # Dropping an entry would turn an incomplete scan (exit 3) into a clean one.
+            if not isinstance(i, dict):
+                raise ShapeError(f"snapshot header 'incomplete' entry #{n + 1} must be an object "
+                                 f"with scope and reason, not a JSON {type(i).__name__}")
         self.incomplete = [
             {"scope": str(i.get("scope", "")), "reason": str(i.get("reason", ""))}
-            for i in incomplete if isinstance(i, dict)
+            for i in incomplete
         ]
 
     def _read_jsonl(self) -> Iterator[Resource]:
@@ -152,12 +158,12 @@ class InventoryFile:
                 if not raw.strip():
                     continue
                 try:
-                    obj = _loads(raw)
-                except ValueError as e:
+                    obj = _loads(raw, self.path, lineno)
+                except InputError:
                     if not raw.endswith(b"\n"):
                         raise InputError("truncated JSON at the end of the file (incomplete last record)",
                                          self.path, lineno) from None
-                    raise InputError(f"invalid JSON: {getattr(e, 'msg', e)}", self.path, lineno) from None
+                    raise
                 if not seen_any and isinstance(obj, dict) and "ccscan_snapshot" in obj:
                     seen_any = True
                     self.format = "snapshot"
@@ -169,7 +175,7 @@ class InventoryFile:
                 seen_any = True
                 try:
                     doc = canonical(obj)
-                except (ShapeError, KeyError, TypeError) as e:
+                except (ShapeError, KeyError, TypeError, AttributeError) as e:
                     raise InputError(f"not a resource: {e}", self.path, lineno) from None
                 yield self._resource(doc, lineno)
             if not seen_any:
@@ -180,7 +186,14 @@ class InventoryFile:
 class _LineFinder:
     """
     Find the line of each resource in a pretty-printed JSON file by its id, scanning forward
-    once (resources appear in file order), so SARIF and table output can point at them.
+    (resources appear in file order), so SARIF and table output can point at them.
+
+    An id need not be in the file literally: it may be written with `\\/` or `\\uXXXX`
+    escapes, or be an ARN that a loader built (then its last part, the instance or volume
+    id, is in the file). Each spelling is tried, the one that worked last time first. A
+    search that fails reads to the end of the file, so failures share a budget of eight times
+    the file's size (one per spelling): past it, resources get no line, and reading stays
+    linear (bench/linefinder.py).
     """
 
     def __init__(self, data: bytes) -> None:
@@ -188,21 +201,42 @@ class _LineFinder:
         self.offset = 0
         self.line = 1
         self.multiline = data.count(b"\n", 0, 65536) > 1
+        self.budget = 8 * len(data)
+        self.prefer = 0
 
     def find(self, rid: Any) -> int | None:
-        if not self.multiline or not isinstance(rid, str):
+        if not self.multiline or not isinstance(rid, str) or self.budget <= 0:
             return None
-        # An ARN built by a loader is not in the file, but its last part (the instance or
-        # volume id) is.
-        for key in dict.fromkeys((rid, rid.rsplit("/", 1)[-1])):
-            at = self.data.find(json.dumps(key).encode(), self.offset)
+        tried: set[bytes] = set()
+        for i in (self.prefer, *(i for i in range(_SPELLINGS) if i != self.prefer)):
+            needle = _spelling(rid, i)  # one at a time: the preferred one nearly always hits
+            if needle in tried:
+                continue
+            tried.add(needle)
+            at = self.data.find(needle, self.offset)
             if at >= 0:
-                break
-        else:
-            return None
-        self.line += self.data.count(b"\n", self.offset, at)
-        self.offset = at
-        return self.line
+                self.prefer = i
+                self.line += self.data.count(b"\n", self.offset, at)
+                self.offset = at
+                return self.line
+            self.budget -= len(self.data) - self.offset
+            if self.budget <= 0:
+                return None
+        return None
+
+
+_SPELLINGS = 8
+
+
+def _spelling(rid: str, i: int) -> bytes:
+    """
+    Spelling `i` of `rid` (or, for an ARN, of its last part) in a JSON file: the id or its
+    last part, escaped to ASCII or raw UTF-8, with `/` as is or as `\\/`.
+    """
+    key_first = not rid.startswith("arn:")
+    key = rid if (i < 4) == key_first else rid.rsplit("/", 1)[-1]
+    text = json.dumps(key, ensure_ascii=not i & 1)
+    return (text.replace("/", "\\/") if i & 2 else text).encode()
 
 
 def read_inventories(paths: Sequence[Path], input_format: str = "auto") -> list[InventoryFile]:

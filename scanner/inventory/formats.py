@@ -6,10 +6,11 @@ Every normaliser takes the parsed JSON and yields canonical docs; `detect` names
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
+
+from scanner.inventory import jsonparse
 
 ARM_ENVELOPE = frozenset({
     "id", "name", "type", "location", "tags", "sku", "kind", "identity", "zones", "plan",
@@ -128,7 +129,13 @@ def _resource_graph(data: dict) -> Iterator[dict]:
     rows = data["data"]
     if isinstance(rows, dict):  # table form: {"columns": [{"name": …}], "rows": [[…]]}
         names = [c["name"] for c in rows["columns"]]
-        rows = [dict(zip(names, r, strict=True)) for r in rows["rows"]]
+        for i, row in enumerate(rows["rows"]):
+            if not isinstance(row, list) or len(row) != len(names):
+                got = f"{len(row)} values" if isinstance(row, list) else f"a {type(row).__name__}"
+                raise ShapeError(f"Resource Graph table row #{i + 1} has {got} "
+                                 f"for {len(names)} columns")
+            yield arm_resource(dict(zip(names, row, strict=True)))
+        return
     for item in rows:
         yield arm_resource(item)
 
@@ -198,17 +205,33 @@ def _upper_first(value: Any) -> Any:
     return value
 
 
+def _embedded(text: str, what: str, depth: int) -> Any:
+    # AWS Config nests JSON documents as strings; they count towards the depth limit of the
+    # canonical doc they end up in (`depth` levels above them).
+    try:
+        return jsonparse.loads(text, jsonparse.MAX_DEPTH - depth)
+    except jsonparse.JsonError as e:
+        raise ShapeError(f"{what} is a string but not JSON ({e.message})") from None
+
+
 def config_item(item: dict[str, Any]) -> dict[str, Any]:
     """An AWS Config configuration item → canonical doc (`configuration` → `properties`)."""
     conf = item.get("configuration") or {}
     if isinstance(conf, str):
-        conf = json.loads(conf)
+        conf = _embedded(conf, "configuration", 1)
+    if not isinstance(conf, dict):
+        raise ShapeError(f"configuration must be a JSON object, not {type(conf).__name__}")
     props = _upper_first(conf)
     supp = item.get("supplementaryConfiguration")
     if supp:
-        props["SupplementaryConfiguration"] = _upper_first(
-            {k: (json.loads(v) if isinstance(v, str) and v[:1] in "[{" else v) for k, v in supp.items()}
-        )
+        if not isinstance(supp, dict):
+            raise ShapeError("supplementaryConfiguration must be a JSON object, "
+                             f"not {type(supp).__name__}")
+        props["SupplementaryConfiguration"] = _upper_first({
+            k: (_embedded(v, f"supplementaryConfiguration.{k}", 3)
+                if isinstance(v, str) and v[:1] in "[{" else v)
+            for k, v in supp.items()
+        })
     tags = item.get("tags") or {}
     rid = item.get("resourceId", "")
     arn = item.get("ARN") or item.get("arn") or rid
@@ -224,7 +247,8 @@ def _config(data: Any) -> Iterator[dict]:
         items = [data]
     else:
         items = data.get("configurationItems") or data.get("baseConfigurationItems") or [
-            json.loads(r) if isinstance(r, str) else r for r in data.get("Results", [])
+            _embedded(r, f"Results[{i}]", 0) if isinstance(r, str) else r
+            for i, r in enumerate(data.get("Results", []))
         ]
     for item in items:
         yield config_item(item)

@@ -32,6 +32,11 @@ def read(path):
         ("g.jsonl", b'{"id": "x", "type": "t"}\n[1, 2]\n', 2, "not a resource"),
         ("h.jsonl", b'{"id": "x"}\n', 1, "has no 'type'"),
         ("i.jsonl", b"", None, "empty file"),
+        ("j.jsonl", b'{"ccscan_snapshot": 1, "incomplete": ["sub x: 403"]}\n{"id": "x", "type": "t"}\n',
+         1, "'incomplete' entry #1 must be an object"),
+        ("k.json", b'{"ccscan_snapshot": 1, "incomplete": [{"scope": "s"}, 7], "resources": []}',
+         None, "'incomplete' entry #2 must be an object"),
+        ("l.json", b'{"value": [{"id": "x", "type": "t"}], "x": NaN}', 1, "NaN is not a JSON number"),
     ],
 )
 def test_bad_files(tmp_path, name, content, line, fragment):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from scanner.errors import InputError
@@ -151,23 +151,77 @@ def test_forced_format_that_does_not_fit_is_an_error(tmp_path):
         load(tmp_path, {"value": [ARM_VM]}, fmt="xml")
 
 
+CONFIG = {"resourceType": "AWS::EC2::Instance", "resourceId": "i-1"}
+
+
+@pytest.mark.parametrize(
+    ("item", "words"),
+    [
+        ({**CONFIG, "configuration": "not json"}, "configuration is a string but not JSON"),
+        ({**CONFIG, "configuration": "{\"a\": "}, "configuration is a string but not JSON"),
+        ({**CONFIG, "configuration": "[1, 2]"}, "configuration must be a JSON object, not list"),
+        ({**CONFIG, "configuration": 5}, "configuration must be a JSON object, not int"),
+        ({**CONFIG, "supplementaryConfiguration": {"Tags": "{oops"}},
+         "supplementaryConfiguration.Tags is a string but not JSON"),
+        ({**CONFIG, "supplementaryConfiguration": "{}"},
+         "supplementaryConfiguration must be a JSON object, not str"),
+    ],
+)
+def test_aws_config_items_that_do_not_parse_are_input_errors(tmp_path, item, words):
+    for data, name in (({"configurationItems": [CONFIG, item]}, "inv.json"),):
+        with pytest.raises(InputError) as err:
+            load(tmp_path, data, name)
+        assert f"resource #2: {words}" in err.value.message
+    p = tmp_path / "inv.jsonl"
+    p.write_text(json.dumps(CONFIG) + "\n" + json.dumps(item) + "\n")
+    with pytest.raises(InputError) as err:
+        list(InventoryFile(p))
+    assert words in err.value.message and err.value.line == 2
+
+
+def test_aws_config_select_results_that_are_not_json_are_input_errors(tmp_path):
+    with pytest.raises(InputError, match="Results\\[1\\] is a string but not JSON"):
+        load(tmp_path, {"Results": [json.dumps(CONFIG), "{truncated"]})
+
+
+@pytest.mark.parametrize(("row", "words"), [
+    (["a"], "row #2 has 1 values for 3 columns"),
+    (["a", "b", "c", "d"], "row #2 has 4 values for 3 columns"),
+    ({"id": "a"}, "row #2 has a dict for 3 columns"),
+])
+def test_resource_graph_rows_must_match_the_columns(tmp_path, row, words):
+    table = {"data": {"columns": [{"name": "id"}, {"name": "type"}, {"name": "name"}],
+                      "rows": [[VM_ID, "Microsoft.Compute/virtualMachines", "a"], row]}}
+    with pytest.raises(InputError) as err:
+        load(tmp_path, table)
+    assert f"resource #2: Resource Graph table {words}" in err.value.message
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
     lambda kids: st.lists(kids, max_size=3) | st.dictionaries(
         st.sampled_from(["id", "type", "value", "data", "properties", "Reservations", "Instances",
-                         "Volumes", "resourceType", "configuration", "rows", "columns", "x"]), kids, max_size=4),
+                         "Volumes", "resourceType", "configuration", "supplementaryConfiguration",
+                         "resourceId", "Results", "rows", "columns", "name", "x"]), kids, max_size=4),
     max_leaves=15,
 )
 
 
 @given(json_values)
-@settings(max_examples=300, deadline=None)
-def test_any_json_loads_or_is_one_input_error(tmp_path_factory, data):
-    tmp = tmp_path_factory.mktemp("j")
-    p = tmp / "x.json"
-    p.write_text(json.dumps(data))
-    try:
-        for r in InventoryFile(p):
-            assert isinstance(r.doc["id"], str) and isinstance(r.doc["type"], str)
-    except InputError as e:
-        assert e.path == str(p)
+@example({"resourceType": "", "configuration": "0:"})  # found by this test: it used to crash
+@example({"resourceType": "", "resourceId": "", "supplementaryConfiguration": {"x": "[,"}})
+@example({"data": {"columns": [{"name": "id"}], "rows": [[]]}})
+@example({"Results": ["x"]})
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_json_loads_or_is_one_input_error(tmp_path, data):
+    for name, text in (("x.json", json.dumps(data)),
+                       ("x.jsonl", "".join(json.dumps(d) + "\n" for d in
+                                           (data if isinstance(data, list) and data else [data])))):
+        p = tmp_path / name
+        p.write_text(text)
+        try:
+            for r in InventoryFile(p):
+                assert isinstance(r.doc["id"], str) and isinstance(r.doc["type"], str)
+                assert isinstance(r.doc["properties"], dict)
+        except InputError as e:
+            assert e.path == str(p)
