@@ -158,7 +158,7 @@ W = "    resource: x\n    reason: r\n    owner: o\n"
         ("waivers:\n  - policy: A-1\n" + W + "    expires: 12027-01-01\n", 6, "does not match"),
         ("waivers:\n  - policy: 5\n" + W + "    expires: 2027-01-01\n", 2,
          "policy: 5 is not of type 'string'"),
-        ("waivers:\n  - {policy: A-1, 7: x}\n", 2, "unknown key(s)"),
+        ("waivers:\n  - {policy: A-1, 7: x}\n", 2, "a mapping key must be a string"),
         ("waivers: []\n---\nwaivers: []\n", 1, "expected one YAML document"),
     ],
 )
