@@ -221,6 +221,9 @@ def _load_policy(file: Path, doc: Any, messages: list[LintMessage]) -> Policy | 
                  getattr(t, "pos", (None,))[0])
         for t in doc.get("tests") or []
     )
+    _type_check(file, doc, pid, tests, messages)
+    if any(m.severity == "error" for m in messages[before:]):
+        return None
     return Policy(
         id=doc["id"], title=doc["title"], severity=doc["severity"],
         types=tuple(t.lower() for t in types), type_names=tuple(types),
@@ -231,6 +234,16 @@ def _load_policy(file: Path, doc: Any, messages: list[LintMessage]) -> Policy | 
         tests=tests, file=str(file), line=doc.pos[0] if isinstance(doc, LocDict) else None,
         sha256=_sha256(doc),
     )
+
+
+def _type_check(file: Path, doc: LocDict, pid: str | None, tests: tuple[TestCase, ...],
+                messages: list[LintMessage]) -> None:
+    from scanner.policy.typecheck import TypeChecker  # deferred: loads the type index
+
+    checker = TypeChecker(str(file), pid, messages)
+    known = checker.types(doc)
+    checker.paths(doc, known)
+    checker.tests(tests, known)
 
 
 def _test_resource(resource: dict, default_type: str, name: str) -> dict:

@@ -95,6 +95,25 @@ AWS_DERIVED: dict[str, dict[str, Any]] = {
     "AWS::Bedrock::ModelInvocationLoggingConfiguration": {"LoggingEnabled": "b"},
 }
 
+# REST keys newer than the newest SDK on PyPI: azure-mgmt-machinelearningservices 1.0.1 models
+# an old workspace API, while the collector reads 2024-10-01 (scanner/collect/azure_types.py).
+# From that API version's REST reference; each entry names its path under the type's root.
+AZURE_SUPPLEMENT: dict[str, dict[str, Any]] = {
+    "Microsoft.MachineLearningServices/workspaces": {
+        "kind": "s",
+        "systemData": "a",
+        "properties.publicNetworkAccess": "s",
+        "properties.v1LegacyMode": "b",
+        "properties.enableDataIsolation": "b",
+        "properties.systemDatastoresAuthMode": "s",
+        "properties.hubResourceId": "s",
+        "properties.associatedWorkspaces": ["L", "s"],
+        "properties.managedNetwork": "a",
+        "properties.serverlessComputeSettings": "a",
+        "properties.ipAllowlist": ["L", "s"],
+    },
+}
+
 # The canonical document around `properties` (DESIGN.md "Resources"); `tags` is an open map.
 ENVELOPE: dict[str, Any] = {
     "id": "s", "type": "s", "name": "s", "location": "s", "provider": "s", "account": "s",
@@ -237,6 +256,14 @@ def _put(tree: dict[str, Any], parts: list[str], ref: Any) -> None:
         tree[parts[-1]] = ref
 
 
+def _tree(b: Builder, ref: int, depth: int = 2) -> dict[str, Any]:
+    """A copy of a shape with its first levels as nested dicts, so a supplement can add keys."""
+    out: dict[str, Any] = {}
+    for k, v in b.shapes[ref].items():
+        out[k] = _tree(b, v, depth - 1) if isinstance(v, int) and depth > 1 else v
+    return out
+
+
 def _inline(builder: Builder) -> None:
     """Nested dicts left by flattened keys (`properties.storageProfile`) become shapes."""
 
@@ -261,6 +288,13 @@ def build() -> dict[str, Any]:
         models = importlib.import_module(module)
         inputs[dist] = importlib.metadata.version(dist)
         root = b.azure_class(models, getattr(models, name))
+        extra = AZURE_SUPPLEMENT.get(rtype)
+        if extra:
+            tree = _tree(b, root)
+            for path, ref in extra.items():
+                _put(tree, path.split("."), ref)
+            b.shapes.append(tree)
+            root = len(b.shapes) - 1
         types[rtype] = {"provider": "azure", "root": root, "source": f"{dist} {name}"}
     import botocore.loaders
 
