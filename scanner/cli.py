@@ -115,6 +115,8 @@ def _policy_option(f: Any) -> Any:
               help="Sign the bundle with this Ed25519 key (`ccscan keygen`); an encrypted key "
               "reads its passphrase from CCSCAN_KEY_PASSPHRASE or --passphrase-env.")
 @click.option("--passphrase-env", metavar="VAR", help="Environment variable holding the --sign-key passphrase.")
+@click.option("--explain", "explain_id", metavar="POLICY_ID",
+              help="Print this policy's evaluation trace for every resource of its types to stderr.")
 @azure_cli.options
 @aws_cli.options
 @click.pass_context
@@ -123,7 +125,8 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
          output_dir: Path | None, fail_on: str, fail_on_unknown: bool, input_format: str,
          scan_id: str | None, waivers_file: Path | None, allow_broad_waivers: bool,
          baseline_file: Path | None, fail_on_new: bool, bundle_out: Path | None,
-         sign_key: Path | None, passphrase_env: str | None, **live: Any) -> None:
+         sign_key: Path | None, passphrase_env: str | None, explain_id: str | None,
+         **live: Any) -> None:
     """
     Evaluate policies against inventory files and/or live Azure and AWS estates.
 
@@ -159,6 +162,11 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
         options = ScanOptions(inputs=inventory, input_format=input_format, collectors=collectors,
                               scan_id=scan_id)
         gates.attach(options)
+        if explain_id:
+            from scanner.policy.explain import explain_observer
+
+            options.resource_observers.append(
+                explain_observer(catalog.policies, explain_id, lambda text: click.echo(text, err=True)))
         if bundle is not None:
             from scanner.evidence.options import attach
 
@@ -305,8 +313,10 @@ def diff(ctx: click.Context, old: Path, new: Path, fmt: str, fail_on_new: bool) 
 @main.command(name="test")
 @click.argument("paths", nargs=-1, type=PathArg)
 @click.option("--verbose-cases", "-a", is_flag=True, help="List every case, not only mismatches.")
+@click.option("--explain", is_flag=True,
+              help="Print every case's evaluation trace (a failing case always prints its own).")
 @click.pass_context
-def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool) -> None:
+def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool, explain: bool) -> None:
     """
     Run the test cases embedded in policies (`tests:`); exit 1 on any mismatch.
 
@@ -314,22 +324,26 @@ def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool) -
     not_applicable. PATHS default to ./policies, else the built-in packs.
     """
     from scanner.policy.catalog import load_catalog
-    from scanner.policy.selftest import run_tests
+    from scanner.policy.explain import explain as trace_of
+    from scanner.policy.selftest import run_tests, summary_lines
 
-    catalog = load_catalog(_policy_paths(paths))
+    catalog = load_catalog(_policy_paths(paths), type_check=True)
     catalog.raise_on_errors()
+    for m in sorted(set(catalog.messages), key=lambda m: (m.path, m.line or 0, m.message)):
+        click.echo(m.render(), err=True)
     passed = failed = 0
     for res in run_tests(catalog):
         if res.ok:
             passed += 1
-            if verbose_cases:
+            if verbose_cases or explain:
                 click.echo(f"ok   {res.policy.id} {res.case.name!r} ({res.got})")
         else:
             failed += 1
             click.echo(f"FAIL {res.describe()}")
-    untested = sum(1 for p in catalog.policies if not p.tests)
-    click.echo(f"{len(catalog.policies)} policies, {untested} without tests")
-    click.echo(f"{passed} passed, {failed} failed")
+        if explain or not res.ok:
+            click.echo("\n".join("     " + line for line in trace_of(res.policy, res.case.resource)))
+    for line in summary_lines(catalog, passed, failed):
+        click.echo(line)
     ctx.exit(1 if failed else 0)
 
 

@@ -92,12 +92,14 @@ def _display(path: Path) -> Path:
         return path
 
 
-def load_catalog(paths: Sequence[Path], builtin_frameworks: bool = True) -> Catalog:
+def load_catalog(paths: Sequence[Path], builtin_frameworks: bool = True,
+                 type_check: bool = False) -> Catalog:
     """
     Load every policy and framework under `paths` into a Catalog.
 
     Policies may name controls of frameworks that are not under `paths`; the built-in
-    frameworks are consulted for those (unless `builtin_frameworks` is False).
+    frameworks are consulted for those (unless `builtin_frameworks` is False). `type_check`
+    checks types and paths against the type index (lint and test; scan does not pay for it).
     """
     cat = Catalog(files=discover(paths))
     docs: list[tuple[Path, Any]] = []
@@ -114,7 +116,7 @@ def load_catalog(paths: Sequence[Path], builtin_frameworks: bool = True) -> Cata
                 cat.frameworks[fw.id] = fw
     for file, doc in docs:
         if not (isinstance(doc, dict) and "framework" in doc):
-            policy = _load_policy(file, doc, cat.messages)
+            policy = _load_policy(file, doc, cat.messages, type_check)
             if policy is not None:
                 cat.policies.append(policy)
     _cross_check(cat, builtin_frameworks)
@@ -189,7 +191,8 @@ def _load_framework(file: Path, doc: LocDict, messages: list[LintMessage]) -> Fr
                      tuple(controls), str(file), _sha256(doc))
 
 
-def _load_policy(file: Path, doc: Any, messages: list[LintMessage]) -> Policy | None:
+def _load_policy(file: Path, doc: Any, messages: list[LintMessage],
+                 type_check: bool = False) -> Policy | None:
     if not isinstance(doc, dict):
         line, col = getattr(doc, "pos", (None, None))
         messages.append(LintMessage(str(file), line, col, "error", "schema",
@@ -221,7 +224,8 @@ def _load_policy(file: Path, doc: Any, messages: list[LintMessage]) -> Policy | 
                  getattr(t, "pos", (None,))[0])
         for t in doc.get("tests") or []
     )
-    _type_check(file, doc, pid, tests, messages)
+    if type_check:
+        _type_check(file, doc, pid, tests, messages)
     if any(m.severity == "error" for m in messages[before:]):
         return None
     return Policy(
@@ -232,7 +236,7 @@ def _load_policy(file: Path, doc: Any, messages: list[LintMessage]) -> Policy | 
         references=tuple(doc.get("references") or ()),
         frameworks={k: list(v) for k, v in (doc.get("frameworks") or {}).items()},
         tests=tests, file=str(file), line=doc.pos[0] if isinstance(doc, LocDict) else None,
-        sha256=_sha256(doc),
+        sha256=_sha256(doc), source=doc,
     )
 
 

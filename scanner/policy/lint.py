@@ -17,7 +17,7 @@ def lint(paths: Sequence[Path]) -> tuple[Catalog, list[LintMessage]]:
 
     Raises PolicyError only for a path that does not exist or holds no policy files.
     """
-    catalog = load_catalog(paths)
+    catalog = load_catalog(paths, type_check=True)
     messages = sorted(set(catalog.messages), key=lambda m: (m.path, m.line or 0, m.col or 0, m.message))
     return catalog, messages
 

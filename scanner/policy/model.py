@@ -78,6 +78,8 @@ class Policy:
     line: int | None = None
     sha256: str = ""
     """sha256 of the policy document (canonical JSON), recorded in every scan result."""
+    source: Any = field(default=None, compare=False, hash=False)
+    """The policy document as loaded (for `--explain`, which compiles a tracing twin)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,3 +44,14 @@ def run_tests(catalog: Catalog) -> Iterator[CaseResult]:
         for case in policy.tests:
             got, detail = outcome_for(policy, case)
             yield CaseResult(policy, case, got, detail)
+
+
+def summary_lines(catalog: Catalog, passed: int, failed: int) -> list[str]:
+    """The closing lines of `ccscan test`; the last one is `N passed, N failed`."""
+    untested = sum(1 for p in catalog.policies if not p.tests)
+    return [f"{_plural(len(catalog.policies), 'policy', 'policies')}, {untested} without tests",
+            f"{passed} passed, {failed} failed"]
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"

@@ -1,0 +1,163 @@
+"""
+`--explain`: the evaluation trace of one policy on one resource, readable.
+
+Each condition is shown with its path, the observed value (redacted) and whether it held, as
+`conftest verify --trace` or `opa test -v` do. The trace comes from a twin of the policy
+compiled with a tracing wrapper around every condition; the verdict printed is the engine's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from scanner.engine import evaluate
+from scanner.policy.compile import ConditionCompiler
+from scanner.policy.model import Check, Policy
+from scanner.policy.paths import MISSING
+from scanner.policy.typecheck import show
+
+Event = tuple[int, str, bool, list[tuple[str, Any]]]
+
+
+class Trace(list):  # type: ignore[type-arg]
+    """The `reads` list of one evaluation, plus one event per condition evaluated."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[Event | None] = []
+
+
+class TracingCompiler(ConditionCompiler):
+    """
+    Compiles as ConditionCompiler does, wrapping each condition to record an event when it
+    is handed a Trace (a count's `where` runs per element without one and is summed up).
+    """
+
+    def __init__(self, file: str, policy_id: str | None) -> None:
+        super().__init__(file, policy_id, [])
+        self.depth = 0
+
+    def compile(self, node: Any, scope: tuple[Any, ...] | None = None) -> tuple[Check, str]:
+        depth = self.depth
+        self.depth += 1
+        try:
+            check, text = super().compile(node, scope)
+        finally:
+            self.depth = depth
+        return _traced(check, _label(node, text), depth), text
+
+
+def _label(node: Any, text: str) -> str:
+    """How a condition reads in the trace: values as YAML/JSON, logical nodes by their key."""
+    if not isinstance(node, dict):
+        return text
+    for key in ("allOf", "anyOf", "not"):
+        if key in node:
+            return key
+    ops = [k for k in node if k not in ("field", "count")]
+    if len(ops) != 1:
+        return text
+    op, value = ops[0], node[ops[0]]
+    if "count" in node and isinstance(node["count"], dict):
+        spec = node["count"]
+        where = " where ..." if "where" in spec else ""
+        return f"count of {spec.get('field')}{where} {op} {show(value)}"
+    if "field" in node:
+        if op == "exists":
+            return f"{node['field']} {'exists' if str(value).lower() == 'true' else 'is absent'}"
+        return f"{node['field']} {op} {show(value)}"
+    return text
+
+
+def _traced(check: Check, label: str, depth: int) -> Check:
+    def traced(doc: Any, reads: Any, elem: Any) -> bool:
+        if not isinstance(reads, Trace):
+            return check(doc, reads, elem)
+        i = len(reads.events)
+        reads.events.append(None)
+        start = len(reads)
+        held = check(doc, reads, elem)
+        reads.events[i] = (depth, label, held, list(reads[start:]))
+        return held
+
+    return traced
+
+
+def _observed(value: Any) -> str:
+    from scanner.redact import redact  # sanitiser: route through the stage
+
+    if value is MISSING:
+        return "(missing)"
+    if isinstance(value, list):
+        value = [None if v is MISSING else v for v in value]
+    return show(redact(value))
+
+
+def _lines(events: list[Event | None], indent: str) -> Iterator[str]:
+    done = [e for e in events if e is not None]
+    for n, (depth, label, held, reads) in enumerate(done):
+        leaf = n + 1 >= len(done) or done[n + 1][0] <= depth
+        verdict = "holds" if held else "does not hold"
+        seen = ""
+        if leaf and reads:
+            seen = "; observed " + ", ".join(
+                _observed(v) if len(reads) == 1 else f"{p} = {_observed(v)}" for p, v in reads)
+        yield f"{indent}{'  ' * depth}{label}: {verdict}{seen}"
+
+
+def explain(policy: Policy, resource: dict[str, Any]) -> list[str]:
+    """
+    The trace of `policy` on `resource`: a heading with the engine's outcome, then the
+    applicability (`where`), each `requires` path and the assertion, condition by condition.
+    """
+    outcome, _, detail = evaluate(policy, resource)
+    rid = resource.get("id", "?")
+    out = [f"{policy.id} on {rid} ({resource.get('type', '?')}): {outcome}"
+           + (f" ({detail})" if detail else "")]
+    if str(resource.get("type", "")).lower() not in policy.types:
+        out.append(f"  type is not one of {', '.join(policy.type_names)}: not applicable")
+        return out
+    doc = policy.source if isinstance(policy.source, dict) else {}
+    compiler = TracingCompiler(policy.file, policy.id)
+    if "where" in doc:
+        trace = Trace()
+        held = compiler.compile(doc["where"])[0](resource, trace, None)
+        out.append(f"  where: {'applies' if held else 'does not apply'}")
+        out.extend(_lines(trace.events, "    "))
+        if not held:
+            return out
+    for text, get in policy.requires:
+        value = get(resource)
+        out.append(f"  requires {text}: " + ("missing -> unknown" if value is MISSING else "present"))
+        if value is MISSING:
+            return out
+    if "assert" in doc:
+        trace = Trace()
+        held = compiler.compile(doc["assert"])[0](resource, trace, None)
+        out.append(f"  assert: {'holds' if held else 'does not hold'}")
+        out.extend(_lines(trace.events, "    "))
+    return out
+
+
+def explain_observer(policies: list[Policy], policy_id: str, write: Any) -> Any:
+    """
+    A scan resource observer that writes the trace of `policy_id` on every resource of its
+    types (`ccscan scan --explain ID`); raises UsageError for an id the scan does not run.
+    """
+    from scanner.errors import UsageError
+
+    match = [p for p in policies if p.id.lower() == policy_id.lower()]
+    if not match:
+        raise UsageError(f"--explain: no policy {policy_id!r} in this scan (see `ccscan policies list`)")
+    policy = match[0]
+
+    def observe(resource: Any) -> None:
+        doc = resource.doc
+        if str(doc.get("type", "")).lower() in policy.types:
+            write("\n".join(explain(policy, doc)))
+
+    return observe
+
+
+__all__ = ["Trace", "TracingCompiler", "explain", "explain_observer"]
