@@ -237,9 +237,14 @@ def collect(ctx: click.Context, output: Path, policy_paths: tuple[Path, ...], al
               show_default=True, help="Message format (sarif: for GitHub code scanning).")
 @click.option("--waivers", "waiver_files", multiple=True, type=PathArg, metavar="FILE",
               help="Also check this waivers file (repeatable).")
+@click.option("--allow-broad-waivers", is_flag=True,
+              help="Accept a waiver that matches every policy and every resource.")
+@click.option("--whole-catalog", is_flag=True,
+              help="Lint the whole catalog each file belongs to (its `policies/` folder): "
+              "what the pre-commit hook runs, so cross-file checks hold at commit time.")
 @click.pass_context
 def lint(ctx: click.Context, paths: tuple[Path, ...], strict: bool, fmt: str,
-         waiver_files: tuple[Path, ...]) -> None:
+         waiver_files: tuple[Path, ...], allow_broad_waivers: bool, whole_catalog: bool) -> None:
     """
     Check policy and framework files: schema, operators, paths, regexes, duplicate ids,
     framework controls. Prints `file:line:col: severity: message [rule]`; exits 2 on any error
@@ -248,11 +253,11 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], strict: bool, fmt: str,
     from scanner.policy.lint import lint as run_lint
     from scanner.policy.lint import lint_exit_code
 
-    catalog, messages = run_lint(_policy_paths(paths))
+    catalog, messages = run_lint(_policy_paths(paths), whole_catalog)
     if waiver_files:
-        from scanner.waivers import lint_waivers
+        from scanner.policy.waiverlint import lint_waiver_files
 
-        messages = [*messages, *lint_waivers(waiver_files)]
+        messages = [*messages, *lint_waiver_files(waiver_files, catalog, allow_broad_waivers)]
     if fmt == "sarif":
         import io
 
@@ -272,8 +277,11 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], strict: bool, fmt: str,
             click.echo(m.render())
     errors = sum(m.severity == "error" for m in messages)
     if not ctx.obj["quiet"]:
-        click.echo(f"ccscan lint: {len(catalog.policies)} policies in {len(catalog.files)} files, "
-                   f"{errors} errors, {len(messages) - errors} warnings", err=True)
+        from scanner.policy.display import plural
+
+        click.echo(f"ccscan lint: {plural(len(catalog.policies), 'policy', 'policies')} in "
+                   f"{plural(len(catalog.files), 'file')}, {plural(errors, 'error')}, "
+                   f"{plural(len(messages) - errors, 'warning')}", err=True)
     ctx.exit(lint_exit_code(messages, strict))
 
 
@@ -315,8 +323,11 @@ def diff(ctx: click.Context, old: Path, new: Path, fmt: str, fail_on_new: bool) 
 @click.option("--verbose-cases", "-a", is_flag=True, help="List every case, not only mismatches.")
 @click.option("--explain", is_flag=True,
               help="Print every case's evaluation trace (a failing case always prints its own).")
+@click.option("--whole-catalog", is_flag=True,
+              help="Load the whole catalog each file belongs to (see `lint --whole-catalog`).")
 @click.pass_context
-def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool, explain: bool) -> None:
+def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool, explain: bool,
+             whole_catalog: bool) -> None:
     """
     Run the test cases embedded in policies (`tests:`); exit 1 on any mismatch.
 
@@ -325,9 +336,11 @@ def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool, e
     """
     from scanner.policy.catalog import load_catalog
     from scanner.policy.explain import explain as trace_of
+    from scanner.policy.lint import catalog_roots
     from scanner.policy.selftest import run_tests, summary_lines
 
-    catalog = load_catalog(_policy_paths(paths), type_check=True)
+    chosen = _policy_paths(paths)
+    catalog = load_catalog(catalog_roots(chosen) if whole_catalog else chosen, type_check=True)
     catalog.raise_on_errors()
     for m in sorted(set(catalog.messages), key=lambda m: (m.path, m.line or 0, m.message)):
         click.echo(m.render(), err=True)

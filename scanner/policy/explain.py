@@ -13,9 +13,9 @@ from typing import Any
 
 from scanner.engine import evaluate
 from scanner.policy.compile import ConditionCompiler
+from scanner.policy.display import show
 from scanner.policy.model import Check, Policy
 from scanner.policy.paths import MISSING
-from scanner.policy.typecheck import show
 
 Event = tuple[int, str, bool, list[tuple[str, Any]]]
 
@@ -84,14 +84,15 @@ def _traced(check: Check, label: str, depth: int) -> Check:
     return traced
 
 
-def _observed(value: Any) -> str:
+def _observed(value: Any, path: str = "") -> str:
     from scanner.redact import redact  # sanitiser: route through the stage
 
+    key = path.rsplit(".", 1)[-1].split("[", 1)[0] or None
     if value is MISSING:
         return "(missing)"
     if isinstance(value, list):
         value = [None if v is MISSING else v for v in value]
-    return show(redact(value))
+    return show(redact(value, key))
 
 
 def _lines(events: list[Event | None], indent: str) -> Iterator[str]:
@@ -102,7 +103,7 @@ def _lines(events: list[Event | None], indent: str) -> Iterator[str]:
         seen = ""
         if leaf and reads:
             seen = "; observed " + ", ".join(
-                _observed(v) if len(reads) == 1 else f"{p} = {_observed(v)}" for p, v in reads)
+                _observed(v, p) if len(reads) == 1 else f"{p} = {_observed(v, p)}" for p, v in reads)
         yield f"{indent}{'  ' * depth}{label}: {verdict}{seen}"
 
 

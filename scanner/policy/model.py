@@ -103,3 +103,7 @@ class Framework:
     controls: tuple[Control, ...]
     file: str = ""
     sha256: str = ""
+    source: Any = field(default=None, compare=False, hash=False)
+    """The framework document as loaded (positions for messages)."""
+    borrowed: bool = False
+    """A built-in framework loaded because a policy maps to it, not found under the paths."""

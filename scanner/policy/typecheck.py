@@ -8,10 +8,10 @@ bug this module exists to catch, offline, as Azure Policy refuses an unknown ali
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
+from scanner.policy.display import show
 from scanner.policy.model import LintMessage, TestCase
 from scanner.policy.paths import EACH, PathSyntaxError, parse_path
 from scanner.policy.yamlload import LocDict, Pos, position
@@ -21,14 +21,6 @@ STRING_OPS = frozenset({"like", "notLike", "match", "notMatch", "matchInsensitiv
                         "notMatchInsensitively", "regex", "versionAtLeast"})
 ORDER_OPS = frozenset({"less", "lessOrEquals", "greater", "greaterOrEquals"})
 EQUALITY_OPS = frozenset({"equals", "notEquals", "in", "notIn"})
-
-
-def show(value: Any) -> str:
-    """A value as the author wrote it in YAML/JSON (`true`, `["a","b"]`), not Python repr."""
-    try:
-        return json.dumps(value, ensure_ascii=False, default=str)
-    except (TypeError, ValueError):
-        return str(value)
 
 
 class TypeChecker:
@@ -42,12 +34,13 @@ class TypeChecker:
         self.messages = messages
         self.index: TypeIndex = load_index()
 
-    def add(self, pos: Pos | None, severity: str, rule: str, message: str) -> None:
+    def add(self, pos: tuple[int | None, int | None] | None, severity: str, rule: str,
+            message: str) -> None:
         line, col = pos if pos else (None, None)
         self.messages.append(LintMessage(self.file, line, col, severity, rule,  # type: ignore[arg-type]
                                          message, self.policy_id))
 
-    def types(self, doc: LocDict) -> list[str]:
+    def types(self, doc: Any) -> list[str]:
         """
         Check `resource:`; return the index's spelling of each type it knows.
         """
@@ -58,8 +51,6 @@ class TypeChecker:
             if not isinstance(name, str):
                 continue  # the schema reports it
             pos = position(doc, ["resource", i] if isinstance(raw, list) else ["resource"])
-            if isinstance(raw, str) and isinstance(doc, LocDict):
-                pos = doc.value_pos.get("resource", pos)
             canonical = self.index.canonical_type(name)
             if canonical is not None:
                 known.append(canonical)
@@ -74,7 +65,7 @@ class TypeChecker:
                          "cannot be checked")
         return known
 
-    def paths(self, doc: LocDict, types: list[str]) -> None:
+    def paths(self, doc: Any, types: list[str]) -> None:
         """Check every path the policy reads against `types` (it must fit at least one)."""
         if not types:
             return
@@ -162,7 +153,7 @@ def _numeric(v: Any) -> bool:
     return True
 
 
-def _conditions(doc: LocDict) -> Iterator[tuple[str, Pos | None, str | None, Any]]:
+def _conditions(doc: Any) -> Iterator[tuple[str, Pos | None, str | None, Any]]:
     """(path, its position, operator or None, expected) for every path the policy reads."""
     for key in ("where", "assert"):
         if key in doc:

@@ -13,6 +13,7 @@ Run: `python -m scanner.typeindex.generate` (or `--check` to compare with the sh
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import importlib
 import importlib.metadata
@@ -173,10 +174,8 @@ class Builder:
     def _model_base(self, models: Any, cls: type) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for sub in _family(cls):
-            try:
+            with contextlib.suppress(Exception):  # a model with required arguments still gets its map
                 sub()  # model_base fills _attr_to_rest_field on first instantiation
-            except Exception:  # noqa: BLE001 - a required-argument model still gets its map
-                pass
             fields = getattr(sub, "_attr_to_rest_field", {})
             module = sys.modules[sub.__module__]
             hints = typing.get_type_hints(sub, globalns={**vars(module), "_models": models})
