@@ -127,6 +127,8 @@ def load_catalog(paths: Sequence[Path], builtin_frameworks: bool = True,
                 cat.policies.append(policy)
     _cross_check(cat, builtin_frameworks)
     cat.policies.sort(key=lambda p: p.id)
+    if _SCHEMA_CACHE:
+        _SCHEMA_CACHE[0].save()
     return cat
 
 
@@ -134,9 +136,26 @@ def _sha256(doc: Any) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
+_SCHEMA_CACHE: list[Any] = []
+
+
 def _schema_messages(
     file: Path, doc: Any, name: str, skip_under: tuple[str, ...] = ()
 ) -> list[LintMessage]:
+    from scanner.policy.schemacache import SchemaCache, cache_file, key
+
+    if not _SCHEMA_CACHE:
+        _SCHEMA_CACHE.append(SchemaCache(cache_file()))
+    known, k = _SCHEMA_CACHE[0], key(name, skip_under, doc)
+    if known.hit(k):
+        return []  # validated clean before, byte for byte: jsonschema need not be imported
+    out = _validate(file, doc, name, skip_under)
+    if not out:
+        known.add(k)
+    return out
+
+
+def _validate(file: Path, doc: Any, name: str, skip_under: tuple[str, ...]) -> list[LintMessage]:
     from jsonschema import Draft202012Validator  # deferred: only files being loaded pay for it
 
     validator = _validator(name, Draft202012Validator)
@@ -315,10 +334,10 @@ def _cross_check(cat: Catalog, builtin_frameworks: bool) -> None:
             for pi, pid in enumerate(c.policies):
                 if cat.policies and pid not in ids:
                     pos = position(fw.source, ["controls", ci, "policies", pi])
-                    line, col = pos if pos else (None, None)
                     hint = difflib.get_close_matches(pid, ids, n=1)
                     tip = f" (did you mean {show(hint[0])}?)" if hint else ""
-                    cat.messages.append(LintMessage(fw.file, line, col, "warning", "unknown-policy",
+                    cat.messages.append(LintMessage(fw.file, pos[0] if pos else None,
+                                                    pos[1] if pos else None, "warning", "unknown-policy",
                                                     f"{fw.id} control {c.id} maps unknown policy {show(pid)}{tip}"))
 
 
