@@ -81,6 +81,7 @@ class TypeIndex:
         self._types: dict[str, dict[str, Any]] = doc["types"]
         self._by_lower = {t.lower(): t for t in self._types}
         self._lower_keys: dict[int, dict[str, str]] = {}
+        self._memo: dict[tuple[str, tuple[Any, ...]], PathCheck] = {}
 
     def type_names(self) -> list[str]:
         return sorted(self._types)
@@ -118,6 +119,13 @@ class TypeIndex:
         """
         Check a path (steps: keys, `[*]` or integer indexes) against `rtype`, a known type.
         """
+        memo_key = (rtype.lower(), tuple(steps))
+        hit = self._memo.get(memo_key)
+        if hit is None:
+            hit = self._memo[memo_key] = self._check(rtype, steps)
+        return hit
+
+    def _check(self, rtype: str, steps: list[Any]) -> PathCheck:
         case_sensitive = self.provider(rtype) == "aws"
         ref = self._root(rtype)
         spelled: list[Any] = []
