@@ -9,6 +9,7 @@ no evidence is wanted) receives `(path, observed)` for every field the decision 
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -37,7 +38,8 @@ def _never(doc: Any, reads: Any, elem: Any) -> bool:
 
 def _short(value: Any) -> str:
     # Strings are quoted, not repr'd: a regex shown as repr would double its backslashes.
-    text = f"'{value}'" if isinstance(value, str) else repr(value)
+    # Other values as YAML/JSON (`true`, `["a","b"]`), as the author wrote them, not Python repr.
+    text = f"'{value}'" if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 80 else text[:77] + "..."
 
 

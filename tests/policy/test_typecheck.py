@@ -132,3 +132,38 @@ def test_test_resource_with_impossible_fields_is_a_warning(ccscan, tmp_path):
     p = tmp_path / "p.yaml"
     res = ccscan("test", p)
     assert res.exit_code == 0 and "allowSharedKeyAcess" in res.stderr
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_names = st.sampled_from(["properties", "allowSharedKeyAccess", "tags", "kind", "[*]", "x.y",
+                          "Properties", "\x1b[31m", "", "networkAcls", "ipRules[*]", "value"])
+_paths = st.lists(_names, min_size=1, max_size=5).map(".".join)
+_values = st.one_of(st.booleans(), st.integers(), st.text(max_size=5), st.none(),
+                    st.lists(st.text(max_size=3), max_size=2))
+_ops = st.sampled_from(["equals", "in", "like", "versionAtLeast", "less", "exists", "contains"])
+_cond = st.recursive(
+    st.builds(lambda p, o, v: {"field": p, o: v}, _paths, _ops, _values),
+    lambda inner: st.one_of(st.builds(lambda c: {"allOf": c}, st.lists(inner, max_size=3)),
+                            st.builds(lambda c: {"not": c}, inner),
+                            st.builds(lambda p, w: {"count": {"field": p + "[*]", "where": w}, "equals": 0},
+                                      _paths, inner)),
+    max_leaves=6)
+_types = st.one_of(st.sampled_from(["Microsoft.Storage/storageAccounts", "microsoft.storage/storageacounts",
+                                    "AWS::EC2::Instance", "Nope/nope", "", "AWS::EC2::Instanc"]),
+                   st.lists(st.sampled_from(["AWS::KMS::Key", "Microsoft.Web/sites", "x"]), max_size=2))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rtype=_types, cond=_cond, resource=st.dictionaries(_names, _values, max_size=3))
+def test_lint_of_arbitrary_conditions_never_crashes(ccscan, tmp_path, rtype, cond, resource):
+    import yaml
+
+    doc = {"id": "T-FUZZ-1", "title": "t", "severity": "low", "resource": rtype, "assert": cond,
+           "requires": ["properties.x"], "tests": [{"name": "a", "expect": "pass", "resource": resource}]}
+    p = tmp_path / "fuzz.yaml"
+    p.write_text(yaml.safe_dump(doc))
+    res = ccscan("lint", p)
+    assert res.exit_code in (0, 2), res
+    assert "Traceback" not in res.stdout + res.stderr
