@@ -10,6 +10,8 @@ from typing import Any
 
 def show(value: Any) -> str:
     """`true`, `"TLS1_2"`, `["a","b"]`: never Python's `True` or `['a', 'b']`."""
+    if isinstance(value, str) and "\\" in value and "'" not in value and value.isprintable():
+        return f"'{value}'"  # YAML single quotes: a regex keeps its backslashes as written
     try:
         return json.dumps(value, ensure_ascii=False, default=str)
     except (TypeError, ValueError):

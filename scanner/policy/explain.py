@@ -8,16 +8,17 @@ compiled with a tracing wrapper around every condition; the verdict printed is t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from scanner.engine import evaluate
 from scanner.policy.compile import ConditionCompiler
 from scanner.policy.display import show
 from scanner.policy.model import Check, Policy
-from scanner.policy.paths import MISSING
+from scanner.policy.paths import EACH, MISSING, PathSyntaxError, getter, multi_getter, parse_path
 
-Event = tuple[int, str, bool, list[tuple[str, Any]]]
+Event = tuple[int, str, bool | None, list[tuple[str, Any]]]
+"""(depth, label, held — None for a heading without a verdict —, reads while it ran)."""
 
 
 class Trace(list):  # type: ignore[type-arg]
@@ -31,7 +32,8 @@ class Trace(list):  # type: ignore[type-arg]
 class TracingCompiler(ConditionCompiler):
     """
     Compiles as ConditionCompiler does, wrapping each condition to record an event when it
-    is handed a Trace (a count's `where` runs per element without one and is summed up).
+    is handed a Trace. A top-level `count` with a `where` also traces its `where` on each
+    element (the compiled count runs it per element without a Trace, for speed).
     """
 
     def __init__(self, file: str, policy_id: str | None) -> None:
@@ -41,11 +43,28 @@ class TracingCompiler(ConditionCompiler):
     def compile(self, node: Any, scope: tuple[Any, ...] | None = None) -> tuple[Check, str]:
         depth = self.depth
         self.depth += 1
+        per_element = None
         try:
             check, text = super().compile(node, scope)
+            spec = node.get("count") if isinstance(node, dict) else None
+            if scope is None and isinstance(spec, dict) and "where" in spec:
+                per_element = self._elements(spec, depth)
         finally:
             self.depth = depth
-        return _traced(check, _label(node, text), depth), text
+        if scope is not None and isinstance(node, dict) and isinstance(node.get("field"), str):
+            return _traced_relative(check, _label(node, text), depth, node["field"], scope), text
+        return _traced(check, _label(node, text), depth, per_element), text
+
+    def _elements(self, spec: dict, depth: int) -> tuple[Callable[[Any], Any], Check] | None:
+        try:
+            path = parse_path(spec["field"])
+        except PathSyntaxError:
+            return None
+        if not path.steps or path.steps[-1] is not EACH:
+            return None
+        self.depth = depth + 2
+        where, _ = self.compile(spec["where"], path.steps[:-1])
+        return multi_getter(path.steps), where
 
 
 def _label(node: Any, text: str) -> str:
@@ -70,7 +89,12 @@ def _label(node: Any, text: str) -> str:
     return text
 
 
-def _traced(check: Check, label: str, depth: int) -> Check:
+ELEMENT_LIMIT = 20
+"""Elements of one `count` traced one by one; the rest are summed up in a line."""
+
+
+def _traced(check: Check, label: str, depth: int,
+            per_element: tuple[Callable[[Any], Any], Check] | None = None) -> Check:
     def traced(doc: Any, reads: Any, elem: Any) -> bool:
         if not isinstance(reads, Trace):
             return check(doc, reads, elem)
@@ -79,6 +103,50 @@ def _traced(check: Check, label: str, depth: int) -> Check:
         start = len(reads)
         held = check(doc, reads, elem)
         reads.events[i] = (depth, label, held, list(reads[start:]))
+        if per_element is not None:
+            _trace_elements(doc, reads, depth, *per_element)
+        return held
+
+    return traced
+
+
+def _trace_elements(doc: Any, trace: Trace, depth: int, elements: Callable[[Any], Any],
+                    where: Check) -> None:
+    items = elements(doc)
+    if items is MISSING:
+        return
+    for n, el in enumerate(items):
+        if n == ELEMENT_LIMIT:
+            trace.events.append((depth + 1, f"... and {len(items) - n} more elements", None, []))
+            break
+        if el is MISSING:
+            continue
+        i = len(trace.events)
+        trace.events.append(None)
+        counted = where(doc, trace, el)
+        trace.events[i] = (depth + 1, f"element [{n}]: {'counted' if counted else 'not counted'}",
+                           None, [])
+
+
+def _traced_relative(check: Check, label: str, depth: int, field: str,
+                     scope: tuple[Any, ...]) -> Check:
+    """A condition inside a count's `where`: its value is read from the current element."""
+    try:
+        steps = parse_path(field).steps
+    except PathSyntaxError:
+        steps = ()
+    n = len(scope)
+    relative = steps[n + 1:] if steps[:n] == scope and len(steps) > n and steps[n] is EACH else None
+    get = None
+    if relative is not None:
+        get = multi_getter(relative) if EACH in relative else (getter(relative) if relative else None)
+
+    def traced(doc: Any, reads: Any, elem: Any) -> bool:
+        if not isinstance(reads, Trace):
+            return check(doc, reads, elem)
+        held = check(doc, reads, elem)
+        seen = [] if relative is None else [(field, get(elem) if get else elem)]
+        reads.events.append((depth, label, held, seen))
         return held
 
     return traced
@@ -98,10 +166,13 @@ def _observed(value: Any, path: str = "") -> str:
 def _lines(events: list[Event | None], indent: str) -> Iterator[str]:
     done = [e for e in events if e is not None]
     for n, (depth, label, held, reads) in enumerate(done):
+        if held is None:
+            yield f"{indent}{'  ' * depth}{label}"
+            continue
         leaf = n + 1 >= len(done) or done[n + 1][0] <= depth
         verdict = "holds" if held else "does not hold"
         seen = ""
-        if leaf and reads:
+        if reads and (leaf or label.startswith("count of")):
             seen = "; observed " + ", ".join(
                 _observed(v, p) if len(reads) == 1 else f"{p} = {_observed(v, p)}" for p, v in reads)
         yield f"{indent}{'  ' * depth}{label}: {verdict}{seen}"

@@ -87,3 +87,35 @@ def test_scan_explain_traces_each_resource_of_the_policy_to_stderr(ccscan, tmp_p
     assert "CCS-AZ-VM-001" not in res.stderr
     res = ccscan("scan", "fixtures/azure", "--explain", "NOPE-1", "--format", "json", "-o", out)
     assert res.exit_code == 2 and "--explain: no policy 'NOPE-1'" in res.stderr
+
+
+def test_count_traces_its_where_per_element_with_observed_values(ccscan, tmp_path):
+    rules = ", ".join(f"{{value: 10.0.0.{i}}}" for i in range(25))
+    text = textwrap.dedent(f"""\
+        id: T-EXPL-3
+        title: t
+        severity: low
+        resource: Microsoft.Storage/storageAccounts
+        assert:
+          count:
+            field: 'properties.networkAcls.ipRules[*]'
+            where: {{field: 'properties.networkAcls.ipRules[*].value', like: '10.0.0.*'}}
+          equals: 0
+        tests:
+          - {{name: open, expect: fail, resource: {{properties: {{networkAcls: {{ipRules: [{{value: 1.2.3.4}}, {{value: 10.0.0.9}}]}}}}}}}}
+          - {{name: many, expect: fail, resource: {{properties: {{networkAcls: {{ipRules: [{rules}]}}}}}}}}
+        """)
+    p = tmp_path / "p.yaml"
+    p.write_text(text)
+    res = ccscan("test", "--explain", p)
+    assert res.exit_code == 0, res.stdout
+    lines = [line.strip() for line in res.stdout.splitlines()]
+    i = lines.index("count of properties.networkAcls.ipRules[*] where ... equals 0: does not hold; observed 1")
+    assert lines[i + 1: i + 5] == [
+        "element [0]: not counted",
+        'properties.networkAcls.ipRules[*].value like "10.0.0.*": does not hold; observed "1.2.3.4"',
+        "element [1]: counted",
+        'properties.networkAcls.ipRules[*].value like "10.0.0.*": holds; observed "10.0.0.9"',
+    ]
+    assert "... and 5 more elements" in lines  # 25 rules: 20 traced one by one
+    assert "element [19]: counted" in lines and "element [20]: counted" not in lines

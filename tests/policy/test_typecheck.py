@@ -7,6 +7,8 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 HEAD = """\
 id: T-TYPO-1
@@ -133,9 +135,6 @@ def test_test_resource_with_impossible_fields_is_a_warning(ccscan, tmp_path):
     res = ccscan("test", p)
     assert res.exit_code == 0 and "allowSharedKeyAcess" in res.stderr
 
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 _names = st.sampled_from(["properties", "allowSharedKeyAccess", "tags", "kind", "[*]", "x.y",
                           "Properties", "\x1b[31m", "", "networkAcls", "ipRules[*]", "value"])
