@@ -217,7 +217,18 @@ def _article(what: str) -> str:
 @cache
 def load_index() -> TypeIndex:
     """
-    Read the shipped index (once per process).
+    Read the shipped index (once per process); raise CcscanError (exit 4) if it is unreadable.
     """
-    with gzip.open(INDEX_FILE, "rb") as f:
-        return TypeIndex(json.load(f))
+    from scanner.errors import CcscanError
+
+    try:
+        with gzip.open(INDEX_FILE, "rb") as f:
+            doc = json.load(f)
+        if not isinstance(doc, dict) or doc.get("format") != 1:
+            raise ValueError(f"unsupported index format {doc.get('format') if isinstance(doc, dict) else '?'}")
+        return TypeIndex(doc)
+    except (OSError, EOFError, ValueError, KeyError, TypeError) as e:
+        err = CcscanError(f"the type index {INDEX_FILE} is unreadable ({e}); reinstall ccscan "
+                          "or regenerate it (python -m scanner.typeindex.generate)")
+        err.exit_code = 4  # a broken installation: never read as a policy verdict
+        raise err from e

@@ -118,3 +118,21 @@ def test_help_and_scan_never_load_the_index(tmp_path):
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "r.json")], cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout.split()
     assert out[0] in ("0", "1") and out[1] == "False"
+
+
+@pytest.mark.parametrize("content", [b"", b"\x1f\x8b\x08garbage", gzip.compress(b"[1, 2]"),
+                                     gzip.compress(b'{"format": 2}'), gzip.compress(b"{" * 10)])
+def test_a_damaged_index_is_an_internal_error_not_a_verdict(ccscan, tmp_path, monkeypatch, content):
+    import scanner.typeindex as ti
+
+    bad = tmp_path / "index.json.gz"
+    bad.write_bytes(content)
+    monkeypatch.setattr(ti, "INDEX_FILE", bad)
+    ti.load_index.cache_clear()
+    try:
+        res = ccscan("lint", "policies")
+    finally:
+        ti.load_index.cache_clear()
+    assert res.exit_code == 4
+    assert "the type index" in res.stderr and "is unreadable" in res.stderr
+    assert "Traceback" not in res.stderr
