@@ -186,6 +186,11 @@ class ConditionCompiler:
         if "where" in spec:
             where, wtext = self.compile(spec["where"], path.steps[:-1])
         relative = _relative_steps(path, scope)
+        if relative is not None and EACH not in relative:
+            # `count` of the enclosing count's own array: no array below the element to count.
+            fpos = spec.value_pos.get("field") if isinstance(spec, LocDict) else cpos
+            return self.error(fpos, "bad-path", f"count field {path.text!r} inside a count over the "
+                              "same array must name an array below its element"), "?"
         elements = multi_getter(relative) if relative is not None else multi_getter(path.steps)
         text = f"count of {path.text}{' where ' + wtext if wtext else ''} {op} {_short(expected)}"
         return _count_check(f"count({path.text})", elements, relative is not None, where, compare), text

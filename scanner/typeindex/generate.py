@@ -385,12 +385,21 @@ def build() -> dict[str, Any]:
         types[rtype] = {"provider": "aws", "root": len(b.shapes) - 1,
                         "source": f"botocore {svc} {shape}"}
     _inline(b)
-    for rtype, t in types.items():
+    from scanner.inventory.formats import ARM_ENVELOPE
+
+    # The canonical shape always carries these (the loaders keep the whole ARM envelope,
+    # az CLI's and Resource Graph's `resourceGroup` etc. included), whatever the SDK model
+    # names; a key the model does not type is left open.
+    envelope = {**dict.fromkeys(sorted(ARM_ENVELOPE), "a"), **ENVELOPE,
+                "resourceGroup": "s", "subscriptionId": "s", "tenantId": "s", "apiVersion": "s"}
+    roots: dict[int, int] = {}
+    for t in types.values():
         if t["provider"] == "azure":
-            # The canonical shape always carries these, whatever the SDK model names.
-            shape = b.shapes[t["root"]]
-            for k, v in {**ENVELOPE, "tags": ["M", "s"]}.items():
-                shape.setdefault(k, v)
+            # A copy: the same model may also be nested elsewhere, without the envelope.
+            if t["root"] not in roots:
+                b.shapes.append({**envelope, **b.shapes[t["root"]]})
+                roots[t["root"]] = len(b.shapes) - 1
+            t["root"] = roots[t["root"]]
     return {"format": 1, "inputs": dict(sorted(inputs.items())), "types": types,
             "shapes": b.shapes}
 

@@ -166,3 +166,21 @@ def test_lint_of_arbitrary_conditions_never_crashes(ccscan, tmp_path, rtype, con
     res = ccscan("lint", p)
     assert res.exit_code in (0, 2), res
     assert "Traceback" not in res.stdout + res.stderr
+
+
+def test_count_of_the_enclosing_counts_own_array_is_an_error_not_a_crash(ccscan, tmp_path):
+    # found by the fuzz test above: the compiler raised ValueError from multi_getter(())
+    text = textwrap.dedent("""\
+        id: T-NEST-1
+        title: t
+        severity: low
+        resource: Microsoft.Storage/storageAccounts
+        assert:
+          count:
+            field: 'properties.networkAcls.ipRules[*]'
+            where: {count: {field: 'properties.networkAcls.ipRules[*]'}, equals: 0}
+          equals: 0
+        """)
+    res = lint(ccscan, tmp_path, text=text)
+    assert res.exit_code == 2
+    assert "p.yaml:8:28: error: count field 'properties.networkAcls.ipRules[*]' inside a count" in res.stdout
