@@ -248,8 +248,9 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], strict: bool, fmt: str,
     """
     Check policy and framework files: schema, operators, paths, regexes, duplicate ids,
     framework controls, and resource types and property paths against ccscan's type index
-    (a misspelt type or path is an error with a did-you-mean). Prints `file:line:col: severity: message [rule]`; exits 2 on any error
-    (with --strict, on any warning). PATHS default to ./policies, else the built-in packs.
+    (a misspelt type or path is an error with a did-you-mean). Prints
+    `file:line:col: severity: message [rule]`; exits 2 on any error (with --strict, on any
+    warning). PATHS default to ./policies, else the built-in packs.
     """
     from scanner.policy.lint import lint as run_lint
     from scanner.policy.lint import lint_exit_code
