@@ -161,7 +161,12 @@ AWS_DERIVED: dict[str, dict[str, Any]] = {
 # REST keys newer than the newest SDK on PyPI: azure-mgmt-machinelearningservices 1.0.1 models
 # an old workspace API, while the collector reads 2024-10-01 (scanner/collect/azure_types.py).
 # From that API version's REST reference; each entry names its path under the type's root.
+# Also keys real inventories hold that the SDK models lack (tests/typeindex checks fixtures/):
+# sites' REST answers carry `properties.name`; az CLI's flattened VM output puts the VM's
+# `resources` (extensions) under `properties` when it is normalised.
 AZURE_SUPPLEMENT: dict[str, dict[str, Any]] = {
+    "Microsoft.Web/sites": {"properties.name": "s"},
+    "Microsoft.Compute/virtualMachines": {"properties.resources": ["L", "a"]},
     "Microsoft.MachineLearningServices/workspaces": {
         "kind": "s",
         "systemData": "a",

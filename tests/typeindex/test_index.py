@@ -136,3 +136,23 @@ def test_a_damaged_index_is_an_internal_error_not_a_verdict(ccscan, tmp_path, mo
     assert res.exit_code == 4
     assert "the type index" in res.stderr and "is unreadable" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_every_field_of_the_fixture_inventories_is_a_path_of_its_type():
+    """Real inventories are the ground truth: the index must never call their fields impossible."""
+    from scanner.inventory.files import read_inventories
+    from scanner.policy.typecheck import _leaves
+
+    ix = load_index()
+    checked, problems = 0, set()
+    for inv in read_inventories([ROOT / "fixtures"], "auto"):
+        for r in inv:
+            rtype = ix.canonical_type(str(r.doc.get("type", "")))
+            assert rtype is not None, r.doc.get("type")
+            for steps in _leaves(r.doc, []):
+                checked += 1
+                result = ix.check(rtype, steps)
+                if not result.ok:
+                    problems.add((rtype, result.problem))
+    assert checked > 1000
+    assert problems == set()
