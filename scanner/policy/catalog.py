@@ -272,7 +272,7 @@ def _type_check(file: Path, doc: Any, pid: str | None, tests: tuple[TestCase, ..
     checker = TypeChecker(str(file), pid, messages)
     known = checker.types(doc)
     checker.paths(doc, known)
-    checker.tests(tests, known)
+    checker.tests(tests)
 
 
 def _test_resource(resource: dict, default_type: str, name: str) -> dict:

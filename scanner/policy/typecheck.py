@@ -100,7 +100,7 @@ class TypeChecker:
                 if problem:
                     self.add(pos, "warning", "operator-type", f"{show(text)}: {problem}")
 
-    def tests(self, tests: tuple[TestCase, ...], default_types: list[str]) -> None:
+    def tests(self, tests: tuple[TestCase, ...]) -> None:
         """
         Warn about test resources whose fields are not paths of their type: a green test on an
         impossible resource is how a typo hides.
@@ -109,6 +109,11 @@ class TypeChecker:
             rtype = str(case.resource.get("type", ""))
             canonical = self.index.canonical_type(rtype)
             if canonical is None:
+                hint = self.index.suggest_type(rtype)
+                if hint is not None:
+                    self.add((case.line, None) if case.line else None, "warning", "test-path",
+                             f"test {show(case.name)}: unknown resource type {show(rtype)} "
+                             f"(did you mean {show(hint)}?)")
                 continue
             reported: set[str] = set()
             for steps in _leaves(case.resource, []):
@@ -128,19 +133,23 @@ def _mismatch(op: str, kind: str, expected: Any) -> str | None:
     values = expected if op in ("in", "notIn") and isinstance(expected, list) else [expected]
     if kind == "b":
         if op in STRING_OPS or op in ORDER_OPS or op in ("contains", "notContains"):
-            return f"{op!s} on a boolean field"
+            return f"{op} on a boolean field"
         if op in EQUALITY_OPS and not all(isinstance(v, bool) or str(v).lower() in ("true", "false") for v in values):
             return f"{op} {show(expected)} on a boolean field (true or false)"
     if kind in ("i", "n"):
         if op in STRING_OPS:
-            return f"{op} on a {name} field"
+            return f"{op} on {_article(name)} field"
         if op in EQUALITY_OPS | ORDER_OPS and any(isinstance(v, bool) or not _numeric(v) for v in values):
-            return f"{op} {show(expected)} on a {name} field"
+            return f"{op} {show(expected)} on {_article(name)} field"
     if kind in ("s", "t") and op in EQUALITY_OPS and any(isinstance(v, bool) for v in values):
         return f"{op} {show(expected)} on a string field (a boolean never equals a string)"
     if kind in ("object", "array", "map") and op in STRING_OPS | ORDER_OPS:
-        return f"{op} on an {name if kind != 'map' else 'object'} field"
+        return f"{op} on {_article(name if kind != 'map' else 'object')} field"
     return None
+
+
+def _article(word: str) -> str:
+    return f"an {word}" if word[:1] in "aeiou" else f"a {word}"
 
 
 def _numeric(v: Any) -> bool:

@@ -84,7 +84,7 @@ def test_open_maps_are_allowed_and_unindexed_types_warn(ccscan, tmp_path):
     ("properties.allowSharedKeyAccess", "versionAtLeast", "'1.2'", "versionAtLeast on a boolean field"),
     ("properties.allowSharedKeyAccess", "equals", "Enabled", 'equals "Enabled" on a boolean field'),
     ("properties.minimumTlsVersion", "equals", "true", "equals true on a string field"),
-    ("properties.keyPolicy.keyExpirationPeriodInDays", "like", "'9*'", "like on a integer field"),
+    ("properties.keyPolicy.keyExpirationPeriodInDays", "like", "'9*'", "like on an integer field"),
 ])
 def test_operator_kind_mismatches_are_warnings(ccscan, tmp_path, path, op, value, words):
     res = lint(ccscan, tmp_path, path=path, op=op, value=value)
@@ -184,3 +184,13 @@ def test_count_of_the_enclosing_counts_own_array_is_an_error_not_a_crash(ccscan,
     res = lint(ccscan, tmp_path, text=text)
     assert res.exit_code == 2
     assert "p.yaml:8:28: error: count field 'properties.networkAcls.ipRules[*]' inside a count" in res.stdout
+
+
+def test_a_test_resource_with_a_misspelt_type_is_a_warning(ccscan, tmp_path):
+    text = HEAD.format(rtype="Microsoft.Storage/storageAccounts", path="properties.allowSharedKeyAccess",
+                       op="equals", value="false") + \
+        "  - {name: other, expect: not_applicable, resource: {type: Microsoft.Web/sitez}}\n"
+    res = lint(ccscan, tmp_path, text=text)
+    assert res.exit_code == 0
+    assert ('p.yaml:9: warning: test "other": unknown resource type "Microsoft.Web/sitez" '
+            '(did you mean "Microsoft.Web/sites"?) [test-path]') in res.stdout
