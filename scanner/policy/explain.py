@@ -67,6 +67,13 @@ class TracingCompiler(ConditionCompiler):
         return multi_getter(path.steps), where
 
 
+def _plain(value: Any) -> str:
+    """Text from a policy or inventory as is when printable; JSON-escaped otherwise (no raw
+    control characters reach a terminal)."""
+    text = str(value)
+    return text if text.isprintable() else show(text)
+
+
 def _label(node: Any, text: str) -> str:
     """How a condition reads in the trace: values as YAML/JSON, logical nodes by their key."""
     if not isinstance(node, dict):
@@ -81,11 +88,11 @@ def _label(node: Any, text: str) -> str:
     if "count" in node and isinstance(node["count"], dict):
         spec = node["count"]
         where = " where ..." if "where" in spec else ""
-        return f"count of {spec.get('field')}{where} {op} {show(value)}"
+        return f"count of {_plain(spec.get('field'))}{where} {op} {show(value)}"
     if "field" in node:
         if op == "exists":
-            return f"{node['field']} {'exists' if str(value).lower() == 'true' else 'is absent'}"
-        return f"{node['field']} {op} {show(value)}"
+            return f"{_plain(node['field'])} {'exists' if str(value).lower() == 'true' else 'is absent'}"
+        return f"{_plain(node['field'])} {op} {show(value)}"
     return text
 
 
@@ -184,8 +191,8 @@ def explain(policy: Policy, resource: dict[str, Any]) -> list[str]:
     applicability (`where`), each `requires` path and the assertion, condition by condition.
     """
     outcome, _, detail = evaluate(policy, resource)
-    rid = resource.get("id", "?")
-    out = [f"{policy.id} on {rid} ({resource.get('type', '?')}): {outcome}"
+    rid, rtype = _plain(resource.get("id", "?")), _plain(resource.get("type", "?"))
+    out = [f"{policy.id} on {rid} ({rtype}): {outcome}"
            + (f" ({detail})" if detail else "")]
     if str(resource.get("type", "")).lower() not in policy.types:
         out.append(f"  type is not one of {', '.join(policy.type_names)}: not applicable")

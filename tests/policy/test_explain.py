@@ -119,3 +119,18 @@ def test_count_traces_its_where_per_element_with_observed_values(ccscan, tmp_pat
     ]
     assert "... and 5 more elements" in lines  # 25 rules: 20 traced one by one
     assert "element [19]: counted" in lines and "element [20]: counted" not in lines
+
+
+def test_control_characters_from_the_inventory_never_reach_the_terminal_raw():
+    from pathlib import Path
+
+    from scanner.policy.catalog import load_catalog
+    from scanner.policy.explain import explain
+
+    cat = load_catalog([Path("policies")])
+    policy = next(p for p in cat.policies if p.id == "CCS-AZ-ST-001")
+    doc = {"id": "/x/\x1b]0;pwned\x07", "type": "Microsoft.Storage/storageAccounts",
+           "properties": {"supportsHttpsTrafficOnly": "\x1b[2Jyes"}}
+    text = "\n".join(explain(policy, doc))
+    assert "\x1b" not in text and "\x07" not in text
+    assert "\\u001b" in text  # shown escaped, not dropped
