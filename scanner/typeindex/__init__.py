@@ -155,11 +155,11 @@ class TypeIndex:
             if not isinstance(ref, int):
                 what = KIND_NAMES[_kind(ref)]
                 return self._bad(rtype, steps, i, spelled,
-                                 f"{_render(spelled)} is {_article(what)}; it has no field {step!r}")
+                                 f"{_render(spelled)} is {_article(what)}; it has no field {json.dumps(str(step))}")
             key, ci = self._key(ref, str(step), case_sensitive)
             if key is None:
                 where = f"{_render(spelled)} has" if spelled else "the resource has"
-                return self._bad(rtype, steps, i, spelled, f"{where} no field {step!r}")
+                return self._bad(rtype, steps, i, spelled, f"{where} no field {json.dumps(str(step))}")
             case_only = case_only or ci
             spelled.append(key)
             ref = self.shapes[ref][key]

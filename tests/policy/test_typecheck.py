@@ -129,7 +129,7 @@ def test_test_resource_with_impossible_fields_is_a_warning(ccscan, tmp_path):
     res = lint(ccscan, tmp_path, text=text)
     assert res.exit_code == 0
     assert ('p.yaml:8: warning: test "f": the resource is not a possible '
-            "Microsoft.Storage/storageAccounts: properties has no field 'allowSharedKeyAcess' "
+            "Microsoft.Storage/storageAccounts: properties has no field \"allowSharedKeyAcess\" "
             '(did you mean "properties.allowSharedKeyAccess"?) [test-path]') in res.stdout
     p = tmp_path / "p.yaml"
     res = ccscan("test", p)
