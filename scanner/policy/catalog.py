@@ -272,7 +272,8 @@ def _type_check(file: Path, doc: Any, pid: str | None, tests: tuple[TestCase, ..
     checker = TypeChecker(str(file), pid, messages)
     known = checker.types(doc)
     checker.paths(doc, known)
-    checker.tests(tests)
+    raw = doc.get("resource")
+    checker.tests(tests, [str(t) for t in (raw if isinstance(raw, list) else [raw])])
 
 
 def _test_resource(resource: dict, default_type: str, name: str) -> dict:

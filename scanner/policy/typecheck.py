@@ -100,17 +100,18 @@ class TypeChecker:
                 if problem:
                     self.add(pos, "warning", "operator-type", f"{show(text)}: {problem}")
 
-    def tests(self, tests: tuple[TestCase, ...]) -> None:
+    def tests(self, tests: tuple[TestCase, ...], policy_types: list[str]) -> None:
         """
         Warn about test resources whose fields are not paths of their type: a green test on an
-        impossible resource is how a typo hides.
+        impossible resource is how a typo hides. (`policy_types`: the `resource:` names, whose
+        own problems `types` reported.)
         """
         for case in tests:
             rtype = str(case.resource.get("type", ""))
             canonical = self.index.canonical_type(rtype)
             if canonical is None:
                 hint = self.index.suggest_type(rtype)
-                if hint is not None:
+                if hint is not None and rtype not in policy_types:
                     self.add((case.line, None) if case.line else None, "warning", "test-path",
                              f"test {show(case.name)}: unknown resource type {show(rtype)} "
                              f"(did you mean {show(hint)}?)")
