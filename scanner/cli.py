@@ -124,9 +124,14 @@ def _policy_option(f: Any) -> Any:
               help="Sign the bundle with this Ed25519 key (`ccscan keygen`); an encrypted key "
               "reads its passphrase from CCSCAN_KEY_PASSPHRASE or --passphrase-env.")
 @click.option("--passphrase-env", metavar="VAR", help="Environment variable holding the --sign-key passphrase.")
+<<<<<<< HEAD
 @click.option("--ledger", "ledger_dir", type=PathArg, metavar="DIR",
               help="Chain the signed bundle to the last one in this ledger and append it (SOC 2 Type II).")
 @click.option("--cadence", metavar="N[hdw]", help="With --ledger: the declared scan interval (default 1d).")
+=======
+@click.option("--explain", "explain_id", metavar="POLICY_ID",
+              help="Print this policy's evaluation trace for every resource of its types to stderr.")
+>>>>>>> lint-index
 @azure_cli.options
 @aws_cli.options
 @click.pass_context
@@ -135,8 +140,13 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
          output_dir: Path | None, fail_on: str, fail_on_unknown: bool, input_format: str,
          scan_id: str | None, waivers_file: Path | None, allow_broad_waivers: bool,
          baseline_file: Path | None, fail_on_new: bool, bundle_out: Path | None,
+<<<<<<< HEAD
          sign_key: Path | None, passphrase_env: str | None, ledger_dir: Path | None,
          cadence: str | None, on_duplicate: str, **live: Any) -> None:
+=======
+         sign_key: Path | None, passphrase_env: str | None, explain_id: str | None,
+         **live: Any) -> None:
+>>>>>>> lint-index
     """
     Evaluate policies against inventory files and/or live Azure and AWS estates.
 
@@ -174,6 +184,11 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
         options = ScanOptions(inputs=inventory, input_format=input_format, collectors=collectors,
                               scan_id=scan_id, on_duplicate=on_duplicate)
         gates.attach(options)
+        if explain_id:
+            from scanner.policy.explain import explain_observer
+
+            options.resource_observers.append(
+                explain_observer(catalog.policies, explain_id, lambda text: click.echo(text, err=True)))
         if bundle is not None:
             from scanner.evidence.options import attach
 
@@ -248,22 +263,29 @@ def collect(ctx: click.Context, output: Path, policy_paths: tuple[Path, ...], al
               show_default=True, help="Message format (sarif: for GitHub code scanning).")
 @click.option("--waivers", "waiver_files", multiple=True, type=PathArg, metavar="FILE",
               help="Also check this waivers file (repeatable).")
+@click.option("--allow-broad-waivers", is_flag=True,
+              help="Accept a waiver that matches every policy and every resource.")
+@click.option("--whole-catalog", is_flag=True,
+              help="Lint the whole catalog each file belongs to (its `policies/` folder): "
+              "what the pre-commit hook runs, so cross-file checks hold at commit time.")
 @click.pass_context
 def lint(ctx: click.Context, paths: tuple[Path, ...], strict: bool, fmt: str,
-         waiver_files: tuple[Path, ...]) -> None:
+         waiver_files: tuple[Path, ...], allow_broad_waivers: bool, whole_catalog: bool) -> None:
     """
     Check policy and framework files: schema, operators, paths, regexes, duplicate ids,
-    framework controls. Prints `file:line:col: severity: message [rule]`; exits 2 on any error
-    (with --strict, on any warning). PATHS default to ./policies, else the built-in packs.
+    framework controls, and resource types and property paths against ccscan's type index
+    (a misspelt type or path is an error with a did-you-mean). Prints
+    `file:line:col: severity: message [rule]`; exits 2 on any error (with --strict, on any
+    warning). PATHS default to ./policies, else the built-in packs.
     """
     from scanner.policy.lint import lint as run_lint
     from scanner.policy.lint import lint_exit_code
 
-    catalog, messages = run_lint(_policy_paths(paths))
+    catalog, messages = run_lint(_policy_paths(paths), whole_catalog)
     if waiver_files:
-        from scanner.waivers import lint_waivers
+        from scanner.policy.waiverlint import lint_waiver_files
 
-        messages = [*messages, *lint_waivers(waiver_files)]
+        messages = [*messages, *lint_waiver_files(waiver_files, catalog, allow_broad_waivers)]
     if fmt == "sarif":
         import io
 
@@ -282,8 +304,11 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], strict: bool, fmt: str,
             click.echo(escape(m.render()))
     errors = sum(m.severity == "error" for m in messages)
     if not ctx.obj["quiet"]:
-        click.echo(f"ccscan lint: {len(catalog.policies)} policies in {len(catalog.files)} files, "
-                   f"{errors} errors, {len(messages) - errors} warnings", err=True)
+        from scanner.policy.display import plural
+
+        click.echo(f"ccscan lint: {plural(len(catalog.policies), 'policy', 'policies')} in "
+                   f"{plural(len(catalog.files), 'file')}, {plural(errors, 'error')}, "
+                   f"{plural(len(messages) - errors, 'warning')}", err=True)
     ctx.exit(lint_exit_code(messages, strict))
 
 
@@ -323,8 +348,13 @@ def diff(ctx: click.Context, old: Path, new: Path, fmt: str, fail_on_new: bool) 
 @main.command(name="test")
 @click.argument("paths", nargs=-1, type=PathArg)
 @click.option("--verbose-cases", "-a", is_flag=True, help="List every case, not only mismatches.")
+@click.option("--explain", is_flag=True,
+              help="Print every case's evaluation trace (a failing case always prints its own).")
+@click.option("--whole-catalog", is_flag=True,
+              help="Load the whole catalog each file belongs to (see `lint --whole-catalog`).")
 @click.pass_context
-def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool) -> None:
+def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool, explain: bool,
+             whole_catalog: bool) -> None:
     """
     Run the test cases embedded in policies (`tests:`); exit 1 on any mismatch.
 
@@ -332,14 +362,20 @@ def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool) -
     not_applicable. PATHS default to ./policies, else the built-in packs.
     """
     from scanner.policy.catalog import load_catalog
-    from scanner.policy.selftest import run_tests
+    from scanner.policy.explain import explain as trace_of
+    from scanner.policy.lint import catalog_roots
+    from scanner.policy.selftest import run_tests, summary_lines
 
-    catalog = load_catalog(_policy_paths(paths))
+    chosen = _policy_paths(paths)
+    catalog = load_catalog(catalog_roots(chosen) if whole_catalog else chosen, type_check=True)
     catalog.raise_on_errors()
+    for m in sorted(set(catalog.messages), key=lambda m: (m.path, m.line or 0, m.message)):
+        click.echo(m.render(), err=True)
     passed = failed = 0
     for res in run_tests(catalog):
         if res.ok:
             passed += 1
+<<<<<<< HEAD
             if verbose_cases:
                 click.echo(escape(f"ok   {res.policy.id} {res.case.name!r} ({res.got})"))
         else:
@@ -348,6 +384,17 @@ def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool) -
     untested = sum(1 for p in catalog.policies if not p.tests)
     click.echo(f"{len(catalog.policies)} policies, {untested} without tests")
     click.echo(f"{passed} passed, {failed} failed")
+=======
+            if verbose_cases or explain:
+                click.echo(f"ok   {res.policy.id} {res.case.name!r} ({res.got})")
+        else:
+            failed += 1
+            click.echo(f"FAIL {res.describe()}")
+        if explain or not res.ok:
+            click.echo("\n".join("     " + line for line in trace_of(res.policy, res.case.resource)))
+    for line in summary_lines(catalog, passed, failed):
+        click.echo(line)
+>>>>>>> lint-index
     ctx.exit(1 if failed else 0)
 
 

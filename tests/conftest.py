@@ -27,6 +27,9 @@ os.environ.update(
     }
 )
 os.environ.pop("AWS_PROFILE", None)
+# Tests validate every policy in full and write nothing under ~/.cache (tests/policy/
+# test_schemacache.py turns the cache on in a temporary directory).
+os.environ["CCSCAN_CACHE_DIR"] = "off"
 
 
 @dataclass

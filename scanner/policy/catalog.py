@@ -17,6 +17,7 @@ from typing import Any
 
 from scanner.errors import PolicyError
 from scanner.policy.compile import ConditionCompiler
+from scanner.policy.display import show
 from scanner.policy.model import Control, Framework, LintMessage, Policy, TestCase
 from scanner.policy.paths import PathSyntaxError, getter, parse_path
 from scanner.policy.yamlload import LocDict, load_documents, position
@@ -92,18 +93,25 @@ def _display(path: Path) -> Path:
         return path
 
 
-def load_catalog(paths: Sequence[Path], builtin_frameworks: bool = True) -> Catalog:
+def load_catalog(paths: Sequence[Path], builtin_frameworks: bool = True,
+                 type_check: bool = False) -> Catalog:
     """
     Load every policy and framework under `paths` into a Catalog.
 
     Policies may name controls of frameworks that are not under `paths`; the built-in
-    frameworks are consulted for those (unless `builtin_frameworks` is False).
+    frameworks are consulted for those (unless `builtin_frameworks` is False). `type_check`
+    checks types and paths against the type index (lint and test; scan does not pay for it).
     """
     cat = Catalog(files=discover(paths))
     docs: list[tuple[Path, Any]] = []
     for file in cat.files:
         try:
-            for doc in load_documents(file):
+            found = load_documents(file)
+            if not any(d is not None for d in found):
+                # An empty file is a policy that checks nothing: most likely a mistake.
+                cat.messages.append(LintMessage(str(file), 1, 1, "error", "empty-file",
+                                                "empty policy file: no policy or framework in it"))
+            for doc in found:
                 docs.append((file, doc))
         except PolicyError as e:
             cat.messages.append(LintMessage(str(file), e.line, e.col, "error", "yaml", e.message))
@@ -114,11 +122,13 @@ def load_catalog(paths: Sequence[Path], builtin_frameworks: bool = True) -> Cata
                 cat.frameworks[fw.id] = fw
     for file, doc in docs:
         if not (isinstance(doc, dict) and "framework" in doc):
-            policy = _load_policy(file, doc, cat.messages)
+            policy = _load_policy(file, doc, cat.messages, type_check)
             if policy is not None:
                 cat.policies.append(policy)
     _cross_check(cat, builtin_frameworks)
     cat.policies.sort(key=lambda p: p.id)
+    if _SCHEMA_CACHE:
+        _SCHEMA_CACHE[0].save()
     return cat
 
 
@@ -126,9 +136,26 @@ def _sha256(doc: Any) -> str:
     return hashlib.sha256(json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
+_SCHEMA_CACHE: list[Any] = []
+
+
 def _schema_messages(
     file: Path, doc: Any, name: str, skip_under: tuple[str, ...] = ()
 ) -> list[LintMessage]:
+    from scanner.policy.schemacache import SchemaCache, cache_file, key
+
+    if not _SCHEMA_CACHE:
+        _SCHEMA_CACHE.append(SchemaCache(cache_file()))
+    known, k = _SCHEMA_CACHE[0], key(name, skip_under, doc)
+    if known.hit(k):
+        return []  # validated clean before, byte for byte: jsonschema need not be imported
+    out = _validate(file, doc, name, skip_under)
+    if not out:
+        known.add(k)
+    return out
+
+
+def _validate(file: Path, doc: Any, name: str, skip_under: tuple[str, ...]) -> list[LintMessage]:
     from jsonschema import Draft202012Validator  # deferred: only files being loaded pay for it
 
     validator = _validator(name, Draft202012Validator)
@@ -146,12 +173,12 @@ def _schema_messages(
             extra = [k for k in err.instance if k not in allowed]
             for key in extra:
                 hint = difflib.get_close_matches(str(key), allowed, n=1)
-                tip = f" (did you mean {hint[0]!r}?)" if hint else ""
+                tip = f" (did you mean {show(hint[0])}?)" if hint else ""
                 kpos = err.instance.key_pos.get(key) if isinstance(err.instance, LocDict) else pos
                 line, col = kpos or (None, None)
                 label = f"{where}: " if where else ""
                 out.append(LintMessage(str(file), line, col, "error", "unknown-field",
-                                       f"{label}unknown field {key!r}{tip}", pid))
+                                       f"{label}unknown field {show(key)}{tip}", pid))
             continue
         if err.validator == "required" and isinstance(err.instance, dict):
             pos = getattr(err.instance, "pos", pos)
@@ -181,15 +208,16 @@ def _load_framework(file: Path, doc: LocDict, messages: list[LintMessage]) -> Fr
         if c["id"] in seen:
             line, col = position(doc, ["controls", i]) or (None, None)
             messages.append(LintMessage(str(file), line, col, "error", "duplicate-control",
-                                        f"duplicate control id {c['id']!r}"))
+                                        f"duplicate control id {show(c['id'])}"))
         seen.add(c["id"])
         controls.append(Control(c["id"], c["title"], c.get("description", ""),
                                 tuple(c.get("policies", []))))
     return Framework(doc["framework"], doc["title"], str(doc.get("version", "")),
-                     tuple(controls), str(file), _sha256(doc))
+                     tuple(controls), str(file), _sha256(doc), source=doc)
 
 
-def _load_policy(file: Path, doc: Any, messages: list[LintMessage]) -> Policy | None:
+def _load_policy(file: Path, doc: Any, messages: list[LintMessage],
+                 type_check: bool = False) -> Policy | None:
     if not isinstance(doc, dict):
         line, col = getattr(doc, "pos", (None, None))
         messages.append(LintMessage(str(file), line, col, "error", "schema",
@@ -221,6 +249,10 @@ def _load_policy(file: Path, doc: Any, messages: list[LintMessage]) -> Policy | 
                  getattr(t, "pos", (None,))[0])
         for t in doc.get("tests") or []
     )
+    if type_check:
+        _type_check(file, doc, pid, tests, messages)
+    if any(m.severity == "error" for m in messages[before:]):
+        return None
     return Policy(
         id=doc["id"], title=doc["title"], severity=doc["severity"],
         types=tuple(t.lower() for t in types), type_names=tuple(types),
@@ -229,8 +261,19 @@ def _load_policy(file: Path, doc: Any, messages: list[LintMessage]) -> Policy | 
         references=tuple(doc.get("references") or ()),
         frameworks={k: list(v) for k, v in (doc.get("frameworks") or {}).items()},
         tests=tests, file=str(file), line=doc.pos[0] if isinstance(doc, LocDict) else None,
-        sha256=_sha256(doc),
+        sha256=_sha256(doc), source=doc,
     )
+
+
+def _type_check(file: Path, doc: Any, pid: str | None, tests: tuple[TestCase, ...],
+                messages: list[LintMessage]) -> None:
+    from scanner.policy.typecheck import TypeChecker  # deferred: loads the type index
+
+    checker = TypeChecker(str(file), pid, messages)
+    known = checker.types(doc)
+    checker.paths(doc, known)
+    raw = doc.get("resource")
+    checker.tests(tests, [str(t) for t in (raw if isinstance(raw, list) else [raw])])
 
 
 def _test_resource(resource: dict, default_type: str, name: str) -> dict:
@@ -256,17 +299,10 @@ def _cross_check(cat: Catalog, builtin_frameworks: bool) -> None:
         if p.id in seen:
             first = seen[p.id]
             cat.messages.append(LintMessage(p.file, p.line, 1, "error", "duplicate-id",
-                                            f"duplicate policy id {p.id!r} (also at {first.file}:{first.line})", p.id))
+                                            f"duplicate policy id {show(p.id)} (also at {first.file}:{first.line})", p.id))
         else:
             seen[p.id] = p
-        if not p.tests:
-            cat.messages.append(LintMessage(p.file, p.line, 1, "warning", "no-tests",
-                                            f"policy {p.id} has no tests", p.id))
-        else:
-            for kind in ("pass", "fail"):
-                if not any(t.expect == kind for t in p.tests):
-                    cat.messages.append(LintMessage(p.file, p.line, 1, "warning", "no-tests",
-                                                    f"policy {p.id} has no '{kind}' test case", p.id))
+        _check_tests(cat, p)
     frameworks = dict(cat.frameworks)
     if builtin_frameworks and any(f not in frameworks for p in cat.policies for f in p.frameworks):
         frameworks = {**_builtin_frameworks(), **frameworks}
@@ -274,23 +310,65 @@ def _cross_check(cat: Catalog, builtin_frameworks: bool) -> None:
         for fw_id, controls in p.frameworks.items():
             fw = frameworks.get(fw_id)
             if fw is None:
-                cat.messages.append(LintMessage(p.file, p.line, 1, "error", "unknown-framework",
-                                                f"policy {p.id}: unknown framework {fw_id!r}", p.id))
+                line, col = _key_pos(p.source, "frameworks", fw_id) or (p.line, 1)
+                hint = difflib.get_close_matches(fw_id, list(frameworks), n=1)
+                tip = f" (did you mean {show(hint[0])}?)" if hint else ""
+                cat.messages.append(LintMessage(p.file, line, col, "error", "unknown-framework",
+                                                f"policy {p.id}: unknown framework {show(fw_id)}{tip}", p.id))
                 continue
+            if fw_id not in cat.frameworks:
+                # The scan's Controls section must show the mapping the author wrote.
+                cat.frameworks[fw_id] = replace(fw, borrowed=True)
             known = {c.id for c in fw.controls}
-            for cid in controls:
+            for i, cid in enumerate(controls):
                 if cid not in known:
                     hint = difflib.get_close_matches(cid, known, n=1)
-                    tip = f" (did you mean {hint[0]!r}?)" if hint else ""
-                    cat.messages.append(LintMessage(p.file, p.line, 1, "error", "unknown-control",
-                                                    f"policy {p.id}: {fw_id} has no control {cid!r}{tip}", p.id))
+                    tip = f" (did you mean {show(hint[0])}?)" if hint else ""
+                    line, col = position(p.source, ["frameworks", fw_id, i]) or (p.line, 1)
+                    cat.messages.append(LintMessage(p.file, line, col, "error", "unknown-control",
+                                                    f"policy {p.id}: {fw_id} has no control {show(cid)}{tip}", p.id))
     ids = set(seen)
     for fw in cat.frameworks.values():
-        for c in fw.controls:
-            for pid in c.policies:
+        if fw.borrowed:
+            continue  # maps the built-in policies, which need not be loaded
+        for ci, c in enumerate(fw.controls):
+            for pi, pid in enumerate(c.policies):
                 if cat.policies and pid not in ids:
-                    cat.messages.append(LintMessage(fw.file, None, None, "warning", "unknown-policy",
-                                                    f"{fw.id} control {c.id} maps unknown policy {pid!r}"))
+                    pos = position(fw.source, ["controls", ci, "policies", pi])
+                    hint = difflib.get_close_matches(pid, ids, n=1)
+                    tip = f" (did you mean {show(hint[0])}?)" if hint else ""
+                    cat.messages.append(LintMessage(fw.file, pos[0] if pos else None,
+                                                    pos[1] if pos else None, "warning", "unknown-policy",
+                                                    f"{fw.id} control {c.id} maps unknown policy {show(pid)}{tip}"))
+
+
+def _check_tests(cat: Catalog, p: Policy) -> None:
+    if not p.tests:
+        cat.messages.append(LintMessage(p.file, p.line, 1, "warning", "no-tests",
+                                        f"policy {p.id} has no tests", p.id))
+        return
+    for kind in ("pass", "fail"):
+        if not any(t.expect == kind for t in p.tests):
+            cat.messages.append(LintMessage(p.file, p.line, 1, "warning", "no-tests",
+                                            f"policy {p.id} has no {show(kind)} test case", p.id))
+    names: dict[str, TestCase] = {}
+    for t in p.tests:
+        first = names.setdefault(t.name, t)
+        if first is not t:
+            # `ccscan test` names cases in its output: two of a name cannot be told apart.
+            cat.messages.append(LintMessage(p.file, t.line, None, "error", "duplicate-test",
+                                            f"policy {p.id}: duplicate test name {show(t.name)} "
+                                            f"(also at line {first.line})", p.id))
+
+
+def _key_pos(doc: Any, *keys: str) -> tuple[int, int] | None:
+    """The position of the last key of `keys` (the key itself, not its value)."""
+    node = doc
+    for k in keys[:-1]:
+        node = node.get(k) if isinstance(node, dict) else None
+    if isinstance(node, LocDict) and keys[-1] in node:
+        return node.key_pos.get(keys[-1])
+    return position(doc, list(keys)) if doc is not None else None
 
 
 def _builtin_frameworks() -> dict[str, Framework]:

@@ -77,6 +77,8 @@ class Policy:
     line: int | None = None
     sha256: str = ""
     """sha256 of the policy document (canonical JSON), recorded in every scan result."""
+    source: Any = field(default=None, compare=False, hash=False)
+    """The policy document as loaded (for `--explain`, which compiles a tracing twin)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,3 +102,7 @@ class Framework:
     controls: tuple[Control, ...]
     file: str = ""
     sha256: str = ""
+    source: Any = field(default=None, compare=False, hash=False)
+    """The framework document as loaded (positions for messages)."""
+    borrowed: bool = False
+    """A built-in framework loaded because a policy maps to it, not found under the paths."""

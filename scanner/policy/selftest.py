@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from scanner.engine import evaluate
 from scanner.policy.catalog import Catalog
+from scanner.policy.display import plural
 from scanner.policy.model import Policy, TestCase
 
 
@@ -44,3 +45,10 @@ def run_tests(catalog: Catalog) -> Iterator[CaseResult]:
         for case in policy.tests:
             got, detail = outcome_for(policy, case)
             yield CaseResult(policy, case, got, detail)
+
+
+def summary_lines(catalog: Catalog, passed: int, failed: int) -> list[str]:
+    """The closing lines of `ccscan test`; the last one is `N passed, N failed`."""
+    untested = sum(1 for p in catalog.policies if not p.tests)
+    return [f"{plural(len(catalog.policies), 'policy', 'policies')}, {untested} without tests",
+            f"{passed} passed, {failed} failed"]
