@@ -388,7 +388,7 @@ def vault_key(rng: random.Random, i: int) -> dict[str, Any]:
     props: dict[str, Any] = {"kty": _pick(rng, (("RSA-HSM", 70), ("RSA", 30))), "keySize": 3072,
                              "attributes": {"enabled": True, "exportable": exportable}}
     if exportable and rng.random() < 0.7:
-        props["releasePolicy"] = {"contentType": "application/json; charset=utf-8",
+        props["release_policy"] = {"contentType": "application/json; charset=utf-8",
                                   "data": "eyJ2ZXJzaW9uIjoiMS4wLjAiLCJhbnlPZiI6W119"}
     return c.envelope(props)
 

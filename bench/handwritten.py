@@ -376,10 +376,10 @@ def vault_key(doc: dict[str, Any]) -> list[Decision]:
     exportable = _at(props, ("attributes", "exportable"))
     if not _true(exportable):
         return []
-    data = _at(props, ("releasePolicy", "data"))
+    data = _at(props, ("release_policy", "data"))
     ok = data is not None and not _eq(data, "")
     return [("CCS-AZ-KEY-001", _status(ok),
-             (("properties.attributes.exportable", exportable), ("properties.releasePolicy.data", data)))]
+             (("properties.attributes.exportable", exportable), ("properties.release_policy.data", data)))]
 
 
 AKS_SIZE = re.compile(

@@ -124,14 +124,11 @@ def _policy_option(f: Any) -> Any:
               help="Sign the bundle with this Ed25519 key (`ccscan keygen`); an encrypted key "
               "reads its passphrase from CCSCAN_KEY_PASSPHRASE or --passphrase-env.")
 @click.option("--passphrase-env", metavar="VAR", help="Environment variable holding the --sign-key passphrase.")
-<<<<<<< HEAD
 @click.option("--ledger", "ledger_dir", type=PathArg, metavar="DIR",
               help="Chain the signed bundle to the last one in this ledger and append it (SOC 2 Type II).")
 @click.option("--cadence", metavar="N[hdw]", help="With --ledger: the declared scan interval (default 1d).")
-=======
 @click.option("--explain", "explain_id", metavar="POLICY_ID",
               help="Print this policy's evaluation trace for every resource of its types to stderr.")
->>>>>>> lint-index
 @azure_cli.options
 @aws_cli.options
 @click.pass_context
@@ -140,13 +137,8 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
          output_dir: Path | None, fail_on: str, fail_on_unknown: bool, input_format: str,
          scan_id: str | None, waivers_file: Path | None, allow_broad_waivers: bool,
          baseline_file: Path | None, fail_on_new: bool, bundle_out: Path | None,
-<<<<<<< HEAD
          sign_key: Path | None, passphrase_env: str | None, ledger_dir: Path | None,
-         cadence: str | None, on_duplicate: str, **live: Any) -> None:
-=======
-         sign_key: Path | None, passphrase_env: str | None, explain_id: str | None,
-         **live: Any) -> None:
->>>>>>> lint-index
+         cadence: str | None, on_duplicate: str, explain_id: str | None, **live: Any) -> None:
     """
     Evaluate policies against inventory files and/or live Azure and AWS estates.
 
@@ -375,26 +367,15 @@ def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool, e
     for res in run_tests(catalog):
         if res.ok:
             passed += 1
-<<<<<<< HEAD
-            if verbose_cases:
+            if verbose_cases or explain:
                 click.echo(escape(f"ok   {res.policy.id} {res.case.name!r} ({res.got})"))
         else:
             failed += 1
             click.echo(escape(f"FAIL {res.describe()}", keep_newlines=True))
-    untested = sum(1 for p in catalog.policies if not p.tests)
-    click.echo(f"{len(catalog.policies)} policies, {untested} without tests")
-    click.echo(f"{passed} passed, {failed} failed")
-=======
-            if verbose_cases or explain:
-                click.echo(f"ok   {res.policy.id} {res.case.name!r} ({res.got})")
-        else:
-            failed += 1
-            click.echo(f"FAIL {res.describe()}")
         if explain or not res.ok:
             click.echo("\n".join("     " + line for line in trace_of(res.policy, res.case.resource)))
     for line in summary_lines(catalog, passed, failed):
         click.echo(line)
->>>>>>> lint-index
     ctx.exit(1 if failed else 0)
 
 

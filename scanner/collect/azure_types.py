@@ -116,7 +116,7 @@ SPECS: tuple[TypeSpec, ...] = (
     TypeSpec("Microsoft.Compute/virtualMachineScaleSets", "2024-07-01"),
     TypeSpec("Microsoft.Compute/diskEncryptionSets", "2024-03-02"),
     TypeSpec("Microsoft.KeyVault/managedHSMs", "2023-07-01"),
-    # Management-plane key documents (attributes, kty, releasePolicy; never key material):
+    # Management-plane key documents (attributes, kty, release_policy; never key material):
     # `Microsoft.KeyVault/vaults/keys/read`, part of Reader.
     TypeSpec("Microsoft.KeyVault/vaults/keys", "2023-07-01",
              parent="Microsoft.KeyVault/vaults", parent_api_version="2023-07-01"),

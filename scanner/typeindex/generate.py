@@ -55,6 +55,9 @@ AZURE: dict[str, tuple[str, str, str]] = {
     "Microsoft.Network/applicationGateways": ("azure-mgmt-network", "azure.mgmt.network.models", "ApplicationGateway"),
     "Microsoft.Network/loadBalancers": ("azure-mgmt-network", "azure.mgmt.network.models", "LoadBalancer"),
     "Microsoft.Network/azureFirewalls": ("azure-mgmt-network", "azure.mgmt.network.models", "AzureFirewall"),
+    "Microsoft.ContainerService/managedClusters": ("azure-mgmt-containerservice", "azure.mgmt.containerservice.models", "ManagedCluster"),
+    "Microsoft.ContainerInstance/containerGroups": ("azure-mgmt-containerinstance", "azure.mgmt.containerinstance.models", "ContainerGroup"),
+    "Microsoft.Search/searchServices": ("azure-mgmt-search", "azure.mgmt.search.models", "SearchService"),
     "Microsoft.Resources/resourceGroups": ("azure-mgmt-resource", "azure.mgmt.resource.resources.models", "ResourceGroup"),
     "Microsoft.Compute/galleries": ("azure-mgmt-compute", "azure.mgmt.compute.models", "Gallery"),
     "Microsoft.Compute/images": ("azure-mgmt-compute", "azure.mgmt.compute.models", "Image"),
@@ -151,7 +154,9 @@ AWS: dict[str, tuple[str, str]] = {
 # botocore shape.
 AWS_DERIVED: dict[str, dict[str, Any]] = {
     "AWS::EC2::Volume": {"KmsKeyMetadata": ("shape", "kms", "KeyMetadata")},
-    "AWS::KMS::Key": {"KeyRotationEnabled": "b", "RotationPeriodInDays": "i", "Aliases": ["L", "s"]},
+    "AWS::KMS::Key": {"KeyRotationEnabled": "b", "RotationPeriodInDays": "i", "Aliases": ["L", "s"],
+                      "KeyPolicy": "a", "DecryptGrantsWithAttestation": "i",
+                      "DecryptGrantsWithoutAttestation": "i"},
     "AWS::EC2::VPC": {"VpcEndpoints": ["L", ("shape", "ec2", "VpcEndpoint")]},
     "AWS::ElasticLoadBalancingV2::LoadBalancer": {"Listeners": ["L", ("shape", "elbv2", "Listener")]},
     "AWS::S3::Bucket": {"BucketPolicy": "a", "DeniesInsecureTransport": "b", "BucketRegion": "s"},

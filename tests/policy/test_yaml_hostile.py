@@ -122,13 +122,13 @@ def _policy(assert_yaml: str) -> str:
         resource: Microsoft.Storage/storageAccounts
         assert: {assert_yaml}
         tests:
-          - {{name: a, expect: pass, resource: {{properties: {{x: 1}}}}}}
-          - {{name: b, expect: fail, resource: {{properties: {{x: 2}}}}}}
+          - {{name: a, expect: pass, resource: {{properties: {{keyPolicy: {{keyExpirationPeriodInDays: 1}}}}}}}}
+          - {{name: b, expect: fail, resource: {{properties: {{keyPolicy: {{keyExpirationPeriodInDays: 2}}}}}}}}
         """).format(assert_yaml=assert_yaml)
 
 
 def test_not_nested_past_the_condition_limit_is_a_lint_error_with_a_place(tmp_path, ccscan):
-    leaf = "{field: properties.x, equals: 1}"
+    leaf = "{field: properties.keyPolicy.keyExpirationPeriodInDays, equals: 1}"
     deep = "{not: " * (MAX_CONDITION_DEPTH + 2) + leaf + "}" * (MAX_CONDITION_DEPTH + 2)
     p = tmp_path / "deep.yaml"
     p.write_text(_policy(deep))
@@ -144,7 +144,7 @@ def test_not_nested_past_the_condition_limit_is_a_lint_error_with_a_place(tmp_pa
 
 
 def test_deep_all_of_stops_at_the_yaml_or_the_condition_limit(tmp_path, ccscan):
-    leaf = "{field: properties.x, equals: 1}"
+    leaf = "{field: properties.keyPolicy.keyExpirationPeriodInDays, equals: 1}"
     deep = "{allOf: [" * 80 + leaf + "]}" * 80
     p = tmp_path / "deep.yaml"
     p.write_text(_policy(deep))
