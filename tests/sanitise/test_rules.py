@@ -1,5 +1,8 @@
 """
-Redaction rules: secret-named keys, name/value pairs, secret-looking values.
+Sanitising rules: secret-named keys, name/value pairs, secret-looking values.
+
+(The rules moved here from scanner/redact.py with their tests; `redact` is now
+`sanitise_value`, `redact_document` `sanitise_document`, `redact_text` `sanitise_text`.)
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ import json
 
 import pytest
 
-from scanner.redact import mark, redact, redact_document, redact_text
+from scanner.sanitise import mark, sanitise_document, sanitise_text, sanitise_value
 
 SECRETS = {
     "storage_key": "Zm9vYmFyYmF6cXV4U1RPUkFHRUtFWQ==",
@@ -53,13 +56,13 @@ def planted_doc() -> dict:
 
 
 def test_no_planted_secret_survives():
-    out = json.dumps(redact_document(planted_doc()))
+    out = json.dumps(sanitise_document(planted_doc()))
     for name, secret in SECRETS.items():
         assert secret not in out, name
 
 
 def test_evidence_that_is_not_secret_is_kept():
-    p = redact_document(planted_doc())["properties"]
+    p = sanitise_document(planted_doc())["properties"]
     assert p["allowSharedKeyAccess"] is False
     assert p["keySource"] == "Microsoft.Storage"
     assert p["minimumTlsVersion"] == "TLS1_2"
@@ -75,43 +78,43 @@ def test_evidence_that_is_not_secret_is_kept():
 def test_marker_is_sha256_prefix_of_the_value():
     digest = hashlib.sha256(b"hunter2").hexdigest()[:16]
     assert mark("hunter2") == f"[REDACTED sha256:{digest}]"
-    assert redact("hunter2", "password") == mark("hunter2")
+    assert sanitise_value("hunter2", "password") == mark("hunter2")
 
 
 @pytest.mark.parametrize("key", ["password", "PASSWORD", "adminPassword", "client_secret",
                                  "connectionString", "AccountKey", "sasToken", "privateKey",
                                  "SecretAccessKey", "SessionToken", "primaryKey", "key1"])
 def test_secret_named_keys(key):
-    assert redact("v4lue-x", key).startswith("[REDACTED sha256:")
+    assert sanitise_value("v4lue-x", key).startswith("[REDACTED sha256:")
 
 
 @pytest.mark.parametrize("key", ["keySource", "keyVaultSecretId", "tokenStoreEnabled",
                                  "clientSecretSettingName", "publicNetworkAccess", "name"])
 def test_names_about_secrets_are_not_secrets(key):
-    assert redact("value-x", key) == "value-x"
+    assert sanitise_value("value-x", key) == "value-x"
 
 
 def test_redaction_is_nested_and_idempotent():
     doc = {"a": {"b": [{"c": {"Password": "p4ss"}}]}}
-    once = redact_document(doc)
+    once = sanitise_document(doc)
     assert once["a"]["b"][0]["c"]["Password"] == mark("p4ss")
-    assert redact_document(once) == once
+    assert sanitise_document(once) == once
     assert doc["a"]["b"][0]["c"]["Password"] == "p4ss"  # the input is not mutated
 
 
 def test_evidence_paths_carry_their_context():
     # `[*].value` under appSettings has lost its name: redact every value
-    assert redact(["a-value", "b-value"], "properties.siteConfig.appSettings[*].value") == [
+    assert sanitise_value(["a-value", "b-value"], "properties.siteConfig.appSettings[*].value") == [
         mark("a-value"), mark("b-value")]
-    assert redact("x", "properties.osProfile.adminPassword") == mark("x")
-    assert redact(True, "properties.osProfile.disablePasswordAuthentication") is True
+    assert sanitise_value("x", "properties.osProfile.adminPassword") == mark("x")
+    assert sanitise_value(True, "properties.osProfile.disablePasswordAuthentication") is True
 
 
 def test_text_patterns():
-    assert "secret123" not in redact_text("Endpoint=sb://x/;SharedAccessKeyName=k;SharedAccessKey=secret123")
-    assert "SharedAccessKeyName=k" in redact_text("SharedAccessKeyName=k;SharedAccessKey=secret123")
+    assert "secret123" not in sanitise_text("Endpoint=sb://x/;SharedAccessKeyName=k;SharedAccessKey=secret123")
+    assert "SharedAccessKeyName=k" in sanitise_text("SharedAccessKeyName=k;SharedAccessKey=secret123")
     jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTYifQ.c2lnbmF0dXJlLXZhbHVl"
-    assert jwt not in redact_text(f"token was {jwt} ok")
-    assert redact_text("nothing to see here") == "nothing to see here"
-    spaced = redact_text("Server=db;User ID=u;Password=p@ss w0rd;Encrypt=True")
+    assert jwt not in sanitise_text(f"token was {jwt} ok")
+    assert sanitise_text("nothing to see here") == "nothing to see here"
+    spaced = sanitise_text("Server=db;User ID=u;Password=p@ss w0rd;Encrypt=True")
     assert "p@ss" not in spaced and "w0rd" not in spaced and spaced.endswith(";Encrypt=True")
