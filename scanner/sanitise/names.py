@@ -19,11 +19,13 @@ _SECRET_NAME = re2.compile(
     r"password|passwd|passphrase|secret|token|credential|connectionstring|connstr|sastoken|"
     r"signature|privatekey|accountkey|accesskey|apikey|sharedkey|masterkey|primarykey|"
     r"secondarykey|subscriptionkey|instrumentationkey|signingkey|clientkey|encryptionkey|"
-    # held wholesale: VM custom data / EC2 user data are scripts that carry credentials;
-    # `keys[*].value` (storage account keys), ARM `secureValue`, extension protectedSettings
-    r"customdata|userdata|securevalue|securestring|protectedsettings|authorization|"
+    # `keys[*].value` (storage account keys), ARM `secureValue`, HTTP headers
+    r"customdata|userdata|securevalue|securestring|authorization|"
     r"^sig$|^pwd$|^key\d+$|^keys$|^pass$"
 )
+# Held wholesale, whatever the names below them: VM custom data and EC2 user data are
+# scripts that carry credentials; VM extensions' protectedSettings exist to hold secrets.
+_WHOLESALE = frozenset({"customdata", "userdata", "protectedsettings", "securevalue"})
 # A name ending like this names, points to, or configures a secret but does not hold one.
 _SAFE_NAME = re2.compile(
     r"(enabled|disabled|permission|permissions|source|type|name|names|uri|url|id|ids|arn|"
@@ -67,6 +69,8 @@ def norm(name: str) -> str:
 def key_info(name: str) -> KeyInfo:
     """Classify one key name (cached)."""
     n = norm(name)
+    if n in _WHOLESALE:
+        return KeyInfo(True, False, True, False, False)
     safe = bool(_SAFE_NAME.search(n))
     return KeyInfo(
         bool(_SECRET_NAME.search(n)) and not safe,
