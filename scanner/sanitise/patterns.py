@@ -100,6 +100,3 @@ RULES: tuple[Rule, ...] = (
 
 TRIGGERS: tuple[str, ...] = tuple(sorted({t for r in RULES for t in r.triggers}))
 """Every rule's literals: a text holding none of them matches no rule."""
-
-# A run of base64 (standard or URL-safe) long enough to hide a token: decoded and searched.
-BASE64_RUN = re2.compile(r"[A-Za-z0-9+/_-]{20,}={0,2}")

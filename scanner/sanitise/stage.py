@@ -60,11 +60,14 @@ class Sanitiser:
                                    + show_evidence(evidence))
         elif replaced:
             message = _scrub(message, replaced)
-        message = sanitise_text(message)
+        # The rules again over the whole message (policy text, error details); base64 runs
+        # in it come from evidence values, each already decoded and judged, unless an
+        # exception's text put them there.
+        message = sanitise_text(message, base64=finding.status == "error")
         identity = self._identity(finding.resource)
-        source = sanitise_text(finding.source) if finding.source else finding.source
-        if (not replaced and message is finding.message and identity is finding.resource
-                and source is finding.source):
+        source = sanitise_text(finding.source)
+        if (not replaced and message == finding.message and identity is finding.resource
+                and source == finding.source):
             return finding
         return dataclasses.replace(finding, evidence=evidence, message=message,
                                    resource=identity, source=source)
@@ -103,7 +106,13 @@ class Sanitiser:
         # Names are identity, but a name or id that is a token must not leave either.
         if identity is self._identity_in:
             return self._identity_out
-        clean = {k: sanitise_text(v) if isinstance(v, str) else v for k, v in identity.items()}
+        rid = identity.get("id")
+        clean_id = sanitise_text(rid) if isinstance(rid, str) else rid
+        # an ARM id ends with the name: a clean id holding the name vouches for it
+        trusted = rid if clean_id == rid else None
+        clean = {k: v if not isinstance(v, str) or (trusted and v in trusted and k == "name")
+                 else clean_id if k == "id" else sanitise_text(v)
+                 for k, v in identity.items()}
         out = identity if clean == identity else clean
         self._identity_in, self._identity_out = identity, out
         return out
