@@ -65,8 +65,10 @@ RULES: tuple[Rule, ...] = (
     _rule("sas signature", r"(?i)(?:^|[?&;\s])sig=(?P<s>[^&;\"'\s]+)", "sig="),
     _rule("url credentials",
           r"(?i)\b[a-z][a-z0-9+.-]*://[^/\s:@\"']*:(?P<s>[^/\s@\"']+)@", "@"),
+    # `Authorization: Bearer x`, `SharedKey acct:sig`, a bare token; not `...Authorization=True`
     _rule("authorization header",
-          r"(?i)authorization[\"']?[ \t]*[:=][ \t]*[\"']?(?P<s>[^\"'\r\n]*[^\"'\s])",
+          r"(?i)authorization[\"']?[ \t]*[:=][ \t]*[\"']?"
+          r"(?P<s>(?:[A-Za-z-]+[ \t]+)?[A-Za-z0-9._~+/=:-]{8,})",
           "authorization"),
     _rule("bearer or basic credential",
           r"(?i)\b(?:bearer|basic)[ \t]+(?P<s>[A-Za-z0-9._~+/=-]{16,})", "bearer", "basic"),

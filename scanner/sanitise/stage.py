@@ -139,6 +139,8 @@ def _replaced_strings(before: Any, after: Any) -> list[str]:
                and before[-1 - tail] == after[-1 - tail]):
             tail += 1
         return [before[head : len(before) - tail]]
+    if isinstance(before, (dict, list, tuple)):
+        return []  # a subtree cut for depth: nothing of it reached the message either
     return [str(before)]
 
 

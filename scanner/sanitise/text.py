@@ -23,6 +23,7 @@ _CACHED_LENGTH = 256
 
 # One pass over the lower-cased text for all literals (RE2: a DFA, whatever the length).
 _GATE = re2.compile("|".join(re.escape(t) for t in TRIGGERS))
+_NOT_SECRETS = frozenset({"true", "false", "none", "null", "enabled", "disabled", "required"})
 _BASE64_ALPHABET = bytes.maketrans(b"-_", b"+/")
 # A run of base64 (standard or URL-safe) long enough to hide a token. Python re, not RE2:
 # one character class, no nesting, so at most 20 steps per character (measured in tests),
@@ -89,7 +90,8 @@ def _replacer(rule: Rule) -> Any:
 
     def replace(m: Any) -> str:
         secret = m.group(group)
-        if not secret or secret.startswith(MARK_PREFIX):
+        # `token=true` in a message about a flag, or a value already replaced
+        if not secret or secret.startswith(MARK_PREFIX) or secret.lower() in _NOT_SECRETS:
             return str(m.group(0))
         start, end = m.span(group)
         base = m.start(0)

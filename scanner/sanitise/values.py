@@ -69,6 +69,9 @@ def path_context(path: str) -> tuple[str, bool]:
     # A `.value` reached through a user-named map has lost its name: assume the worst.
     if norm(last) in PAIR_VALUE_KEYS and any(norm(p) in USER_MAPS for p in parents):
         inherited = True
+    # `tags.DB_PASS`, `appSettings.API_KEY`: a user-chosen name, judged as a pair's name is
+    if parents and norm(parents[-1]) in USER_MAPS and key_info(last).pair:
+        inherited = True
     return last, inherited
 
 

@@ -118,3 +118,95 @@ def test_text_patterns():
     assert sanitise_text("nothing to see here") == "nothing to see here"
     spaced = sanitise_text("Server=db;User ID=u;Password=p@ss w0rd;Encrypt=True")
     assert "p@ss" not in spaced and "w0rd" not in spaced and spaced.endswith(";Encrypt=True")
+
+
+# The rules added with the sanitising stage: each secret-looking text, and its neighbours
+# that must stay evidence.
+AKIA = "AKIAIOSFODNN7EXAMPLE"
+AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+STORAGE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("postgres://admin:S3cretPw@db.internal:5432/app", "S3cretPw"),
+    ("https://user:p%40ss@example.com/path", "p%40ss"),
+    ("Authorization: Bearer abcdefghijklmnopqrstuvwxyz0123", "abcdefghijklmnopqrstuvwxyz0123"),
+    ('{"Authorization": "Basic dXNlcjpwYXNzd29yZA=="}', "dXNlcjpwYXNzd29yZA=="),
+    ("HTTP_AUTHORIZATION=SharedKey acct:c2lnbmF0dXJlLXZhbHVl", "c2lnbmF0dXJlLXZhbHVl"),
+    (f"key id {AKIA} in the log", AKIA),
+    (f"{AKIA}:{AWS_SECRET}", AWS_SECRET),
+    (f"aws_secret_access_key = {AWS_SECRET}", AWS_SECRET),
+    (f"key: {STORAGE_KEY}", STORAGE_KEY),
+    ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "4eC39HqLyjWDarjtT1zdp7dc"),
+    ("glpat-abcdefghij0123456789", "abcdefghij0123456789"),
+    ("key=AIzaSyD-abcdefghijklmnopqrstuvwxyz12345", "AIzaSyD-abcdefghijklmnopqrstuvwxyz12345"),
+    ("hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX", "XXXXXXXXXXXXXXXX"),
+    ("npm_abcdefghijklmnopqrstuvwxyz0123456789", "npm_abcdefghijklmnopqrstuvwxyz0123456789"),
+    ("hf_abcdefghijklmnopqrstuvwxyzABCDEFGH", "hf_abcdefghijklmnopqrstuvwxyzABCDEFGH"),
+    ("SG.abcdefghijklmnopqrstuv.abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "SG.abcdefghij"),
+    ("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAA\n-----END OPENSSH PRIVATE KEY-----",
+     "b3BlbnNzaC1rZXktdjEAAAA"),
+    ("-----BEGIN PRIVATE KEY-----\nMIIEvgIBADANBgkqhkiG9w0B", "MIIEvgIBADANBgkqhkiG9w0B"),  # cut short
+    ("prefix_ghp_abcdefghijklmnopqrstuvwxyz0123456789", "abcdefghijklmnopqrstuvwxyz0123456789"),
+    ('"client_secret": "Zx8~Q2.abcdEFGHijklMNOP"', "Zx8~Q2.abcdEFGHijklMNOP"),
+    ("adminPassword=hunter2hunter2", "hunter2hunter2"),
+    # base64 and base64url of tokens, also glued to other base64-alphabet text
+    ("ZXlKaGJHY2lPaUpJVXpJMU5pSjkuZXlKemRXSWlPaUl4TWpNME5UWWlmUS5jMmxuYm1GMGRYSmxMWFpoYkhWbA==",
+     "ZXlKaGJHY2lPaUpJ"),
+    ("abcQUtJQUlPU0ZPRE5ON0VYQU1QTEU=", "QUtJQUlPU0ZPRE5ON0VYQU1QTEU"),
+    ("Z2hwX2FiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6MDEyMzQ1Njc4OQ", "Z2hwX2FiY2RlZmdo"),
+])
+def test_secret_looking_texts(text, secret):
+    out = sanitise_text(text)
+    assert secret not in out and "[REDACTED sha256:" in out
+
+
+@pytest.mark.parametrize("text", [
+    ("/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ai/providers/"
+    "Microsoft.Compute/disks/disk-encryption-set-for-prod-vm-0001"),
+    "arn:aws:ec2:eu-west-1:111122223333:instance/i-0123456789abcdef0",
+    "observed properties.enableRbacAuthorization=True; properties.tokenStoreEnabled=False",
+    "properties.osProfile.linuxConfiguration.disablePasswordAuthentication=True",
+    "Basic tier in southeastasia, Standard_LRS",
+    "https://kv-prod.vault.azure.net/keys/cmk/0123456789abcdef0123456789abcdef",
+    "https://learn.microsoft.com/azure/confidential-computing/quick-create-portal",
+    "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    "user@example.com wrote 2026-11-28T12:00:00Z",
+    "keySource=Microsoft.Keyvault; secretName=db-password; tokenName=ci",
+    "-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIEAgAAuTANBgkqhkiG9w0BAQUFADBa\n-----END CERTIFICATE-----",
+])
+def test_evidence_that_only_looks_near_a_secret_is_kept(text):
+    assert sanitise_text(text) == text
+
+
+@pytest.mark.parametrize("path, value", [
+    ("properties.keys[*].value", ["k1-value", "k2-value"]),
+    ("properties.osProfile.customData", "I2Nsb3VkLWNvbmZpZw=="),
+    ("properties.userData", "IyEvYmluL3No"),
+    ("properties.UserData.Value", "IyEvYmluL3No"),
+    ("properties.extensions[*].protectedSettings", [{"commandToExecute": "run x"}]),
+    ("properties.parameters.adminPassword.secureValue", "anything-at-all"),
+    ("properties.headers.Authorization", "Bearer abc"),
+    ("tags.DB_PASS", "plain-looking"),
+])
+def test_values_held_wholesale_by_their_path(path, value):
+    out = json.dumps(sanitise_value(value, path))
+    for leaf in (value if isinstance(value, list) else [value]):
+        for part in (leaf.values() if isinstance(leaf, dict) else [leaf]):
+            assert part not in out
+    assert "[REDACTED sha256:" in out
+
+
+def test_safe_names_under_wholesale_parents_stay_readable_where_they_name():
+    keys = sanitise_value([{"keyName": "key1", "value": "v-1234", "permissions": "FULL"}],
+                          "properties.keys")
+    assert keys == [{"keyName": "key1", "value": mark("v-1234"), "permissions": "FULL"}]
+    assert sanitise_value("enabled-value", "properties.userDataEnabled") == "enabled-value"
+    tags = sanitise_document({"tags": {"owner": "team-ai", "api_token": "t0k3n-value"}})["tags"]
+    assert tags == {"owner": "team-ai", "api_token": mark("t0k3n-value")}
+
+
+def test_a_key_that_is_itself_a_token_is_replaced():
+    token = "ghp_" + "a1B2c3D4e5" * 4
+    out = sanitise_document({"properties": {token: True, "plain": 1}})
+    assert token not in json.dumps(out) and out["properties"]["plain"] == 1
