@@ -106,13 +106,15 @@ class Sanitiser:
         # Names are identity, but a name or id that is a token must not leave either.
         if identity is self._identity_in:
             return self._identity_out
-        rid = identity.get("id")
-        clean_id = sanitise_text(rid) if isinstance(rid, str) else rid
-        # an ARM id ends with the name: a clean id holding the name vouches for it
-        trusted = rid if clean_id == rid else None
-        clean = {k: v if not isinstance(v, str) or (trusted and v in trusted and k == "name")
-                 else clean_id if k == "id" else sanitise_text(v)
-                 for k, v in identity.items()}
+        clean: dict[str, Any] = {}
+        for k, v in identity.items():
+            if not isinstance(v, str):
+                clean[k] = v
+            elif (k == "name" and isinstance(rid := clean.get("id"), str)
+                  and rid == identity.get("id") and v in rid):
+                clean[k] = v  # an ARM id ends with the name: a clean id vouches for it
+            else:
+                clean[k] = sanitise_text(v)
         out = identity if clean == identity else clean
         self._identity_in, self._identity_out = identity, out
         return out
