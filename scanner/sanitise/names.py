@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 import re2  # type: ignore[import-untyped]  # google-re2 ships no type information
 
+from scanner.sanitise.text import sanitise_text
+
 _SEPARATORS = re.compile(r"[-_.\s]")
 
 _SECRET_NAME = re2.compile(
@@ -57,6 +59,8 @@ class KeyInfo(NamedTuple):
     """The name of a map whose keys users choose (`appSettings`, `tags`)."""
     value_key: bool
     """The value half of a name/value pair (`value`, `connectionString`)."""
+    shown: str
+    """The name as it may be shown: a key can be a token too."""
 
 
 @functools.lru_cache(maxsize=16384)
@@ -69,8 +73,9 @@ def norm(name: str) -> str:
 def key_info(name: str) -> KeyInfo:
     """Classify one key name (cached)."""
     n = norm(name)
+    shown = sanitise_text(name)
     if n in _WHOLESALE:
-        return KeyInfo(True, False, True, False, False)
+        return KeyInfo(True, False, True, False, False, shown)
     safe = bool(_SAFE_NAME.search(n))
     return KeyInfo(
         bool(_SECRET_NAME.search(n)) and not safe,
@@ -78,6 +83,7 @@ def key_info(name: str) -> KeyInfo:
         is_pair_name(name),
         n in USER_MAPS,
         n in PAIR_VALUE_KEYS,
+        shown,
     )
 
 

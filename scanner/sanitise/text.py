@@ -77,11 +77,15 @@ def _apply_rules(text: str) -> str:
     low = text.lower()
     if _GATE.search(low) is None:
         return text
-    for rule in RULES:
-        if any(t in low for t in rule.triggers):
-            replaced = rule.regex.sub(_replacer(rule), text)
-            if replaced != text:
-                text, low = replaced, replaced.lower()
+    for rule, replace in _REPLACERS:
+        for t in rule.triggers:
+            if t in low:
+                break
+        else:
+            continue
+        replaced = rule.regex.sub(replace, text)
+        if replaced != text:
+            text, low = replaced, replaced.lower()
     return text
 
 
@@ -99,6 +103,9 @@ def _replacer(rule: Rule) -> Any:
         return str(whole[: start - base] + mark(secret) + whole[end - base :])
 
     return replace
+
+
+_REPLACERS = tuple((rule, _replacer(rule)) for rule in RULES)
 
 
 def _base64_pass(text: str) -> str:

@@ -101,36 +101,31 @@ def _value(value: Any, key: str | None, secret: bool, depth: int) -> Any:
 def _dict(value: dict[Any, Any], key: str | None, secret: bool, depth: int) -> dict[Any, Any]:
     # The hot path of inventory sanitising: one cached lookup per key, no call per plain scalar.
     user_named = key is not None and key_info(key).user_map
-    infos = [(k, v, key_info(k if isinstance(k, str) else str(k))) for k, v in value.items()]
-    clean_keys = any(type(k) is not str or len(k) >= MIN_LENGTH for k in value)
-    pair_secret = secret or (any(i.value_key for _, _, i in infos) and _pair_is_secret(value))
+    pair_secret = secret
+    if not secret:
+        for k in value:
+            if key_info(k if type(k) is str else str(k)).value_key:
+                pair_secret = _pair_is_secret(value)
+                break
     out: dict[Any, Any] = {}
-    for k, v, info in infos:
-        name = k if isinstance(k, str) else str(k)
-        if clean_keys:
-            k = _clean_key(name)  # a key can be a token too
+    for k, v in value.items():
+        name = k if type(k) is str else str(k)
+        info = key_info(name)
+        shown = info.shown  # a key can be a token too
         if v is None or v is True or v is False:
-            out[k] = v
+            out[shown] = v
             continue
         child = (info.secret or (pair_secret and info.value_key) or (user_named and info.pair)
                  or (secret and not info.safe))
-        if not child and type(v) is str:
-            out[k] = sanitise_text(v)
-        elif not child and type(v) is int:
-            out[k] = v
+        if child:
+            out[shown] = _value(v, name, True, depth + 1)
+        elif type(v) is str:
+            out[shown] = v if len(v) < MIN_LENGTH else sanitise_text(v)
+        elif type(v) is int:
+            out[shown] = v
         else:
-            out[k] = _value(v, name, child, depth + 1)
+            out[shown] = _value(v, name, False, depth + 1)
     return out
-
-
-def _clean_key(key: str) -> str:
-    # keys repeat across resources; a huge one is not worth holding in the cache
-    return _clean_short_key(key) if len(key) <= 256 else sanitise_text(key)
-
-
-@functools.lru_cache(maxsize=16384)
-def _clean_short_key(key: str) -> str:
-    return sanitise_text(key)
 
 
 def _pair_is_secret(value: dict[Any, Any]) -> bool:
