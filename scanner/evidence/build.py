@@ -2,10 +2,11 @@
 `BundleWriter`: a Reporter plus a resource observer that writes the evidence bundle.
 
 During the scan it appends each evaluated resource to a temp JSONL file and streams
-findings through the JSON reporter into a temp `scan.json`. It never sees a raw secret:
+findings through the JSON reporter into a temp `scan.json`. At `finish` it adds the policy
+and framework files, the waivers file, `summary.md`, `manifest.json` and, with a key,
+`manifest.dsse.json`, and writes the deterministic tar.gz. It never sees a raw secret:
 `scanner.scan.run_scan` hands it resources, findings and the result already sanitised
-(scanner.sanitise), so it does no redaction of its own. At `finish` it adds the policy and framework files, the waivers file, `summary.md`,
-`manifest.json` and, with a key, `manifest.dsse.json`, and writes the deterministic tar.gz.
+(scanner.sanitise), so it does no redaction of its own.
 """
 
 from __future__ import annotations
