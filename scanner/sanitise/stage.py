@@ -17,6 +17,8 @@ from scanner.sanitise.text import MIN_LENGTH, mark, sanitise_text
 from scanner.sanitise.values import sanitise_document, sanitise_value
 
 WITHHELD = "(message withheld: it quoted a redacted value; see the evidence)"
+_UNIQUE = frozenset({"id", "name"})
+"""Identity fields that differ per resource (types, locations, accounts repeat)."""
 _QUOTED_PREFIX = 8
 """A message holding this many leading characters of a replaced value still leaks it."""
 
@@ -114,7 +116,7 @@ class Sanitiser:
                   and rid == identity.get("id") and v in rid):
                 clean[k] = v  # an ARM id ends with the name: a clean id vouches for it
             else:
-                clean[k] = sanitise_text(v)
+                clean[k] = sanitise_text(v, repeats=k not in _UNIQUE)
         out = identity if clean == identity else clean
         self._identity_in, self._identity_out = identity, out
         return out

@@ -42,16 +42,18 @@ def mark(value: Any) -> str:
     return f"{MARK_PREFIX}{digest}]"
 
 
-def sanitise_text(text: str, base64: bool = True) -> str:
+def sanitise_text(text: str, base64: bool = True, repeats: bool = True) -> str:
     """
     Return `text` with every secret-looking part replaced by its marker: tokens, keys and
     passwords in connection strings, URLs and headers, and base64 that decodes to one.
 
-    `base64=False` skips decoding, for texts assembled from already sanitised values.
+    `base64=False` skips decoding, for texts assembled from already sanitised values;
+    `repeats=False` for texts seen once (resource ids), which would only evict from the
+    cache the texts that do repeat.
     """
     if len(text) < MIN_LENGTH:
         return text
-    if len(text) <= _CACHED_LENGTH:
+    if repeats and len(text) <= _CACHED_LENGTH:
         return _sanitise_short(text, base64)
     return _sanitise(text, base64)
 
