@@ -9,6 +9,7 @@ counting, reporters or the bundle see them; nothing downstream redacts on its ow
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from scanner.findings import OBSERVED, Evidence, Finding, ScanResult, clip_message, show_evidence
@@ -61,7 +62,7 @@ class Sanitiser:
             message = clip_message(message.split(OBSERVED, 1)[0] + OBSERVED
                                    + show_evidence(evidence))
         elif replaced:
-            message = _scrub(message, replaced)
+            message = _scrub(message, [s for b, a in replaced for s in _replaced_strings(b, a)])
         # The rules again over the whole message (policy text, error details); base64 runs
         # in it come from evidence values, each already decoded and judged, unless an
         # exception's text put them there.
@@ -87,8 +88,11 @@ class Sanitiser:
         """Return sanitised copies of `{"scope", "reason"}` entries."""
         return [sanitise_value(e) for e in entries]
 
-    def _evidence(self, evidence: tuple[Evidence, ...]) -> tuple[tuple[Evidence, ...], list[str]]:
-        replaced: list[str] = []
+    def _evidence(
+        self, evidence: tuple[Evidence, ...]
+    ) -> tuple[tuple[Evidence, ...], list[tuple[Any, Any]]]:
+        """The sanitised evidence, and (before, after) for every value that changed."""
+        replaced: list[tuple[Any, Any]] = []
         out: list[Evidence] = []
         for e in evidence:
             v = e.observed
@@ -100,7 +104,7 @@ class Sanitiser:
             if clean == v:
                 out.append(e)
                 continue
-            replaced.extend(_replaced_strings(v, clean))
+            replaced.append((v, clean))
             out.append(Evidence(e.path, clean, e.present))
         return tuple(out), replaced
 
@@ -135,17 +139,25 @@ def _replaced_strings(before: Any, after: Any) -> list[str]:
         return []
     if isinstance(before, str) and isinstance(after, str):
         # `Server=db;Password=[REDACTED …]`: only the changed middle was secret
-        head = 0
-        while head < min(len(before), len(after)) and before[head] == after[head]:
-            head += 1
-        tail = 0
-        while (tail < min(len(before), len(after)) - head
-               and before[-1 - tail] == after[-1 - tail]):
-            tail += 1
+        head = _common(before, after, lambda t, n: t[:n])
+        room = min(len(before), len(after)) - head
+        tail = _common(before, after, lambda t, n: t[len(t) - n :], room)
         return [before[head : len(before) - tail]]
     if isinstance(before, (dict, list, tuple)):
         return []  # a subtree cut for depth: nothing of it reached the message either
     return [str(before)]
+
+
+def _common(a: str, b: str, part: Callable[[str, int], str], limit: int | None = None) -> int:
+    """The length of the longest common prefix (or suffix) by bisection: C-speed slicing."""
+    lo, hi = 0, min(len(a), len(b)) if limit is None else limit
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if part(a, mid) == part(b, mid):
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 def _scrub(message: str, replaced: list[str]) -> str:

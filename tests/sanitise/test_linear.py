@@ -78,3 +78,21 @@ def repr_depth(value) -> str:
         else:
             out.append(str(v))
     return "\n".join(out)
+
+
+def test_a_megabyte_of_evidence_through_the_stage():
+    from scanner.findings import Evidence, Finding
+    from scanner.sanitise import Sanitiser
+
+    token = "ghp_" + "Z9y8X7w6V5" * 4
+    big = " " * MB + token + "=" * MB
+    findings = [Finding(id="1", policy_id="T", title="t", severity="high", status=status,
+                        message=f"expected x; observed properties.notes={big[:117]!r}",
+                        resource={"id": "r", "name": "r"},
+                        evidence=(Evidence("properties.notes", big),))
+                for status in ("fail", "error")]
+    started = time.perf_counter()
+    safe = [Sanitiser().finding(f) for f in findings]
+    assert time.perf_counter() - started < 2.0
+    for f in safe:
+        assert token not in f.evidence[0].observed and len(f.message) <= 600
