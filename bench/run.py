@@ -43,7 +43,7 @@ from scanner.findings import Evidence, Finding, finding_id
 from scanner.inventory.files import InventoryFile
 from scanner.inventory.resource import Resource
 from scanner.policy.model import Policy
-from scanner.redact import redact
+from scanner.sanitise import Sanitiser
 from scanner.scan import load_policies
 
 RATIO_TARGET = 2.0
@@ -76,10 +76,15 @@ def load_streamed(path: Path) -> int:
 
 
 def engine_pass(engine: Engine, resources: list[Resource]) -> int:
-    """Every finding of every resource, consumed; returns the count."""
+    """
+    Every finding of every resource through the sanitising stage, as `run_scan` emits
+    them; returns the count.
+    """
     n = 0
+    stage = Sanitiser()
     for r in resources:
-        for _ in engine.findings(r):
+        for f in engine.findings(r):
+            stage.finding(f)
             n += 1
     return n
 
@@ -107,9 +112,11 @@ def hand_pass(resources: list[Resource]) -> int:
 def hand_findings_pass(policies: dict[str, Policy], resources: list[Resource]) -> int:
     """
     The hand-written decisions turned into the same Finding objects the engine yields
-    (stable id, redacted evidence, message): what the engine costs beyond producing output.
+    (stable id, evidence, message), through the same sanitising stage: what the engine
+    costs beyond producing output.
     """
     n = 0
+    stage = Sanitiser()
     check = handwritten.check
     for r in resources:
         decisions = check(r.doc)
@@ -118,14 +125,13 @@ def hand_findings_pass(policies: dict[str, Policy], resources: list[Resource]) -
         identity = r.identity()
         for pid, status, ev in decisions:
             policy = policies[pid]
-            evidence = tuple(
-                Evidence(path, v if path[:6] == "count(" else redact(v, path), v is not None)
-                for path, v in ev)
-            Finding(id=finding_id(pid, identity["id"]), policy_id=pid, title=policy.title,
-                    severity=policy.severity, status=status,  # type: ignore[arg-type]
-                    message=message_for(policy, status, evidence, ev[-1][0]),  # type: ignore[arg-type]
-                    resource=identity, evidence=evidence, remediation=policy.remediation,
-                    frameworks=policy.frameworks, source=r.source, line=r.line)
+            evidence = tuple(Evidence(path, v, v is not None) for path, v in ev)
+            stage.finding(Finding(
+                id=finding_id(pid, identity["id"]), policy_id=pid, title=policy.title,
+                severity=policy.severity, status=status,  # type: ignore[arg-type]
+                message=message_for(policy, status, evidence, ev[-1][0]),  # type: ignore[arg-type]
+                resource=identity, evidence=evidence, remediation=policy.remediation,
+                frameworks=policy.frameworks, source=r.source, line=r.line))
             n += 1
     return n
 

@@ -9,15 +9,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
-from scanner.findings import Evidence, Finding, finding_id_for_key, finding_key
+from scanner.findings import (
+    OBSERVED,
+    Evidence,
+    Finding,
+    clip_message,
+    finding_id_for_key,
+    finding_key,
+    show_evidence,
+)
 from scanner.inventory.resource import Resource
 from scanner.policy.catalog import Catalog
 from scanner.policy.model import Policy
 from scanner.policy.paths import MISSING, NotAnArray
-from scanner.redact import redact
 
 Outcome = Literal["pass", "fail", "unknown", "error", "not_applicable"]
-MESSAGE_LIMIT = 600
 
 
 def evaluate(policy: Policy, doc: dict[str, Any]) -> tuple[Outcome, list[tuple[str, Any]], str]:
@@ -52,45 +58,37 @@ def _observed(value: Any) -> Any:
 
 def evidence_of(reads: list[tuple[str, Any]]) -> tuple[Evidence, ...]:
     """
-    The evidence of a decision: each path once (first read wins), values redacted.
+    The evidence of a decision: each path once (first read wins), values as observed.
+
+    Values are raw: the sanitising stage (scanner.sanitise), not the engine, decides what
+    is secret, before any finding leaves the scan.
     """
     seen: dict[str, Any] = {}
     for path, value in reads:
         if path not in seen:
             seen[path] = value
-    out = []
-    for path, v in seen.items():
-        if v is MISSING:
-            out.append(Evidence(path, None, False))
-        elif v.__class__ is bool or path.startswith("count("):
-            # Flags and the engine's own counts are never secrets: skip the redaction rules.
-            out.append(Evidence(path, v, True))
-        else:
-            out.append(Evidence(path, redact(_observed(v), path), True))
-    return tuple(out)
-
-
-def _show(e: Evidence) -> str:
-    if not e.present:
-        return f"{e.path} is absent"
-    text = repr(e.observed)
-    return f"{e.path}={text if len(text) <= 120 else text[:117] + '...'}"
+    return tuple(
+        Evidence(path, None, False) if v is MISSING else Evidence(path, _observed(v), True)
+        for path, v in seen.items()
+    )
 
 
 def message_for(policy: Policy, outcome: Outcome, evidence: tuple[Evidence, ...], detail: str) -> str:
     """
     Say what was expected and what was seen.
+
+    A failure's message quotes the evidence after OBSERVED: the sanitising stage rebuilds
+    that part from the sanitised evidence.
     """
     if outcome == "pass":
         msg = f"satisfied: {policy.expectation}"
     elif outcome == "fail":
-        seen = "; ".join(_show(e) for e in evidence) or "nothing"
-        msg = f"expected {policy.expectation}; observed {seen}"
+        msg = f"expected {policy.expectation}{OBSERVED}{show_evidence(evidence)}"
     elif outcome == "unknown":
         msg = f"insufficient evidence: {detail}"
     else:
         msg = f"evaluation error: {detail}"
-    return msg if len(msg) <= MESSAGE_LIMIT else msg[: MESSAGE_LIMIT - 3] + "..."
+    return clip_message(msg)
 
 
 class Engine:

@@ -58,6 +58,30 @@ class Evidence:
         return d
 
 
+MESSAGE_LIMIT = 600
+OBSERVED = "; observed "
+"""Separates what a failing policy expected from what was seen, in its message."""
+
+
+def show_evidence(evidence: tuple[Evidence, ...]) -> str:
+    """
+    Say what was seen (`path='value'; other is absent`), each value cut at 120 characters.
+    """
+    return "; ".join(_show(e) for e in evidence) or "nothing"
+
+
+def _show(e: Evidence) -> str:
+    if not e.present:
+        return f"{e.path} is absent"
+    text = repr(e.observed)
+    return f"{e.path}={text if len(text) <= 120 else text[:117] + '...'}"
+
+
+def clip_message(message: str) -> str:
+    """Cut a message to MESSAGE_LIMIT characters."""
+    return message if len(message) <= MESSAGE_LIMIT else message[: MESSAGE_LIMIT - 3] + "..."
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """

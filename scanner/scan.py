@@ -26,6 +26,7 @@ from scanner.inventory.resource import Resource
 from scanner.policy.catalog import Catalog, load_catalog
 from scanner.report.interface import Reporter
 from scanner.resources import builtin_policies
+from scanner.sanitise import Sanitiser
 from scanner.settings import source_date_epoch
 
 
@@ -43,11 +44,11 @@ class ScanOptions:
     scan_id: str | None = None
     """Fixed id (for reproducible bundles); a random UUID otherwise."""
     resource_observers: list[Callable[[Resource], None]] = field(default_factory=list)
-    """Called with every resource evaluated (the evidence bundle keeps the inventory)."""
+    """Called with every resource evaluated, sanitised (the evidence bundle keeps the inventory)."""
     finding_transforms: list[Callable[[Finding], Finding]] = field(default_factory=list)
-    """Applied to each finding before it is counted and reported (waivers, baselines)."""
+    """Applied to each sanitised finding before it is counted and reported (waivers, baselines)."""
     finishers: list[Callable[[ScanResult], None]] = field(default_factory=list)
-    """Called with the result before reporters finish (to add `extra` keys)."""
+    """Called with the result before reporters finish (to add `extra` keys, sanitised after)."""
     on_duplicate: str = "error"
     """A resource id read twice: `error` (InputError), or keep the `first` (see duplicates.py)."""
 
@@ -111,6 +112,7 @@ def run_scan(
     """
     result = new_result(catalog, options.scan_id)
     engine = Engine(catalog)
+    stage = Sanitiser()
     tracker = ControlTracker(catalog)
     reporters = [r for r, _ in outputs]
     for reporter, out in outputs:
@@ -122,9 +124,12 @@ def run_scan(
         for resource in resources:
             if not ids.admit(resource):
                 continue
-            for observe in options.resource_observers:
-                observe(resource)
+            if options.resource_observers:
+                clean = stage.resource(resource)
+                for observe in options.resource_observers:
+                    observe(clean)
             for finding in engine.findings(resource):
+                finding = stage.finding(finding)
                 for transform in options.finding_transforms:
                     finding = transform(finding)
                 result.count(finding)
@@ -138,7 +143,7 @@ def run_scan(
                               "resources": inv.count, "format": inv.format})
         if skipped := ids.take_skipped():
             result.inputs[-1]["duplicates_skipped"] = skipped
-        result.incomplete.extend(inv.incomplete)
+        result.incomplete.extend(stage.incomplete(inv.incomplete))
     for collector in options.collectors:
         digest, counter = hashlib.sha256(), [0]
         consume(_hashing(collector.collect(), digest, counter))
@@ -146,11 +151,13 @@ def run_scan(
                               "resources": counter[0], "format": "live"})
         if skipped := ids.take_skipped():
             result.inputs[-1]["duplicates_skipped"] = skipped
-        result.incomplete.extend({"scope": s.scope, "reason": s.reason} for s in collector.incomplete)
+        result.incomplete.extend(stage.incomplete(
+            [{"scope": s.scope, "reason": s.reason} for s in collector.incomplete]))
     result.controls = tracker.rollup()
     result.finished_at = now_iso()
     for finish in options.finishers:
         finish(result)
+    stage.header(result)
     for reporter in reporters:
         reporter.finish(result)
     return result

@@ -1,15 +1,16 @@
 """
 `BundleWriter`: a Reporter plus a resource observer that writes the evidence bundle.
 
-During the scan it appends each evaluated resource (redacted) to a temp JSONL file and
-streams findings (redacted again, defensively) through the JSON reporter into a temp
-`scan.json`. At `finish` it adds the policy and framework files, the waivers file, `summary.md`,
-`manifest.json` and, with a key, `manifest.dsse.json`, and writes the deterministic tar.gz.
+During the scan it appends each evaluated resource to a temp JSONL file and streams
+findings through the JSON reporter into a temp `scan.json`. At `finish` it adds the policy
+and framework files, the waivers file, `summary.md`, `manifest.json` and, with a key,
+`manifest.dsse.json`, and writes the deterministic tar.gz. It never sees a raw secret:
+`scanner.scan.run_scan` hands it resources, findings and the result already sanitised
+(scanner.sanitise), so it does no redaction of its own.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import re
@@ -31,7 +32,6 @@ from scanner.evidence.summary import SummaryBuilder
 from scanner.evidence.tarball import Member, source_date_epoch, write_tarball
 from scanner.findings import Finding, ScanResult
 from scanner.inventory.resource import Resource
-from scanner.redact import path_has_secret_parent, redact, redact_document, redact_text
 
 MANIFEST = "manifest.json"
 ENVELOPE = "manifest.dsse.json"
@@ -39,49 +39,6 @@ SCAN = "scan.json"
 SUMMARY = "summary.md"
 INVENTORY = "inventory/resources.jsonl"
 BUNDLE_FORMAT = 1
-
-
-def redact_finding(finding: Finding) -> Finding:
-    """
-    Return `finding` with evidence values and message redacted (idempotent).
-
-    Evidence is redacted again with its whole path as context (`appSettings[*].value`
-    has lost its setting name by the time it is a value); any value that this catches is
-    also scrubbed from the message, which quotes evidence.
-    """
-    evidence = []
-    message = redact_text(finding.message)
-    changed = message != finding.message
-    for e in finding.evidence:
-        # The engine redacted every value with its last path segment; only a secret parent
-        # (`appSettings[*].value`) needs more, and checking that is cached per path.
-        observed = redact(e.observed, e.path) if path_has_secret_parent(e.path) else e.observed
-        if observed == e.observed:
-            evidence.append(e)
-            continue
-        changed = True
-        for secret, marker in _changed_strings(e.observed, observed):
-            message = message.replace(repr(secret), repr(marker))  # how messages quote values
-            if len(secret) >= 6:  # shorter raw strings would also hit ordinary words
-                message = message.replace(secret, marker)
-            if len(secret) >= 8 and secret[:8] in message:  # a quote cut short still leaks
-                message = "(message withheld: it quoted a redacted value; see the evidence)"
-        evidence.append(dataclasses.replace(e, observed=observed))
-    if not changed:
-        return finding
-    return dataclasses.replace(finding, evidence=tuple(evidence), message=message)
-
-
-def _changed_strings(before: Any, after: Any) -> Iterable[tuple[str, str]]:
-    """Yield (original, marker) for every scalar that redaction replaced."""
-    if isinstance(before, dict) and isinstance(after, dict):
-        for k, v in before.items():
-            yield from _changed_strings(v, after.get(k))
-    elif isinstance(before, list) and isinstance(after, list):
-        for b, a in zip(before, after):
-            yield from _changed_strings(b, a)
-    elif isinstance(after, str) and before != after and not isinstance(before, (dict, list)):
-        yield str(before), after
 
 
 class BundleWriter:
@@ -112,9 +69,9 @@ class BundleWriter:
 
     # resource observer
     def observe(self, resource: Resource) -> None:
-        """Append one evaluated resource, redacted, to the inventory."""
+        """Append one evaluated (sanitised) resource to the inventory."""
         assert self._resources is not None, "start() first"
-        self._resources.write(_dumps(redact_document(resource.doc)) + b"\n")
+        self._resources.write(_dumps(resource.doc) + b"\n")
         self._count += 1
 
     # Reporter protocol
@@ -131,17 +88,11 @@ class BundleWriter:
         self._json.start(self._scan_fh, result)
 
     def add(self, finding: Finding) -> None:
-        safe = redact_finding(finding)
-        self._json.add(safe)
-        self._summary.add(safe)
+        self._json.add(finding)
+        self._summary.add(finding)
 
     def finish(self, result: ScanResult) -> None:
         """Complete every member and write the tar.gz (atomically)."""
-        # error texts (incomplete scopes, extra reports) can quote URLs with SAS tokens;
-        # a copy, so the other reporters' result is left alone
-        result = dataclasses.replace(
-            result, incomplete=redact(result.incomplete), extra=redact(result.extra)
-        )
         try:
             self._json.finish(result)
             assert self._scan_fh is not None
@@ -192,7 +143,7 @@ class BundleWriter:
         names = sorted([m.name for m in members] + extra)
         check_member_names(names)  # checked before the scan too; files may have changed since
         summary = self._summary.render(result, names)
-        members.append(Member(SUMMARY, data=redact_text(summary).encode("utf-8")))
+        members.append(Member(SUMMARY, data=summary.encode("utf-8")))
         subjects = [Subject(m.name, *m.digest()) for m in members]
         manifest = canonical_json(
             {

@@ -15,7 +15,15 @@ from scanner.engine import evaluate
 from scanner.policy.compile import ConditionCompiler
 from scanner.policy.display import show
 from scanner.policy.model import Check, Policy
-from scanner.policy.paths import EACH, MISSING, PathSyntaxError, getter, multi_getter, parse_path
+from scanner.policy.paths import (
+    EACH,
+    MISSING,
+    NotAnArray,
+    PathSyntaxError,
+    getter,
+    multi_getter,
+    parse_path,
+)
 
 Event = tuple[int, str, bool | None, list[tuple[str, Any]]]
 """(depth, label, held — None for a heading without a verdict —, reads while it ran)."""
@@ -160,14 +168,15 @@ def _traced_relative(check: Check, label: str, depth: int, field: str,
 
 
 def _observed(value: Any, path: str = "") -> str:
-    from scanner.redact import redact  # sanitiser: route through the stage
+    # A trace prints observed values: they go through the one sanitising stage's value rules,
+    # judged with the whole path as context, like a finding's evidence.
+    from scanner.sanitise import sanitise_value
 
-    key = path.rsplit(".", 1)[-1].split("[", 1)[0] or None
     if value is MISSING:
         return "(missing)"
     if isinstance(value, list):
         value = [None if v is MISSING else v for v in value]
-    return show(redact(value, key))
+    return show(sanitise_value(value, path or None))
 
 
 def _lines(events: list[Event | None], indent: str) -> Iterator[str]:
@@ -201,10 +210,10 @@ def explain(policy: Policy, resource: dict[str, Any]) -> list[str]:
     compiler = TracingCompiler(policy.file, policy.id)
     if "where" in doc:
         trace = Trace()
-        held = compiler.compile(doc["where"])[0](resource, trace, None)
-        out.append(f"  where: {'applies' if held else 'does not apply'}")
+        held = _run(compiler.compile(doc["where"])[0], resource, trace)
+        out.append(f"  where: {_said(held, 'applies', 'does not apply')}")
         out.extend(_lines(trace.events, "    "))
-        if not held:
+        if held is not True:
             return out
     for text, get in policy.requires:
         value = get(resource)
@@ -213,10 +222,26 @@ def explain(policy: Policy, resource: dict[str, Any]) -> list[str]:
             return out
     if "assert" in doc:
         trace = Trace()
-        held = compiler.compile(doc["assert"])[0](resource, trace, None)
-        out.append(f"  assert: {'holds' if held else 'does not hold'}")
+        held = _run(compiler.compile(doc["assert"])[0], resource, trace)
+        out.append(f"  assert: {_said(held, 'holds', 'does not hold')}")
         out.extend(_lines(trace.events, "    "))
     return out
+
+
+def _run(check: Any, resource: dict[str, Any], trace: Trace) -> bool | str:
+    """Run a traced check; what stopped it (an array path over a non-array) as text."""
+    try:
+        return bool(check(resource, trace, None))
+    except NotAnArray as e:
+        return f"stopped: {e}"
+    except Exception as e:  # noqa: BLE001 - the engine reports it as `error`; the trace says where
+        from scanner.sanitise import sanitise_text  # an exception may quote an observed value
+
+        return f"stopped: {type(e).__name__}: {sanitise_text(str(e))}"
+
+
+def _said(held: bool | str, yes: str, no: str) -> str:
+    return held if isinstance(held, str) else (yes if held else no)
 
 
 def explain_observer(policies: list[Policy], policy_id: str, write: Any) -> Any:

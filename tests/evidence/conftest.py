@@ -17,6 +17,7 @@ from scanner.evidence.build import BundleWriter
 from scanner.evidence.tarball import Member, write_tarball
 from scanner.findings import Evidence, Finding, ScanResult, finding_id
 from scanner.inventory.resource import Resource
+from scanner.sanitise import Sanitiser
 
 POLICY_YAML = b"id: CCS-T-001\ntitle: test policy\nseverity: high\n"
 RESOURCES = [
@@ -43,7 +44,11 @@ def build_bundle(
 ) -> Path:
     """
     Write a bundle for a tiny fixed scan (two resources, one failing finding).
+
+    Everything passes the sanitising stage first, as `run_scan` does: the writer itself
+    never redacts.
     """
+    stage = Sanitiser()
     policy_dir = policy_dir or out.parent / "pol"
     policy_dir.mkdir(exist_ok=True)
     policy = policy_dir / "test.yaml"
@@ -51,11 +56,11 @@ def build_bundle(
     result = ScanResult(scan_id=scan_id, tool={"name": "ccscan", "version": "0.1.0"},
                         started_at="2026-11-28T12:00:00Z")
     result.policies = [{"id": "CCS-T-001", "sha256": "0" * 64, "file": str(policy)}]
-    result.incomplete = incomplete or []
+    result.incomplete = stage.incomplete(incomplete or [])
     writer = BundleWriter(out, sign_key=key)
     writer.start(io.StringIO(), result)
     for doc in RESOURCES:
-        writer.observe(Resource(doc))
+        writer.observe(stage.resource(Resource(doc)))
     res = Resource(RESOURCES[0])
     finding = Finding(
         id=finding_id("CCS-T-001", res.id), policy_id="CCS-T-001", title="test policy",
@@ -64,8 +69,9 @@ def build_bundle(
         evidence=(Evidence("properties.securityProfile.securityType", "TrustedLaunch"),),
     )
     result.count(finding)
-    writer.add(finding)
+    writer.add(stage.finding(finding))
     result.finished_at = "2026-11-28T12:00:01Z"
+    stage.header(result)
     writer.finish(result)
     return out
 

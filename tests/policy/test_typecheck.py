@@ -168,8 +168,10 @@ def test_lint_of_arbitrary_conditions_never_crashes(ccscan, tmp_path, rtype, con
     assert "Traceback" not in res.stdout + res.stderr
 
 
-def test_count_of_the_enclosing_counts_own_array_is_an_error_not_a_crash(ccscan, tmp_path):
-    # found by the fuzz test above: the compiler raised ValueError from multi_getter(())
+def test_count_of_the_enclosing_counts_own_array_is_not_a_crash(ccscan, tmp_path):
+    # found by the fuzz test above: the compiler raised ValueError from multi_getter(()).
+    # The policy language counts the enclosing count's own array whole there
+    # (tests/policy/test_array_shapes.py pins the verdicts); lint must just not crash.
     text = textwrap.dedent("""\
         id: T-NEST-1
         title: t
@@ -182,8 +184,8 @@ def test_count_of_the_enclosing_counts_own_array_is_an_error_not_a_crash(ccscan,
           equals: 0
         """)
     res = lint(ccscan, tmp_path, text=text)
-    assert res.exit_code == 2
-    assert "p.yaml:8:28: error: count field 'properties.networkAcls.ipRules[*]' inside a count" in res.stdout
+    assert res.exit_code == 0 and "Traceback" not in res.stderr
+    assert "error" not in res.stdout and "[no-tests]" in res.stdout
 
 
 def test_a_test_resource_with_a_misspelt_type_is_a_warning(ccscan, tmp_path):
