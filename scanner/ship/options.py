@@ -35,6 +35,9 @@ _OPTIONS: list[Callable[[Any], Any]] = [
     click.option("--sentinel-rule-id", metavar="DCR", help="Immutable id of the data collection rule (dcr-...)."),
     click.option("--sentinel-stream", metavar="NAME", default=DEFAULT_STREAM, show_default=True,
                  help="DCR stream name."),
+    click.option("--sentinel-audience", metavar="URL",
+                 help="Token audience for a sovereign cloud (default https://monitor.azure.com; "
+                 "e.g. https://monitor.azure.us)."),
     click.option("--s3-bucket", metavar="BUCKET", help="Bucket for OCSF JSONL objects."),
     click.option("--s3-prefix", metavar="PREFIX", default=DEFAULT_PREFIX, show_default=True,
                  help="Key prefix."),
@@ -53,7 +56,7 @@ def options(f: Any) -> Any:
 
 
 OPTION_NAMES = ("splunk_url", "splunk_token_env", "splunk_ca", "splunk_index", "sentinel_endpoint",
-                "sentinel_rule_id", "sentinel_stream", "s3_bucket", "s3_prefix", "s3_region",
+                "sentinel_rule_id", "sentinel_stream", "sentinel_audience", "s3_bucket", "s3_prefix", "s3_region",
                 "s3_endpoint_url", "ship_attempts")
 
 
@@ -90,8 +93,11 @@ def _sink(target: str, p: dict[str, Any]) -> Sink:
 
         if not p.get("sentinel_endpoint") or not p.get("sentinel_rule_id"):
             raise ShipConfigError("--ship sentinel needs --sentinel-endpoint and --sentinel-rule-id")
+        kwargs = {}
+        if p.get("sentinel_audience"):
+            kwargs["credential_scopes"] = [p["sentinel_audience"].rstrip("/") + "/.default"]
         return SentinelSink(p["sentinel_endpoint"], p["sentinel_rule_id"],
-                            p.get("sentinel_stream") or DEFAULT_STREAM)
+                            p.get("sentinel_stream") or DEFAULT_STREAM, **kwargs)
     from scanner.ship.s3 import S3Sink
 
     if not p.get("s3_bucket"):

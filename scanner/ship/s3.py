@@ -48,7 +48,7 @@ class S3Sink:
             except ImportError:
                 raise ShipConfigError("shipping to S3 needs the extra: pip install 'ccscan[aws]'") from None
             client = boto3.client("s3", region_name=region, endpoint_url=endpoint_url,
-                                  config=Config(retries={"max_attempts": 1, "mode": "standard"}))
+                                  config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
         self._client = client
 
     def partition(self, record: ShipRecord) -> str:
