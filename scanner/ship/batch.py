@@ -12,6 +12,7 @@ was lost is sent again, and the SIEM de-duplicates on the stable finding id.
 
 from __future__ import annotations
 
+import email.utils
 import logging
 import random
 import time
@@ -118,12 +119,23 @@ def deliver(records: Iterable[ShipRecord], sink: Sink, retry: RetryPolicy | None
     return report
 
 
-def parse_retry_after(value: str | None) -> float | None:
-    """Return Retry-After seconds (the delta form; an HTTP date is read as 'unknown')."""
+def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
+    """
+    Return the seconds a Retry-After header asks for (delta-seconds or an HTTP date), or
+    None when it is absent or unreadable (then the backoff decides).
+    """
     if not value:
         return None
+    text = value.strip()
     try:
-        seconds = float(value.strip())
+        seconds = float(text)
     except ValueError:
-        return None
-    return seconds if seconds >= 0 and seconds == seconds else None
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when.tzinfo is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+        return max(0.0, seconds)
+    return seconds if 0 <= seconds < float("inf") else None

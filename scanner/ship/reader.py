@@ -11,6 +11,7 @@ never skipped: shipping fewer findings than the scan produced would be a false g
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +34,7 @@ def read_records(path: Path) -> Iterator[ShipRecord]:
     Yield a `ShipRecord` per finding (or OCSF event) in `path`; raise `InputError`.
     """
     try:
-        fh = path.open(encoding="utf-8", newline="")
+        fh = path.open(encoding="utf-8-sig", newline="")
     except OSError as e:
         raise InputError(f"cannot read: {e.strerror or e}", path) from None
     with fh:
@@ -56,7 +57,7 @@ def read_records(path: Path) -> Iterator[ShipRecord]:
 def _is_ocsf_line(line: str) -> bool:
     try:
         value = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return isinstance(value, dict) and "class_uid" in value
 
@@ -69,10 +70,14 @@ def _ocsf(fh: IO[str], path: Path) -> Iterator[ShipRecord]:
             event = json.loads(line)
         except ValueError as e:
             raise InputError(f"not JSON: {e}", path, n) from None
-        uid = event.get("finding_info", {}).get("uid") if isinstance(event, dict) else None
-        if event.get("class_uid") != 2003 or not isinstance(uid, str) or not uid:
+        except RecursionError:
+            raise InputError("nested too deeply to be an OCSF event", path, n) from None
+        info = event.get("finding_info") if isinstance(event, dict) else None
+        uid = info.get("uid") if isinstance(info, dict) else None
+        if not isinstance(uid, str) or not uid or event.get("class_uid") != 2003:
             raise InputError("not an OCSF Compliance Finding with finding_info.uid", path, n)
-        meta = event.get("metadata") if isinstance(event.get("metadata"), dict) else {}
+        meta = event.get("metadata")
+        meta = meta if isinstance(meta, dict) else {}
         time_ms = event.get("time")
         yield ShipRecord(uid, event, None, str(meta.get("correlation_uid") or ""),
                          time_ms if isinstance(time_ms, int) else 0)
@@ -92,7 +97,7 @@ def _streamed(fh: IO[str], path: Path) -> Iterator[ShipRecord]:
     header_text = "".join(head).rstrip().removesuffix(",") + "}"
     try:
         header = json.loads(header_text)
-    except ValueError:
+    except (ValueError, RecursionError):
         raise _Layout from None
     if stripped.endswith("]"):  # no findings: `"findings": []` then `}`
         if fh.read().strip() != "}":
@@ -114,6 +119,8 @@ def _streamed(fh: IO[str], path: Path) -> Iterator[ShipRecord]:
             continue
         try:
             finding = json.loads(text.removesuffix(","))
+        except RecursionError:
+            raise InputError("a finding is nested too deeply", path, n) from None
         except ValueError:
             # the first line decides the layout; after that, a broken line is broken input
             if n == len(head) + 2:
@@ -157,7 +164,7 @@ class _Converter:
         result = ScanResult(scan_id=self.scan_id, tool=header.get("tool") or {},
                             started_at=started, policies=list(header.get("policies") or []))
         self.ocsf = OcsfReporter()
-        self.ocsf.start(_NullOut(), result)
+        self.ocsf.start(io.StringIO(), result)  # only `event()` is used: nothing is written
 
     def record(self, d: Any, line: int | None, index: int | None = None) -> ShipRecord:
         where = f"finding {index}: " if index is not None else ""
@@ -184,10 +191,3 @@ class _Converter:
             raise InputError(f"{where}finding of an unexpected shape: {e}", self.path, line) from None
         return ShipRecord(finding.id, event, d, self.scan_id, self.time_ms)
 
-
-class _NullOut:
-    def write(self, text: str) -> int:
-        return len(text)
-
-    def flush(self) -> None:
-        pass
