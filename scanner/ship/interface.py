@@ -8,6 +8,7 @@ sinks; a sink only says how big a batch may be and whether a failure is worth re
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -17,18 +18,29 @@ from scanner.errors import CcscanError
 @dataclass(frozen=True, slots=True)
 class ShipRecord:
     """
-    One finding to ship, in both shapes a sink may want.
+    One finding to ship, in the shape(s) a sink may want.
     """
 
     finding_id: str
     """The stable finding id: the de-duplication key on the SIEM side (at-least-once)."""
-    ocsf: dict[str, Any]
-    """The OCSF Compliance Finding event, as `--format ocsf` writes it."""
     finding: dict[str, Any] | None = None
     """The finding as in the scan result JSON; None when the input was OCSF JSONL."""
     scan_id: str = ""
     time_ms: int = 0
     """The scan's start, epoch milliseconds (the event time every sink uses)."""
+    ocsf: dict[str, Any] | None = None
+    """The OCSF event when the input was OCSF JSONL; else built on demand by `event()`."""
+    to_ocsf: Callable[[], dict[str, Any]] | None = None
+
+    def event(self) -> dict[str, Any]:
+        """
+        Return the OCSF Compliance Finding event, as `--format ocsf` writes it (built only
+        for sinks that ship OCSF: it is the costliest step of reading a scan result).
+        """
+        if self.ocsf is not None:
+            return self.ocsf
+        assert self.to_ocsf is not None, "a record has a finding or an OCSF event"
+        return self.to_ocsf()
 
 
 @dataclass(slots=True)

@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from scanner.errors import InputError
-from scanner.findings import STATUSES, Evidence, Finding, ScanResult
+from scanner.findings import SEVERITIES, STATUSES, Evidence, Finding, ScanResult
 from scanner.report.ocsf import OcsfReporter, epoch_ms
 from scanner.ship.interface import ShipRecord
 
 _FINDINGS_LINE = ' "findings": ['
+_MAX_MS = 253_402_300_800_000  # year 10000: datetime cannot go further
 
 
 class _Layout(Exception):
@@ -78,9 +79,11 @@ def _ocsf(fh: IO[str], path: Path) -> Iterator[ShipRecord]:
             raise InputError("not an OCSF Compliance Finding with finding_info.uid", path, n)
         meta = event.get("metadata")
         meta = meta if isinstance(meta, dict) else {}
-        time_ms = event.get("time")
-        yield ShipRecord(uid, event, None, str(meta.get("correlation_uid") or ""),
-                         time_ms if isinstance(time_ms, int) else 0)
+        time_ms = event.get("time", 0)
+        if not isinstance(time_ms, int) or isinstance(time_ms, bool) or not 0 <= time_ms < _MAX_MS:
+            raise InputError("OCSF `time` is not epoch milliseconds", path, n)
+        yield ShipRecord(uid, None, str(meta.get("correlation_uid") or ""),
+                         time_ms, ocsf=event)
 
 
 def _streamed(fh: IO[str], path: Path) -> Iterator[ShipRecord]:
@@ -175,6 +178,8 @@ class _Converter:
             raise InputError(f"{where}finding lacks {', '.join(missing) or 'resource'}", self.path, line)
         if d["status"] not in STATUSES:
             raise InputError(f"{where}unknown status {d['status']!r}", self.path, line)
+        if d["severity"] not in SEVERITIES:
+            raise InputError(f"{where}unknown severity {d['severity']!r}", self.path, line)
         try:
             finding = Finding(
                 id=d["id"], policy_id=d["policy_id"], title=str(d.get("title") or ""),
@@ -186,8 +191,13 @@ class _Converter:
                 source=str(d.get("source") or ""), line=d.get("line"), waiver=d.get("waiver"),
                 baseline=d.get("baseline"),
             )
-            event = self.ocsf.event(finding, "update" if finding.baseline == "unchanged" else "create")
+            if not isinstance(finding.frameworks, dict) or not all(
+                isinstance(v, list) for v in finding.frameworks.values()
+            ):
+                raise TypeError("frameworks is not a mapping of control lists")
         except (KeyError, TypeError, AttributeError, ValueError) as e:
             raise InputError(f"{where}finding of an unexpected shape: {e}", self.path, line) from None
-        return ShipRecord(finding.id, event, d, self.scan_id, self.time_ms)
+        activity = "update" if finding.baseline == "unchanged" else "create"
+        return ShipRecord(finding.id, d, self.scan_id, self.time_ms,
+                          to_ocsf=lambda: self.ocsf.event(finding, activity))
 

@@ -52,7 +52,7 @@ class S3Sink:
         self._client = client
 
     def partition(self, record: ShipRecord) -> str:
-        cloud = record.ocsf.get("cloud") or {}
+        cloud = record.event().get("cloud") or {}
         region = key_part(cloud.get("region"), "global")
         account = key_part((cloud.get("account") or {}).get("uid"), "unknown")
         day = datetime.fromtimestamp(record.time_ms / 1000, UTC).strftime("%Y%m%d")
@@ -67,7 +67,7 @@ class S3Sink:
     def encode(self, record: ShipRecord) -> bytes:
         from scanner.report.meta import dumps
 
-        return dumps(record.ocsf).encode()
+        return dumps(record.event()).encode()
 
     def send(self, batch: Batch) -> None:
         from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError

@@ -2,25 +2,30 @@
 Microsoft Sentinel / Azure Monitor through the Logs Ingestion API, with the official
 `azure-monitor-ingestion` client (the `sentinel` extra).
 
-Each finding becomes one row of the DCR stream (`ROW_COLUMNS`, documented in README). The
-client splits its input into chunks of at most 1 MiB of JSON and gzips each one; batches
-here stay under that same bound, measured the way the client measures it, so every batch is
-exactly one request and a retry resends exactly what failed. azure-core's own retries are
-off (retry_total=0) so that one policy, `scanner.ship.batch`, governs backoff and Retry-After.
+Each finding becomes one row of the DCR stream (`ROW_COLUMNS`, documented in README). Given
+a list, the client would re-serialise it and split it into 1 MiB chunks itself; given a
+stream, it sends it as one request. Batches here are already bounded (1 MiB of JSON before
+gzip, so the compressed body is well under the API's 1 MB per call), so each batch goes as
+one gzipped JSON array through the stream form: no second chunking, no second
+serialisation, and a retry resends exactly the batch that failed. azure-core's own retries
+are off (retry_total=0) so that one policy, `scanner.ship.batch`, governs backoff and
+Retry-After.
 """
 
 from __future__ import annotations
 
-import json
+import gzip
+import io
 from datetime import UTC, datetime
 from typing import Any
 
+from scanner.report.meta import dumps
 from scanner.ship.batch import parse_retry_after
 from scanner.ship.interface import Batch, SendError, ShipConfigError, ShipRecord
 
 DEFAULT_STREAM = "Custom-CcscanFindings"
-MAX_BATCH_BYTES = 1024 * 1024 - 4096
-"""The client's chunk bound (1 MiB of JSON), less room for its list brackets and commas."""
+MAX_BATCH_BYTES = 1_000_000
+"""JSON bytes per request before gzip: the API takes 1 MB per call after compression."""
 
 ROW_COLUMNS = (
     "TimeGenerated", "FindingId", "ScanId", "Status", "Severity", "PolicyId", "Title",
@@ -91,8 +96,7 @@ class SentinelSink:
         if record.finding is None:
             raise ShipConfigError("Sentinel rows are built from a scan result: ship the "
                                   "`--format json` file, not OCSF JSONL")
-        # json.dumps' default separators: the size the client's own chunking will see
-        return json.dumps(row(record), default=str).encode()
+        return dumps(row(record)).encode()
 
     def send(self, batch: Batch) -> None:
         from azure.core.exceptions import (
@@ -102,9 +106,10 @@ class SentinelSink:
             ServiceResponseError,
         )
 
-        logs = [json.loads(p) for p in batch.payloads]
+        body = gzip.compress(b"[" + b",".join(batch.payloads) + b"]", compresslevel=6)
         try:
-            self._client.upload(rule_id=self.rule_id, stream_name=self.stream, logs=logs)
+            self._client.upload(rule_id=self.rule_id, stream_name=self.stream,
+                                logs=io.BytesIO(body))
         except ClientAuthenticationError as e:
             raise SendError(f"authentication failed ({type(e).__name__})", retryable=False,
                             auth=True) from None

@@ -10,7 +10,6 @@ is lost is sent again (at-least-once; search de-duplicates on `event.id`).
 
 from __future__ import annotations
 
-import json
 import platform
 import ssl
 import urllib.error
@@ -18,6 +17,7 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
+from scanner.report.meta import dumps
 from scanner.ship.batch import parse_retry_after
 from scanner.ship.interface import Batch, SendError, ShipConfigError, ShipRecord
 
@@ -65,11 +65,11 @@ class SplunkSink:
             "host": self.host,
             "source": "ccscan",
             "sourcetype": "ccscan:finding" if record.finding is not None else "ccscan:ocsf",
-            "event": record.finding if record.finding is not None else record.ocsf,
+            "event": record.finding if record.finding is not None else record.event(),
         }
         if self.index:
             event["index"] = self.index
-        return json.dumps(event, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+        return dumps(event).encode()
 
     def send(self, batch: Batch) -> None:
         body = b"\n".join(batch.payloads)

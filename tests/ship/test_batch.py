@@ -35,7 +35,7 @@ class RecordingSink:
 
 
 def recs(n, size=10, scans=("s",)):
-    return [ShipRecord(f"{i:0{size}d}", {}, None, scans[i % len(scans)]) for i in range(n)]
+    return [ShipRecord(f"{i:0{size}d}", None, scans[i % len(scans)], ocsf={}) for i in range(n)]
 
 
 def test_batches_respect_bytes_and_records():
@@ -50,7 +50,7 @@ def test_batches_respect_bytes_and_records():
 
 def test_an_oversized_record_goes_alone_and_is_not_dropped():
     sink = RecordingSink(max_bytes=20)
-    big = ShipRecord("x" * 50, {}, None, "s")
+    big = ShipRecord("x" * 50, None, "s", ocsf={})
     out = list(batches([*recs(1), big, *recs(1)], sink))
     assert [[r.finding_id for r in b.records] for b in out] == [["0000000000"], ["x" * 50], ["0000000000"]]
 

@@ -24,7 +24,7 @@ def test_streamed_layout_gives_every_finding_with_its_ocsf_event(scan_json, scan
     records = list(read_records(scan_json))
     assert [r.finding_id for r in records] == finding_ids(scan_json)
     ocsf = [json.loads(line) for line in scan_ocsf.read_text().splitlines()]
-    assert [r.ocsf for r in records] == ocsf[: len(records)]
+    assert [r.event() for r in records] == ocsf[: len(records)]
     assert all(r.scan_id == "scan-fixture" for r in records)
 
 
@@ -88,12 +88,15 @@ def broken_variants(text: str) -> dict[str, bytes]:
         "OCSF without uid": b'{"class_uid": 2003, "finding_info": {}}\n',
         "OCSF then a list": b'{"class_uid": 2003, "finding_info": {"uid": "x"}}\n[1]\n',
         "OCSF finding_info a string": b'{"class_uid": 2003, "finding_info": "x"}\n',
+        "OCSF time out of range": b'{"class_uid": 2003, "finding_info": {"uid": "x"}, "time": 1e30}\n',
+        "OCSF time huge int": b'{"class_uid": 2003, "finding_info": {"uid": "x"}, "time": 99999999999999999999}\n',
+        "frameworks not a mapping": with_first(dict(finding, frameworks=["soc2"])).encode(),
     }
 
 
 def test_broken_files_are_input_errors_naming_the_file(scan_json, tmp_path):
     variants = broken_variants(scan_json.read_text())
-    assert len(variants) == 20
+    assert len(variants) == 23
     for name, data in variants.items():
         p = tmp_path / "broken.json"
         p.write_bytes(data)
