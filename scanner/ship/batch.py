@@ -19,7 +19,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from scanner.ship.interface import Batch, SendError, ShipConfigError, ShipIncomplete, ShipRecord, Sink
+from scanner.ship.interface import (
+    Batch,
+    SendError,
+    ShipConfigError,
+    ShipIncomplete,
+    ShipRecord,
+    Sink,
+)
 
 logger = logging.getLogger(__name__)
 

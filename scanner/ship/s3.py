@@ -43,8 +43,8 @@ class S3Sink:
         self.prefix = "/".join(key_part(p, "_") for p in prefix.strip("/").split("/") if p)
         if client is None:
             try:
-                import boto3
-                from botocore.config import Config
+                import boto3  # type: ignore[import-untyped]
+                from botocore.config import Config  # type: ignore[import-untyped]
             except ImportError:
                 raise ShipConfigError("shipping to S3 needs the extra: pip install 'ccscan[aws]'") from None
             client = boto3.client("s3", region_name=region, endpoint_url=endpoint_url,
@@ -70,7 +70,11 @@ class S3Sink:
         return dumps(record.event()).encode()
 
     def send(self, batch: Batch) -> None:
-        from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+        from botocore.exceptions import (  # type: ignore[import-untyped]
+            BotoCoreError,
+            ClientError,
+            NoCredentialsError,
+        )
 
         key = self.key(batch)
         body = b"\n".join(batch.payloads) + b"\n"

@@ -115,7 +115,7 @@ class SentinelSink:
                             auth=True) from None
         except HttpResponseError as e:
             status = e.status_code or 0
-            headers = e.response.headers if e.response is not None else {}
+            headers = getattr(e.response, "headers", None) or {}
             raise SendError(f"Logs Ingestion API answered {status}",
                             retryable=status == 429 or status >= 500,
                             retry_after=parse_retry_after(headers.get("Retry-After")),

@@ -9,7 +9,14 @@ import io
 import json
 import logging
 
-from report_helpers import AZ_VM, assert_valid_sarif, make_finding, make_result, render, sample_findings
+from report_helpers import (
+    AZ_VM,
+    assert_valid_sarif,
+    make_finding,
+    make_result,
+    render,
+    sample_findings,
+)
 
 from scanner.findings import finding_id
 from scanner.report.sarif import SarifReporter

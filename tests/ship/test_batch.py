@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from scanner.ship import Batch, RetryPolicy, SendError, ShipConfigError, ShipIncomplete, ShipRecord, deliver
+from scanner.ship import (
+    Batch,
+    RetryPolicy,
+    SendError,
+    ShipConfigError,
+    ShipIncomplete,
+    ShipRecord,
+    deliver,
+)
 from scanner.ship.batch import MAX_RETRY_AFTER, batches, parse_retry_after
 
 

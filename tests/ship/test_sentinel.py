@@ -85,16 +85,15 @@ def test_persistent_503_is_incomplete(scan_json):
 
 
 def test_bad_token_is_a_configuration_error_without_the_token(scan_json):
-    with IngestionEmulator(TOKEN, RULE, STREAM) as emu:
-        with pytest.raises(ShipConfigError) as e:
-            deliver(read_records(scan_json), sink(emu, StaticCredential("not-" + TOKEN)))
+    with IngestionEmulator(TOKEN, RULE, STREAM) as emu, pytest.raises(ShipConfigError) as e:
+        deliver(read_records(scan_json), sink(emu, StaticCredential("not-" + TOKEN)))
     assert TOKEN not in e.value.diagnostics()
 
 
 def test_ocsf_input_cannot_make_rows(scan_ocsf):
-    with IngestionEmulator(TOKEN, RULE, STREAM) as emu:
-        with pytest.raises(ShipConfigError, match="scan result"):
-            deliver(read_records(scan_ocsf), sink(emu))
+    with IngestionEmulator(TOKEN, RULE, STREAM) as emu, \
+            pytest.raises(ShipConfigError, match="scan result"):
+        deliver(read_records(scan_ocsf), sink(emu))
 
 
 def test_cli_needs_endpoint_and_rule(scan_json):

@@ -56,7 +56,7 @@ def test_429_and_503_are_retried_honouring_retry_after(scan_json):
 
 
 def test_persistent_503_stops_with_exit_3_and_a_count(scan_json):
-    waits, policy = no_sleep()
+    _, policy = no_sleep()
     with HecEmulator(TOKEN) as hec:
         hec.script = [(503, "0")] * 10
         with pytest.raises(ShipIncomplete) as e:
@@ -67,16 +67,14 @@ def test_persistent_503_stops_with_exit_3_and_a_count(scan_json):
 
 
 def test_wrong_token_is_a_configuration_error_without_the_token(scan_json):
-    with HecEmulator(TOKEN) as hec:
-        with pytest.raises(ShipConfigError) as e:
-            deliver(read_records(scan_json), SplunkSink(hec.url, "wrong-" + TOKEN, ca_file=hec.ca_file))
+    with HecEmulator(TOKEN) as hec, pytest.raises(ShipConfigError) as e:
+        deliver(read_records(scan_json), SplunkSink(hec.url, "wrong-" + TOKEN, ca_file=hec.ca_file))
     assert "403" in e.value.message and TOKEN not in e.value.message
 
 
 def test_tls_is_verified_without_the_private_ca(scan_json):
-    with HecEmulator(TOKEN) as hec:
-        with pytest.raises(ShipIncomplete) as e:
-            deliver(read_records(scan_json), SplunkSink(hec.url, TOKEN))
+    with HecEmulator(TOKEN) as hec, pytest.raises(ShipIncomplete) as e:
+        deliver(read_records(scan_json), SplunkSink(hec.url, TOKEN))
     assert "TLS verification failed" in e.value.message
     assert not hec.events
 
