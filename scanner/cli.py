@@ -90,7 +90,7 @@ def _policy_option(f: Any) -> Any:
 @_policy_option
 @click.option("--framework", metavar="ID", help="Run only the policies mapped to this framework (e.g. soc2).")
 @click.option("--format", "formats", multiple=True, metavar="FORMAT",
-              help="Output format: table, json, ocsf, sarif, junit. Repeatable; "
+              help="Output format: table, json, ocsf, sarif, junit, csv. Repeatable; "
               "pairs with --output in order.")
 @click.option("--output", "-o", "outputs", multiple=True, type=PathArg, metavar="FILE",
               help="Write the matching --format here (repeatable). Default: stdout.")
@@ -182,6 +182,8 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
     except BaseException:
         if bundle is not None:
             bundle.close()
+        if shipping is not None:
+            shipping.discard()
         raise
     code = gates.exit_code(result, fail_on, fail_on_unknown)
     if shipping is not None:

@@ -6,7 +6,7 @@ scan has finished, through the same code as `ccscan ship`.
 from __future__ import annotations
 
 import logging
-import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 @dataclass
 class ScanShipping:
     plan: ShipPlan
+    _dir: Path | None = None
 
     @classmethod
     def build(cls, targets: tuple[str, ...], params: dict[str, Any]) -> ScanShipping:
@@ -28,12 +29,21 @@ class ScanShipping:
         return cls(build(targets, params))
 
     def add_output(self, outputs: list[Any]) -> tuple[list[Any], Path]:
-        """Return the output plan plus a JSON result in a private temp file, and that file."""
+        """
+        Return the output plan plus a JSON result in a private (0700) temp directory, and
+        that file's path.
+        """
         from scanner.outputs import Output
 
-        fd, name = tempfile.mkstemp(prefix="ccscan-ship-", suffix=".json")
-        os.close(fd)
-        return [*outputs, Output("json", Path(name))], Path(name)
+        self._dir = Path(tempfile.mkdtemp(prefix="ccscan-ship-"))
+        path = self._dir / "result.json"
+        return [*outputs, Output("json", path)], path
+
+    def discard(self) -> None:
+        """Remove the temp result (the scan failed, or it has been shipped)."""
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = None
 
     def ship_after_scan(self, result_file: Path, scan_code: int) -> int:
         """
@@ -48,5 +58,5 @@ class ScanShipping:
             logger.error("%s", e.message)
             return scan_code if scan_code == 1 else 3
         finally:
-            result_file.unlink(missing_ok=True)
+            self.discard()
         return scan_code

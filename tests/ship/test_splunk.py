@@ -130,3 +130,22 @@ def test_scan_ship_config_error_before_scanning(tmp_path):
               env={"CCSCAN_SPLUNK_TOKEN": TOKEN})
     assert res.exit_code == 2 and "--splunk-url" in res.output
     assert not (tmp_path / "r.json").exists()
+
+
+def test_scan_ship_incomplete_delivery_exits_3_unless_findings_fail(tmp_path):
+    import tempfile
+    from pathlib import Path
+
+    before = set(Path(tempfile.gettempdir()).glob("ccscan-ship-*"))
+    with HecEmulator(TOKEN) as hec:
+        hec.script = [(503, "0")] * 50
+        common = ["--ship", "splunk", "--splunk-url", hec.url, "--splunk-ca", hec.ca_file,
+                  "--ship-attempts", "2", "--format", "json", "-o", str(tmp_path / "r.json")]
+        failing = run("scan", "fixtures/azure", *common, env={"CCSCAN_SPLUNK_TOKEN": TOKEN})
+        quiet = run("scan", "fixtures/azure", "--fail-on", "none", *common,
+                    env={"CCSCAN_SPLUNK_TOKEN": TOKEN})
+    assert failing.exit_code == 1, failing.output  # failing findings keep 1, as with incomplete scopes
+    assert "delivery stopped after 2 attempts" in failing.output
+    assert quiet.exit_code == 3, quiet.output
+    assert TOKEN not in failing.output + quiet.output
+    assert set(Path(tempfile.gettempdir()).glob("ccscan-ship-*")) == before  # temp result removed
