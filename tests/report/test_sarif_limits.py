@@ -108,3 +108,22 @@ def test_thirty_thousand_failures_fit_github_limits():
     run = json.loads(text)["runs"][0]
     assert len(run["results"]) == 25_000
     assert run["properties"]["truncated"]["left_out"] == {"fail": 5_000}
+
+
+def test_cli_sarif_all_adds_passes(tmp_path, sarif_schema_validator):
+    from click.testing import CliRunner
+
+    from scanner.cli import main
+
+    def statuses(*extra):
+        out = tmp_path / "r.sarif"
+        res = CliRunner().invoke(main, ["scan", "fixtures/azure", "--format", "sarif", "-o",
+                                        str(out), *extra])
+        assert res.exit_code in (0, 1), res.output
+        doc = json.loads(out.read_text())
+        assert_valid_sarif(doc, sarif_schema_validator)
+        return [r["properties"]["ccscan-status"] for r in doc["runs"][0]["results"]]
+
+    default, everything = statuses(), statuses("--sarif-all")
+    assert "pass" not in default and "pass" in everything
+    assert len(everything) - everything.count("pass") == len(default)

@@ -125,3 +125,15 @@ def test_any_damage_is_an_error_or_the_full_set(scan_json, tmp_path, cut, junk):
         return
     # whatever was read must be every finding: never a smaller set that looks complete
     assert len(got) == len(finding_ids(scan_json))
+
+
+def test_cli_ship_of_a_missing_or_broken_file_is_exit_2(tmp_path):
+    from ship_helpers import run
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"scan_id": "x", "findings": [')
+    for path in (tmp_path / "missing.json", broken):
+        res = run("ship", str(path), "--to", "s3", "--s3-bucket", "b", "--s3-endpoint-url",
+                  "http://127.0.0.1:9")
+        assert res.exit_code == 2, res.output
+        assert str(path) in res.output
