@@ -50,7 +50,9 @@ def timed(label: str, make_sink, path: Path, repeat: int, n: int) -> None:
           f"({report.batches} batches, {report.bytes / 1e6:.1f} MB, {dt:.2f} s)")
 
 
-def sarif_size(count: int) -> None:
+def sarif_size(count: int, noise: int = 0) -> None:
+    """SARIF for `count` failing findings; `noise` random characters per message defeat gzip."""
+    import random
     from report_helpers import AZ_VM, make_finding, make_result  # type: ignore[import-not-found]
 
     from scanner.findings import finding_id
@@ -60,16 +62,20 @@ def sarif_size(count: int) -> None:
     out = io.StringIO()
     reporter = SarifReporter()
     reporter.start(out, result)
+    rng = random.Random(1)
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
     t0 = time.perf_counter()
     for i in range(count):
         rid = f"{AZ_VM}-{i}"
-        f = make_finding("fail", resource_id=rid, id=finding_id("CCS-AZ-VM-001", rid))
+        extra = {"message": "".join(rng.choices(alphabet, k=noise))} if noise else {}
+        f = make_finding("fail", resource_id=rid, id=finding_id("CCS-AZ-VM-001", rid), **extra)
         reporter.add(f)
         result.count(f)
     reporter.finish(result)
     dt = time.perf_counter() - t0
     raw = out.getvalue().encode()
-    print(f"sarif     {count:,} failing findings -> {count - reporter.left_out():,} results, "
+    kind = f"noisy ({noise}-char random messages)" if noise else "plain"
+    print(f"sarif     {count:,} {kind} failing findings -> {count - reporter.left_out():,} results, "
           f"{len(raw) / 1e6:.1f} MB raw, {len(gzip.compress(raw)) / 1e6:.2f} MB gzip "
           f"(limit 10 MB), {dt:.2f} s")
 
@@ -125,6 +131,7 @@ def main() -> None:
         finally:
             server.stop()
     sarif_size(args.sarif_count)
+    sarif_size(args.sarif_count, noise=600)
 
 
 if __name__ == "__main__":
