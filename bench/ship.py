@@ -53,6 +53,7 @@ def timed(label: str, make_sink, path: Path, repeat: int, n: int) -> None:
 def sarif_size(count: int, noise: int = 0) -> None:
     """SARIF for `count` failing findings; `noise` random characters per message defeat gzip."""
     import random
+
     from report_helpers import AZ_VM, make_finding, make_result  # type: ignore[import-not-found]
 
     from scanner.findings import finding_id

@@ -69,6 +69,8 @@ def batches(records: Iterable[ShipRecord], sink: Sink) -> Iterator[Batch]:
     """
     open_: dict[str, Batch] = {}
     parts: dict[str, int] = {}
+    held = 0
+    max_held = getattr(sink, "max_open_bytes", 0) or 4 * sink.max_batch_bytes
     for record in records:
         key = sink.partition(record)
         payload = sink.encode(record)
@@ -77,6 +79,7 @@ def batches(records: Iterable[ShipRecord], sink: Sink) -> Iterator[Batch]:
             batch.size + len(payload) + 1 > sink.max_batch_bytes
             or len(batch.records) >= sink.max_batch_records
         ):
+            held -= batch.size
             yield open_.pop(key)
             batch = None
         if batch is None:
@@ -85,6 +88,13 @@ def batches(records: Iterable[ShipRecord], sink: Sink) -> Iterator[Batch]:
         batch.records.append(record)
         batch.payloads.append(payload)
         batch.size += len(payload) + 1
+        held += len(payload) + 1
+        if held > max_held:
+            # Many partitions, each filling slowly: send the biggest early, so what is held
+            # stays bounded (the order is still fixed by the input: keys stay deterministic).
+            biggest = max(open_, key=lambda k: open_[k].size)
+            held -= open_[biggest].size
+            yield open_.pop(biggest)
     yield from open_.values()
 
 

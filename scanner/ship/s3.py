@@ -34,6 +34,8 @@ class S3Sink:
     name = "s3"
     max_batch_bytes = 64 * 1024 * 1024
     max_batch_records = 10_000
+    max_open_bytes = 128 * 1024 * 1024
+    """Findings held across all partitions before the largest object is written early."""
 
     def __init__(self, bucket: str, prefix: str = DEFAULT_PREFIX, region: str | None = None,
                  endpoint_url: str | None = None, client: Any = None) -> None:

@@ -70,6 +70,30 @@ def test_partitions_number_their_parts_separately():
         ("a", 0, 2), ("a", 1, 2), ("b", 0, 2), ("b", 1, 1)]
 
 
+def test_many_partitions_hold_bounded_bytes():
+    sink = RecordingSink(max_bytes=100, max_records=1000, parts=True)
+    sink.max_open_bytes = 200  # 18 records of 11 bytes
+    scans = tuple(f"p{i}" for i in range(50))
+    consumed = 0
+
+    def counted():
+        nonlocal consumed
+        for r in recs(1000, scans=scans):
+            consumed += 1
+            yield r
+
+    yielded, most_held = 0, 0
+    out = []
+    for b in batches(counted(), sink):
+        most_held = max(most_held, consumed - yielded)
+        yielded += len(b.records)
+        out.append(b)
+    assert yielded == 1000 and len({r.finding_id for b in out for r in b.records}) == 1000
+    assert most_held <= 200 // 11 + 1  # without the bound, all 1000 would be held to the end
+    again = [(b.partition, b.part) for b in batches(recs(1000, scans=scans), sink)]
+    assert again == [(b.partition, b.part) for b in out]  # deterministic keys
+
+
 def test_retries_then_success_counts_each_finding_once():
     waits: list[float] = []
     sink = RecordingSink(failures=[SendError("429", True, 2.0), SendError("503", True)])
