@@ -43,7 +43,9 @@ SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
 MAX_RESULTS = 25_000
 """GitHub code scanning: results per run it accepts."""
-MAX_GZIP_BYTES = 10 * 1000 * 1000 - 512 * 1024
+GITHUB_GZIP_LIMIT = 10 * 1000 * 1000
+"""10 MB, read as decimal megabytes: the stricter reading of GitHub's limit."""
+MAX_GZIP_BYTES = GITHUB_GZIP_LIMIT - 512 * 1024
 """GitHub's 10 MB gzip upload limit, less room for the log's tail and a different gzip level."""
 
 logger = logging.getLogger(__name__)
@@ -132,12 +134,15 @@ class SarifReporter:
 
     def __init__(
         self, include_passes: bool = False, max_results: int = MAX_RESULTS,
-        max_gzip_bytes: int = MAX_GZIP_BYTES,
+        max_gzip_bytes: int = MAX_GZIP_BYTES, upload_limit: int = GITHUB_GZIP_LIMIT,
     ) -> None:
         self.include_passes = include_passes
         """`--sarif-all`: passing findings are results too (level `none`, kind `pass`)."""
         self.max_results = max_results
         self.max_gzip_bytes = max_gzip_bytes
+        """Results stop when the gzip estimate would pass this."""
+        self.upload_limit = upload_limit
+        """The whole log's bound, tail included (the baseline's resolved list may shrink)."""
         self._out: IO[str] | None = None
         self._rule_index: dict[str, int] = {}
         self._policy_files: dict[str, str | None] = {}
@@ -243,7 +248,16 @@ class SarifReporter:
                 props[key] = result.extra[key]
         if self._left_out:
             props["truncated"] = {"results": self._count, "left_out": dict(self._left_out)}
-        self._out.write(f'],"invocations":[{dumps(invocation)}],"properties":{dumps(props)}}}]}}\n')
+        tail = f'],"invocations":[{dumps(invocation)}],"properties":{dumps(props)}}}]}}\n'
+        baseline = props.get("baseline")
+        if (isinstance(baseline, dict) and isinstance(baseline.get("resolved"), list)
+                and self._gzip_estimate(len(tail.encode())) > self.upload_limit):
+            # The baseline's resolved findings are whole old findings: a long list of them
+            # must not push the log past the upload limit. Their count stays; `diff` has them.
+            props["baseline"] = {**baseline, "resolved": len(baseline["resolved"]),
+                                 "resolved_listed": False}
+            tail = f'],"invocations":[{dumps(invocation)}],"properties":{dumps(props)}}}]}}\n'
+        self._write(tail)
         self._out.flush()
 
     def result(self, finding: Finding) -> dict[str, Any]:

@@ -127,3 +127,32 @@ def test_cli_sarif_all_adds_passes(tmp_path, sarif_schema_validator):
     default, everything = statuses(), statuses("--sarif-all")
     assert "pass" not in default and "pass" in everything
     assert len(everything) - everything.count("pass") == len(default)
+
+
+def test_a_huge_baseline_resolved_list_does_not_break_the_size_limit():
+    import random
+
+    rng = random.Random(3)
+    resolved = [{"id": f"{i:032x}", "status": "fail", "now": "absent",
+                 "message": "".join(rng.choices("abcdefghij0123456789", k=200))}
+                for i in range(200)]
+    result = make_result(extra={"baseline": {"file": "old.json", "new": 0, "unchanged": 1,
+                                             "resolved": resolved}})
+    reporter = SarifReporter(max_gzip_bytes=20_000)
+    out = io.StringIO()
+    reporter.start(out, result)
+    reporter.add(make_finding())
+    reporter.finish(result)
+    doc = json.loads(out.getvalue())
+    baseline = doc["runs"][0]["properties"]["baseline"]
+    # with the real limit (10 MB) the list fits and is kept whole
+    assert isinstance(baseline["resolved"], list) and len(baseline["resolved"]) == 200
+    out = io.StringIO()
+    reporter = SarifReporter(max_gzip_bytes=15_000, upload_limit=20_000)
+    reporter.start(out, result)
+    reporter.add(make_finding())
+    reporter.finish(result)
+    text = out.getvalue()
+    baseline = json.loads(text)["runs"][0]["properties"]["baseline"]
+    assert baseline["resolved"] == 200 and baseline["resolved_listed"] is False
+    assert len(gzip.compress(text.encode())) <= 20_000
