@@ -26,6 +26,16 @@ MAX_BATCH_BYTES = 1_000_000
 """HEC's default `max_content_length` is 1 MB per request (limits.conf): stay under it."""
 
 
+_MAX_ANSWER = 64 * 1024
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Turn every redirect into the HTTPError it answers with."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
 class SplunkSink:
     """One HEC endpoint; `send` posts one batch per request."""
 
@@ -52,6 +62,9 @@ class SplunkSink:
         except (OSError, ssl.SSLError) as e:
             raise ShipConfigError(f"--splunk-ca {ca_file}: cannot load: {e}") from None
         self.host = platform.node() or "ccscan"
+        # No redirects: following one would hand the token (Authorization) to another URL.
+        self._opener = urllib.request.build_opener(
+            urllib.request.HTTPSHandler(context=self._ssl), _NoRedirect)
 
     def __repr__(self) -> str:  # no token in any repr a traceback or debugger shows
         return f"SplunkSink({self.url!r})"
@@ -78,13 +91,14 @@ class SplunkSink:
             "Content-Type": "application/json",
         })
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout, context=self._ssl) as resp:
-                resp.read()
+            with self._opener.open(req, timeout=self.timeout) as resp:
+                resp.read(_MAX_ANSWER)  # HEC answers a line of JSON; never read more
         except urllib.error.HTTPError as e:
             status = e.code
             retry_after = parse_retry_after(e.headers.get("Retry-After") if e.headers else None)
             e.close()
-            raise SendError(f"HEC answered {status}", retryable=status == 429 or status >= 500,
+            moved = " (redirects are not followed: give the final URL)" if 300 <= status < 400 else ""
+            raise SendError(f"HEC answered {status}{moved}", retryable=status == 429 or status >= 500,
                             retry_after=retry_after, auth=status in (401, 403)) from None
         except urllib.error.URLError as e:
             reason = e.reason

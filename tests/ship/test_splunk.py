@@ -149,3 +149,13 @@ def test_scan_ship_incomplete_delivery_exits_3_unless_findings_fail(tmp_path):
     assert quiet.exit_code == 3, quiet.output
     assert TOKEN not in failing.output + quiet.output
     assert set(Path(tempfile.gettempdir()).glob("ccscan-ship-*")) == before  # temp result removed
+
+
+def test_redirects_are_not_followed_so_the_token_stays(scan_json):
+    # urllib's default handler would follow a 302 as a GET, Authorization header included
+    with HecEmulator(TOKEN) as hec:
+        hec.redirect_to = hec.url + "/stolen"
+        with pytest.raises(ShipIncomplete) as e:
+            deliver(read_records(scan_json), SplunkSink(hec.url, TOKEN, ca_file=hec.ca_file))
+    assert "302" in e.value.message and "redirects are not followed" in e.value.message
+    assert [r["path"] for r in hec.requests] == ["/services/collector/event"]

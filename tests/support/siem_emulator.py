@@ -52,6 +52,14 @@ class _Emulator:
             def log_message(self, *a: Any) -> None:
                 pass
 
+            def do_GET(self) -> None:  # nothing is served by GET: record, then 404
+                with emulator.lock:
+                    emulator.requests.append({"path": self.path, "headers": dict(self.headers),
+                                              "status": 404, "size": 0})
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length)
@@ -101,8 +109,12 @@ class HecEmulator(_Emulator):
         self.max_content_length = max_content_length
         self.events: list[dict[str, Any]] = []
         self.bodies: list[bytes] = []
+        self.redirect_to: str | None = None
+        """Answer every event POST with a 302 to this URL (a token must not follow it)."""
 
     def handle(self, path: str, headers: dict[str, str], body: bytes) -> tuple[int, dict[str, str], bytes]:
+        if self.redirect_to and path == "/services/collector/event":
+            return 302, {"Location": self.redirect_to}, b""
         if path != "/services/collector/event":
             return 404, {}, b'{"text":"not found","code":404}'
         if headers.get("Authorization") != f"Splunk {self.token}":
