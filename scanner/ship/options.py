@@ -18,7 +18,7 @@ import click
 from scanner.ship import SINKS
 from scanner.ship.batch import RetryPolicy, ShipReport, deliver
 from scanner.ship.interface import ShipConfigError, ShipIncomplete, ShipRecord, Sink
-from scanner.ship.reader import read_records
+from scanner.ship.reader import is_ocsf, read_records
 from scanner.ship.s3 import DEFAULT_PREFIX
 from scanner.ship.sentinel import DEFAULT_STREAM
 from scanner.ship.splunk import DEFAULT_TOKEN_ENV
@@ -116,6 +116,11 @@ def ship_files(files: list[Path], plan: ShipPlan) -> list[ShipReport]:
     Ship every finding in `files` to every sink (each sink reads the files afresh, so
     memory stays flat). Raise `ShipIncomplete` after trying every sink if any fell short.
     """
+    if any(s.name == "sentinel" for s in plan.sinks):
+        ocsf = [str(f) for f in files if is_ocsf(f)]
+        if ocsf:  # refuse before any sink has sent anything
+            raise ShipConfigError(f"Sentinel rows are built from a scan result (--format json), "
+                                  f"not OCSF JSONL: {', '.join(ocsf)}")
     reports: list[ShipReport] = []
     failures: list[ShipIncomplete] = []
     for sink in plan.sinks:

@@ -55,6 +55,15 @@ def read_records(path: Path) -> Iterator[ShipRecord]:
             raise InputError(f"not UTF-8 text: {e.reason}", path) from None
 
 
+def is_ocsf(path: Path) -> bool:
+    """True when `path` looks like OCSF JSONL (its first line is an OCSF event)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return _is_ocsf_line(fh.readline(1 << 24))
+    except (OSError, UnicodeDecodeError):
+        return False  # read_records reports it
+
+
 def _is_ocsf_line(line: str) -> bool:
     try:
         value = json.loads(line)

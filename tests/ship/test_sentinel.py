@@ -102,3 +102,15 @@ def test_cli_needs_endpoint_and_rule(scan_json):
     res = run("ship", str(scan_json), "--to", "sentinel", "--sentinel-endpoint", "http://x",
               "--sentinel-rule-id", RULE)
     assert res.exit_code == 2 and "https://" in res.output
+
+
+def test_cli_refuses_ocsf_for_sentinel_before_shipping_anywhere(scan_ocsf):
+    from support.siem_emulator import HecEmulator
+
+    with HecEmulator("t") as hec:
+        res = run("ship", str(scan_ocsf), "--to", "splunk", "--to", "sentinel",
+                  "--splunk-url", hec.url, "--splunk-ca", hec.ca_file,
+                  "--sentinel-endpoint", "https://127.0.0.1:9", "--sentinel-rule-id", RULE,
+                  env={"CCSCAN_SPLUNK_TOKEN": "t"})
+    assert res.exit_code == 2 and "not OCSF JSONL" in res.output
+    assert hec.requests == []
