@@ -41,6 +41,8 @@ FINGERPRINT_KEY = "ccscanFindingId/v1"
 # 0.1-3.9 low; info gets none, so GitHub files it by `level` (note) as a non-security alert.
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+MAX_TAGS = 20
+"""GitHub code scanning: tags per rule."""
 MAX_RESULTS = 25_000
 """GitHub code scanning: results per run it accepts."""
 GITHUB_GZIP_LIMIT = 10 * 1000 * 1000
@@ -86,8 +88,9 @@ def policy_rule(policy: dict[str, Any]) -> dict[str, Any]:
         md += ["**References:**"] + [f"- <{r}>" for r in references]
         text.append("References: " + " ".join(references))
     props: dict[str, Any] = {
-        "tags": ["security", "compliance"]
-        + [f"{f}:{c}" for f, ids in frameworks.items() for c in ids],
+        # GitHub ignores a rule's tags past the 20th; the full list stays in `help`
+        "tags": (["security", "compliance"]
+                 + [f"{f}:{c}" for f, ids in frameworks.items() for c in ids])[:MAX_TAGS],
         "precision": "very-high",
         "problem.severity": {"error": "error", "warning": "warning"}.get(
             LEVEL[severity], "recommendation"

@@ -156,3 +156,13 @@ def test_a_huge_baseline_resolved_list_does_not_break_the_size_limit():
     baseline = json.loads(text)["runs"][0]["properties"]["baseline"]
     assert baseline["resolved"] == 200 and baseline["resolved_listed"] is False
     assert len(gzip.compress(text.encode())) <= 20_000
+
+
+def test_rule_tags_stop_at_twenty_and_help_keeps_every_control():
+    from scanner.report.sarif import policy_rule
+
+    controls = [f"CC{i}.1" for i in range(30)]
+    rule = policy_rule({"id": "P", "title": "t", "severity": "high", "frameworks": {"soc2": controls}})
+    assert len(rule["properties"]["tags"]) == 20
+    assert rule["properties"]["tags"][:3] == ["security", "compliance", "soc2:CC0.1"]
+    assert "SOC 2 CC29.1" in rule["help"]["text"]
