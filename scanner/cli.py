@@ -149,8 +149,6 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
 
     plan = plan_outputs(formats, outputs, output_dir, ctx.obj["quiet"])
     shipping = _ship_plan(ship_targets, live)
-    if shipping is not None:
-        plan, ship_file = shipping.add_output(plan)
     catalog = load_policies(list(policy_paths) or None, framework)
     bundle = None
     if bundle_out is not None:
@@ -177,6 +175,8 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
             attach(bundle, options, pairs)
         return run_scan(options, catalog, pairs)
 
+    if shipping is not None:  # a private temp JSON result, removed whatever happens next
+        plan, ship_file = shipping.add_output(plan)
     try:
         result = write_outputs(plan, ctx.obj["color"], scan_into)
     except BaseException:
