@@ -16,6 +16,7 @@ import click
 from scanner import __version__, guard, settings, signals
 from scanner.collect import aws_cli, azure_cli
 from scanner.findings import SEVERITIES
+from scanner.ship.options import options as ship_options
 from scanner.terminal import EscapingFormatter, escape
 
 logger = logging.getLogger("scanner")
@@ -96,7 +97,7 @@ def _policy_option(f: Any) -> Any:
 @_policy_option
 @click.option("--framework", metavar="ID", help="Run only the policies mapped to this framework (e.g. soc2).")
 @click.option("--format", "formats", multiple=True, metavar="FORMAT",
-              help="Output format: table, json, ocsf, sarif, junit. Repeatable; "
+              help="Output format: table, json, ocsf, sarif, junit, csv. Repeatable; "
               "pairs with --output in order.")
 @click.option("--output", "-o", "outputs", multiple=True, type=PathArg, metavar="FILE",
               help="Write the matching --format here (repeatable). Default: stdout.")
@@ -129,6 +130,10 @@ def _policy_option(f: Any) -> Any:
 @click.option("--cadence", metavar="N[hdw]", help="With --ledger: the declared scan interval (default 1d).")
 @click.option("--explain", "explain_id", metavar="POLICY_ID",
               help="Print this policy's evaluation trace for every resource of its types to stderr.")
+@click.option("--sarif-all", is_flag=True, help="SARIF: passing findings are results too (still capped).")
+@click.option("--ship", "ship_targets", multiple=True, metavar="SINK",
+              help="After the scan, ship its findings: sentinel, splunk or s3 (see `ccscan ship`).")
+@ship_options
 @azure_cli.options
 @aws_cli.options
 @click.pass_context
@@ -138,7 +143,8 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
          scan_id: str | None, waivers_file: Path | None, allow_broad_waivers: bool,
          baseline_file: Path | None, fail_on_new: bool, bundle_out: Path | None,
          sign_key: Path | None, passphrase_env: str | None, ledger_dir: Path | None,
-         cadence: str | None, on_duplicate: str, explain_id: str | None, **live: Any) -> None:
+         cadence: str | None, on_duplicate: str, explain_id: str | None, sarif_all: bool,
+         ship_targets: tuple[str, ...], **live: Any) -> None:
     """
     Evaluate policies against inventory files and/or live Azure and AWS estates.
 
@@ -157,6 +163,7 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
     from scanner.scan import ScanOptions, load_policies, run_scan
 
     plan = plan_outputs(formats, outputs, output_dir, ctx.obj["quiet"])
+    shipping = _ship_plan(ship_targets, live)
     catalog = load_policies(list(policy_paths) or None, framework)
     bundle = None
     if bundle_out is not None:
@@ -173,6 +180,9 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
         raise click.UsageError("give INVENTORY files/directories, --azure or --aws")
 
     def scan_into(pairs: list) -> Any:
+        for reporter, _ in pairs:
+            if hasattr(reporter, "include_passes"):
+                reporter.include_passes = sarif_all
         options = ScanOptions(inputs=inventory, input_format=input_format, collectors=collectors,
                               scan_id=scan_id, on_duplicate=on_duplicate)
         gates.attach(options)
@@ -187,13 +197,19 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
             attach(bundle, options, pairs)
         return run_scan(options, catalog, pairs)
 
+    if shipping is not None:  # a private temp JSON result, removed whatever happens next
+        plan, ship_file = shipping.add_output(plan)
     try:
         result = write_outputs(plan, ctx.obj["color"], scan_into)
     except BaseException:
         if bundle is not None:
             bundle.close()
+        if shipping is not None:
+            shipping.discard()
         raise
     code = gates.exit_code(result, fail_on, fail_on_unknown)
+    if shipping is not None:
+        code = shipping.ship_after_scan(ship_file, code)
     for line in gates.warnings():
         logger.warning(line)
     for inp in result.inputs:
@@ -204,6 +220,45 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
     logger.info("%d pass, %d fail, %d unknown, %d error, %d waived; exit %d",
                 s["pass"], s["fail"], s["unknown"], s["error"], s["waived"], code)
     ctx.exit(code)
+
+
+def _ship_plan(targets: tuple[str, ...], params: dict[str, Any]) -> Any:
+    from scanner.ship.options import OPTION_NAMES
+
+    ship_params = {k: params.pop(k) for k in OPTION_NAMES if k in params}
+    if not targets:
+        return None
+    from scanner.ship.scan import ScanShipping
+
+    return ScanShipping.build(targets, ship_params)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--to", "targets", multiple=True, required=True, metavar="SINK",
+              help="sentinel, splunk or s3 (repeatable).")
+@ship_options
+def ship(files: tuple[Path, ...], targets: tuple[str, ...], **params: Any) -> None:
+    """
+    Ship the findings of finished scans (FILE: `scan --format json` or `--format ocsf`) to a SIEM.
+
+    Batched under each service's size limit, retried with backoff on 429/5xx, at-least-once
+    (the stable finding id de-duplicates). Exit 0 delivered, 2 configuration or input error,
+    3 delivery incomplete (says how many were delivered).
+
+    \b
+    Examples:
+      CCSCAN_SPLUNK_TOKEN=... ccscan ship result.json --to splunk --splunk-url https://splunk:8088
+      ccscan ship result.json --to s3 --s3-bucket my-security-lake
+      ccscan ship result.json --to sentinel --sentinel-endpoint https://dce.ingest.monitor.azure.com \\
+          --sentinel-rule-id dcr-0123 --sentinel-stream Custom-CcscanFindings
+    """
+    from scanner.ship.options import build, ship_files
+
+    plan = build(targets, params)
+    for report in ship_files(list(files), plan):
+        logger.warning("shipped %d findings to %s in %d batches (%d retries, %d bytes)",
+                       report.delivered, report.sink, report.batches, report.retries, report.bytes)
 
 
 def _collectors(params: dict[str, Any], types: set[str] | None, quiet: bool) -> list[Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from scanner.report.csv_report import CsvReporter
 from scanner.report.interface import Reporter
 from scanner.report.json_report import JsonReporter
 from scanner.report.junit import JunitReporter
@@ -19,6 +20,7 @@ FORMATS: dict[str, Callable[[], Reporter]] = {
     "ocsf": OcsfReporter,
     "sarif": SarifReporter,
     "junit": JunitReporter,
+    "csv": CsvReporter,
 }
 """Format name -> reporter class (constructed with no arguments)."""
 
@@ -28,10 +30,11 @@ EXTENSIONS: dict[str, str] = {
     "ocsf": "ocsf.jsonl",
     "sarif": "sarif",
     "junit": "junit.xml",
+    "csv": "csv",
 }
 """File name ending per format, used by `--output-dir`."""
 
 __all__ = [
-    "EXTENSIONS", "FORMATS", "JsonReporter", "JunitReporter", "OcsfReporter", "Reporter",
+    "EXTENSIONS", "FORMATS", "CsvReporter", "JsonReporter", "JunitReporter", "OcsfReporter", "Reporter",
     "SarifReporter", "TableReporter",
 ]

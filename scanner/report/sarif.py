@@ -2,8 +2,11 @@
 SARIF 2.1.0 output, shaped for GitHub code scanning (and Azure DevOps / GitLab viewers).
 
 `scan`: one rule per policy; one result per fail/unknown/error finding and per waived
-finding (as an external, accepted suppression, so GitHub closes the alert); passes are
-not results. Each result points at the inventory file (and the resource's line, where
+finding (as an external, accepted suppression, so GitHub closes the alert as dismissed
+rather than "fixed"); passes are results only with `include_passes` (`--sarif-all`).
+GitHub code scanning rejects a run over 25,000 results or an upload over 10 MB gzipped, so
+results stop at `max_results` or when a running gzip estimate nears `max_gzip_bytes`; what
+was left out is counted in a warning and in the invocation's notifications. Each result points at the inventory file (and the resource's line, where
 known) and names the resource id as a logical location; `partialFingerprints` carries the
 stable finding id so alerts follow the resource across scans, not the line.
 `lint`: `render_lint` turns lint messages into results at policy file:line:col.
@@ -13,7 +16,9 @@ Results stream: the head (rules) is written at `start`, each result as it arrive
 from __future__ import annotations
 
 import json
+import logging
 import re
+import zlib
 from collections.abc import Iterable
 from typing import IO, Any
 from urllib.parse import quote
@@ -36,6 +41,17 @@ FINGERPRINT_KEY = "ccscanFindingId/v1"
 # 0.1-3.9 low; info gets none, so GitHub files it by `level` (note) as a non-security alert.
 SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
+MAX_TAGS = 20
+"""GitHub code scanning: tags per rule."""
+MAX_RESULTS = 25_000
+"""GitHub code scanning: results per run it accepts."""
+GITHUB_GZIP_LIMIT = 10 * 1000 * 1000
+"""10 MB, read as decimal megabytes: the stricter reading of GitHub's limit."""
+MAX_GZIP_BYTES = GITHUB_GZIP_LIMIT - 512 * 1024
+"""GitHub's 10 MB gzip upload limit, less room for the log's tail and a different gzip level."""
+
+logger = logging.getLogger(__name__)
+
 LINT_LEVEL = {"error": "error", "warning": "warning", "info": "note", "note": "note"}
 
 
@@ -72,8 +88,9 @@ def policy_rule(policy: dict[str, Any]) -> dict[str, Any]:
         md += ["**References:**"] + [f"- <{r}>" for r in references]
         text.append("References: " + " ".join(references))
     props: dict[str, Any] = {
-        "tags": ["security", "compliance"]
-        + [f"{f}:{c}" for f, ids in frameworks.items() for c in ids],
+        # GitHub ignores a rule's tags past the 20th; the full list stays in `help`
+        "tags": (["security", "compliance"]
+                 + [f"{f}:{c}" for f, ids in frameworks.items() for c in ids])[:MAX_TAGS],
         "precision": "very-high",
         "problem.severity": {"error": "error", "warning": "warning"}.get(
             LEVEL[severity], "recommendation"
@@ -118,11 +135,39 @@ class SarifReporter:
     Stream a SARIF 2.1.0 log with one run; results are written as they arrive.
     """
 
-    def __init__(self) -> None:
+    def __init__(
+        self, include_passes: bool = False, max_results: int = MAX_RESULTS,
+        max_gzip_bytes: int = MAX_GZIP_BYTES, upload_limit: int = GITHUB_GZIP_LIMIT,
+    ) -> None:
+        self.include_passes = include_passes
+        """`--sarif-all`: passing findings are results too (level `none`, kind `pass`)."""
+        self.max_results = max_results
+        self.max_gzip_bytes = max_gzip_bytes
+        """Results stop when the gzip estimate would pass this."""
+        self.upload_limit = upload_limit
+        """The whole log's bound, tail included (the baseline's resolved list may shrink)."""
         self._out: IO[str] | None = None
         self._rule_index: dict[str, int] = {}
         self._policy_files: dict[str, str | None] = {}
         self._count = 0
+        self._left_out: dict[str, int] = {}
+        # A deflate stream on the side measures what the upload will weigh. Bytes it has not
+        # emitted yet are counted uncompressed, so the estimate never falls below the truth.
+        self._zip = zlib.compressobj(6, zlib.DEFLATED, 31)
+        self._zipped = 0
+        self._pending = 0
+
+    def _write(self, text: str) -> None:
+        assert self._out is not None, "start() first"
+        self._out.write(text)
+        data = text.encode()
+        emitted = len(self._zip.compress(data))
+        self._zipped += emitted
+        self._pending = len(data) if emitted else self._pending + len(data)
+
+    def _gzip_estimate(self, extra: int = 0) -> int:
+        """An upper bound on the gzip size so far, plus `extra` raw bytes."""
+        return self._zipped + self._pending + extra + 64
 
     def start(self, out: IO[str], result: ScanResult) -> None:
         """Write the log head: tool, rules (one per policy) and the opening of `results`."""
@@ -145,16 +190,33 @@ class SarifReporter:
             "automationDetails": {"id": f"ccscan/scan/{result.scan_id}"},
             "columnKind": "unicodeCodePoints",
         }
-        out.write(f'{{"$schema":"{SCHEMA_URI}","version":"2.1.0","runs":[')
-        out.write(dumps(head)[:-1] + ',"results":[\n')
+        self._write(f'{{"$schema":"{SCHEMA_URI}","version":"2.1.0","runs":[')
+        self._write(dumps(head)[:-1] + ',"results":[\n')
 
     def add(self, finding: Finding) -> None:
-        """Write a result for a failing or waived finding; passes are not results."""
-        if finding.status == "pass":
+        """
+        Write a result for a failing or waived finding (and a passing one with
+        `include_passes`), unless the run is full; then only count it as left out.
+        """
+        if finding.status == "pass" and not self.include_passes:
             return
-        assert self._out is not None, "start() first"
-        self._out.write(("," if self._count else "") + dumps(self.result(finding)) + "\n")
+        if self._count >= self.max_results:
+            self._leave_out(finding)
+            return
+        text = ("," if self._count else "") + dumps(self.result(finding)) + "\n"
+        # Raw length is an upper bound on what it adds to the gzip stream.
+        if self._gzip_estimate(len(text.encode())) > self.max_gzip_bytes:
+            self._leave_out(finding)
+            return
+        self._write(text)
         self._count += 1
+
+    def _leave_out(self, finding: Finding) -> None:
+        self._left_out[finding.status] = self._left_out.get(finding.status, 0) + 1
+
+    def left_out(self) -> int:
+        """How many findings the run had no room for."""
+        return sum(self._left_out.values())
 
     def finish(self, result: ScanResult) -> None:
         """Close `results`; record the invocation and any incomplete scope."""
@@ -167,6 +229,15 @@ class SarifReporter:
             }
             for i in result.incomplete
         ]
+        if self._left_out:
+            counts = ", ".join(f"{n} {s}" for s, n in sorted(self._left_out.items()))
+            why = (f"GitHub code scanning accepts at most {self.max_results} results per run "
+                   f"and {self.max_gzip_bytes} bytes gzipped")
+            text = (f"SARIF truncated: {self.left_out()} findings left out ({counts}) after "
+                    f"{self._count} results; {why}. The json, csv or ocsf formats carry all.")
+            logger.warning("%s", text)
+            notes.append({"level": "warning", "message": {"text": text},
+                          "descriptor": {"id": "results-truncated"}})
         invocation: dict[str, Any] = {
             "executionSuccessful": not result.incomplete and not result.summary.get("error"),
             "startTimeUtc": result.started_at,
@@ -178,7 +249,18 @@ class SarifReporter:
         for key in ("waivers", "baseline"):
             if key in result.extra:
                 props[key] = result.extra[key]
-        self._out.write(f'],"invocations":[{dumps(invocation)}],"properties":{dumps(props)}}}]}}\n')
+        if self._left_out:
+            props["truncated"] = {"results": self._count, "left_out": dict(self._left_out)}
+        tail = f'],"invocations":[{dumps(invocation)}],"properties":{dumps(props)}}}]}}\n'
+        baseline = props.get("baseline")
+        if (isinstance(baseline, dict) and isinstance(baseline.get("resolved"), list)
+                and self._gzip_estimate(len(tail.encode())) > self.upload_limit):
+            # The baseline's resolved findings are whole old findings: a long list of them
+            # must not push the log past the upload limit. Their count stays; `diff` has them.
+            props["baseline"] = {**baseline, "resolved": len(baseline["resolved"]),
+                                 "resolved_listed": False}
+            tail = f'],"invocations":[{dumps(invocation)}],"properties":{dumps(props)}}}]}}\n'
+        self._write(tail)
         self._out.flush()
 
     def result(self, finding: Finding) -> dict[str, Any]:
@@ -188,7 +270,9 @@ class SarifReporter:
         status = finding.status
         original = (finding.waiver or {}).get("original_status", "fail")
         shown = original if status == "waived" else status
-        if shown == "fail":
+        if shown == "pass":
+            level, prefix = "none", "Passed: "
+        elif shown == "fail":
             level, prefix = LEVEL[finding.severity], ""
         elif shown == "unknown":
             level, prefix = "warning", "Insufficient evidence: "
@@ -214,6 +298,8 @@ class SarifReporter:
                 "evidence": evidence_text(finding),
             },
         }
+        if shown == "pass":
+            out["kind"] = "pass"
         if finding.policy_id in self._rule_index:
             out["ruleIndex"] = self._rule_index[finding.policy_id]
         if finding.baseline:
