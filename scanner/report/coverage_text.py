@@ -1,0 +1,88 @@
+"""
+The coverage block of the plain-text reports (table, bundle summary): what was not judged.
+
+Reporters call `coverage_lines` and escape each line for their medium themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from scanner.findings import Coverage, TypeCoverage
+from scanner.terminal import escape
+
+SHOWN_EXAMPLES = 3
+"""Example ids shown per type (the JSON result keeps Coverage.examples)."""
+
+KIND_TEXT = {
+    "uncovered": "no selected policy checks the type",
+    "not_applicable": "policies check the type, but every `where` excluded them",
+}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def headline(coverage: Coverage) -> str:
+    """One line: how many resources were read, judged and not judged."""
+    c = coverage
+    if c.not_judged == 0:
+        return f"Coverage: all {_plural(c.resources, 'resource')} judged by at least one policy"
+    types = len(c.uncovered) + len(c.not_applicable)
+    return (f"Not judged: {_plural(c.not_judged, 'resource')} of {_plural(types, 'type')} "
+            f"(of {c.resources} read, {c.judged} judged)")
+
+
+def group_lines(kind: str, types: tuple[TypeCoverage, ...], examples: int) -> Iterator[str]:
+    """The lines of one kind: a heading, then per type its count and a few ids."""
+    if not types:
+        return
+    total = sum(t.count for t in types)
+    yield f"  {KIND_TEXT[kind]}: {_plural(total, 'resource')} of {_plural(len(types), 'type')}"
+    for t in types:
+        yield f"    {t.type}  {t.count}"
+        for rid in t.examples[:examples]:
+            yield f"      {rid}"
+        more = t.count - min(len(t.examples), examples)
+        if more > 0:
+            yield f"      … and {more} more"
+
+
+def coverage_lines(coverage: Coverage, examples: int = SHOWN_EXAMPLES) -> list[str]:
+    """
+    Return the coverage block (unescaped): the headline, each kind per type, and, when
+    the scan listed them (`--show-uncovered`), every not-judged resource.
+    """
+    lines = [headline(coverage)]
+    if coverage.not_judged == 0:
+        return lines
+    lines += group_lines("uncovered", coverage.uncovered, examples)
+    lines += group_lines("not_applicable", coverage.not_applicable, examples)
+    if coverage.listing is None:
+        lines.append("  (--show-uncovered lists every one)")
+    return lines
+
+
+def listing_lines(coverage: Coverage) -> Iterator[str]:
+    """With `--show-uncovered`: one line per not-judged resource, streamed from the scan's file."""
+    if coverage.listing is None:
+        return
+    yield "Not judged, every resource (kind, type, id):"
+    for kind, rtype, rid in coverage.ids():
+        yield f"  {kind}  {rtype}  {rid}"
+
+
+def write_table_block(write: Callable[[str], object], coverage: Coverage,
+                      paint: Callable[[str, str], str] = lambda text, _status: text) -> None:
+    """
+    Write the table's coverage block, escaped for a terminal (ids and types come from
+    inventories), the headline coloured as a warning when something was not judged.
+    """
+    lines = coverage_lines(coverage)
+    status = "unknown" if coverage.not_judged else "pass"
+    write("\n" + paint(escape(lines[0]), status) + "\n")
+    for line in lines[1:]:
+        write(escape(line) + "\n")
+    for line in listing_lines(coverage):
+        write(escape(line) + "\n")
