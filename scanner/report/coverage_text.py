@@ -34,31 +34,42 @@ def headline(coverage: Coverage) -> str:
             f"(of {c.resources} read, {c.judged} judged)")
 
 
-def group_lines(kind: str, types: tuple[TypeCoverage, ...], examples: int) -> Iterator[str]:
+def clip_middle(text: str, width: int | None) -> str:
+    """Cut `text` to `width` in the middle: an id's start (account) and end (name) matter most."""
+    if width is None or len(text) <= width:
+        return text
+    head = (width - 1) // 3
+    return text[:head] + "…" + text[len(text) - (width - 1 - head):]
+
+
+def group_lines(kind: str, types: tuple[TypeCoverage, ...], examples: int,
+                width: int | None = None) -> Iterator[str]:
     """The lines of one kind: a heading, then per type its count and a few ids."""
     if not types:
         return
     total = sum(t.count for t in types)
     yield f"  {KIND_TEXT[kind]}: {_plural(total, 'resource')} of {_plural(len(types), 'type')}"
     for t in types:
-        yield f"    {t.type}  {t.count}"
+        count = f"  {t.count}"
+        yield f"    {clip_middle(t.type, None if width is None else width - 4 - len(count))}{count}"
         for rid in t.examples[:examples]:
-            yield f"      {rid}"
+            yield f"      {clip_middle(rid, None if width is None else width - 6)}"
         more = t.count - min(len(t.examples), examples)
         if more > 0:
             yield f"      … and {more} more"
 
 
-def coverage_lines(coverage: Coverage, examples: int = SHOWN_EXAMPLES) -> list[str]:
+def coverage_lines(coverage: Coverage, examples: int = SHOWN_EXAMPLES,
+                   width: int | None = None) -> list[str]:
     """
-    Return the coverage block (unescaped): the headline, each kind per type, and, when
-    the scan listed them (`--show-uncovered`), every not-judged resource.
+    Return the coverage block (unescaped): the headline and each kind per type, example
+    ids cut in the middle to `width` when one is given.
     """
     lines = [headline(coverage)]
     if coverage.not_judged == 0:
         return lines
-    lines += group_lines("uncovered", coverage.uncovered, examples)
-    lines += group_lines("not_applicable", coverage.not_applicable, examples)
+    lines += group_lines("uncovered", coverage.uncovered, examples, width)
+    lines += group_lines("not_applicable", coverage.not_applicable, examples, width)
     if coverage.listing is None:
         lines.append("  (--show-uncovered lists every one)")
     return lines
@@ -74,12 +85,14 @@ def listing_lines(coverage: Coverage) -> Iterator[str]:
 
 
 def write_table_block(write: Callable[[str], object], coverage: Coverage,
-                      paint: Callable[[str, str], str] = lambda text, _status: text) -> None:
+                      paint: Callable[[str, str], str] = lambda text, _status: text,
+                      width: int = 100) -> None:
     """
     Write the table's coverage block, escaped for a terminal (ids and types come from
     inventories), the headline coloured as a warning when something was not judged.
+    Example ids are cut to `width`; the `--show-uncovered` listing keeps whole ids.
     """
-    lines = coverage_lines(coverage)
+    lines = coverage_lines(coverage, width=width)
     status = "unknown" if coverage.not_judged else "pass"
     write("\n" + paint(escape(lines[0]), status) + "\n")
     for line in lines[1:]:
