@@ -359,3 +359,25 @@ def test_scan_of_a_large_unjudged_inventory_stays_small(policies, tmp_path):
     assert result.coverage.uncovered_count == 80_000
     # measured ~8 MB; holding the 80k ids (~14 MB of str alone) would pass 15 MB
     assert peak < 15 * 1024 * 1024  # the listing is spooled to disk, not held
+
+
+def test_hostile_types_and_ids_cannot_forge_table_lines(ccscan, policies, tmp_path):
+    evil = {"id": "/x/\x1b[2J\u202eevil\nSummary: 0 fail", "type": "Evil\x1b[31m\nType",
+            "name": "e", "properties": {}}
+    huge = {"id": "/y/" + "z" * 5000, "type": "T" * 300, "name": "h", "properties": {}}
+    case = {**vnet(1), "type": "microsoft.network/VIRTUALNETWORKS"}
+    inv = write_inventory(tmp_path / "inv" / "estate.json", [vm("a"), evil, huge, case, vnet(2)])
+    res = scan(ccscan, policies, inv)
+    assert res.exit_code == 0, res.stderr
+    out = res.stdout
+    assert "\x1b" not in out and "\u202e" not in out
+    assert [line for line in out.splitlines() if line.startswith("Summary:")] == [
+        "Summary: 1 pass, 0 fail, 0 unknown, 0 error, 0 waived"]
+    assert max(len(line) for line in out.splitlines()) <= 100
+    assert "    Evil\\x1b[31m\\nType  1\n" in out
+    # a case-only difference is one type, shown as first spelled
+    assert "    microsoft.network/VIRTUALNETWORKS  2\n" in out
+    junit = ccscan("scan", inv, "--policies", policies, "--format", "junit")
+    # XML 1.0 cannot carry ESC: the document still parses, one case per type
+    suite = next(s for s in JUnitXml.fromstring(junit.stdout.encode()) if s.name == "ccscan.not_judged")
+    assert len(list(suite)) == 3

@@ -42,34 +42,41 @@ def clip_middle(text: str, width: int | None) -> str:
     return text[:head] + "…" + text[len(text) - (width - 1 - head):]
 
 
+def _same(text: str) -> str:
+    return text
+
+
 def group_lines(kind: str, types: tuple[TypeCoverage, ...], examples: int,
-                width: int | None = None) -> Iterator[str]:
-    """The lines of one kind: a heading, then per type its count and a few ids."""
+                width: int | None = None, esc: Callable[[str], str] = _same) -> Iterator[str]:
+    """
+    The lines of one kind: a heading, then per type its count and a few ids, each passed
+    through `esc` before it is cut (so escaping cannot push a line past `width`).
+    """
     if not types:
         return
     total = sum(t.count for t in types)
     yield f"  {KIND_TEXT[kind]}: {_plural(total, 'resource')} of {_plural(len(types), 'type')}"
     for t in types:
         count = f"  {t.count}"
-        yield f"    {clip_middle(t.type, None if width is None else width - 4 - len(count))}{count}"
+        yield f"    {clip_middle(esc(t.type), None if width is None else width - 4 - len(count))}{count}"
         for rid in t.examples[:examples]:
-            yield f"      {clip_middle(rid, None if width is None else width - 6)}"
+            yield f"      {clip_middle(esc(rid), None if width is None else width - 6)}"
         more = t.count - min(len(t.examples), examples)
         if more > 0:
             yield f"      … and {more} more"
 
 
 def coverage_lines(coverage: Coverage, examples: int = SHOWN_EXAMPLES,
-                   width: int | None = None) -> list[str]:
+                   width: int | None = None, esc: Callable[[str], str] = _same) -> list[str]:
     """
-    Return the coverage block (unescaped): the headline and each kind per type, example
-    ids cut in the middle to `width` when one is given.
+    Return the coverage block: the headline and each kind per type, types and ids passed
+    through `esc` (unescaped by default) and cut in the middle to `width` when one is given.
     """
     lines = [headline(coverage)]
     if coverage.not_judged == 0:
         return lines
-    lines += group_lines("uncovered", coverage.uncovered, examples, width)
-    lines += group_lines("not_applicable", coverage.not_applicable, examples, width)
+    lines += group_lines("uncovered", coverage.uncovered, examples, width, esc)
+    lines += group_lines("not_applicable", coverage.not_applicable, examples, width, esc)
     if coverage.listing is None:
         lines.append("  (--show-uncovered lists every one)")
     return lines
@@ -92,10 +99,10 @@ def write_table_block(write: Callable[[str], object], coverage: Coverage,
     inventories), the headline coloured as a warning when something was not judged.
     Example ids are cut to `width`; the `--show-uncovered` listing keeps whole ids.
     """
-    lines = coverage_lines(coverage, width=width)
+    lines = coverage_lines(coverage, width=width, esc=escape)
     status = "unknown" if coverage.not_judged else "pass"
-    write("\n" + paint(escape(lines[0]), status) + "\n")
+    write("\n" + paint(lines[0], status) + "\n")
     for line in lines[1:]:
-        write(escape(line) + "\n")
+        write(line + "\n")
     for line in listing_lines(coverage):
         write(escape(line) + "\n")
