@@ -198,7 +198,8 @@ class Coverage:
     def ids(self) -> Iterator[tuple[CoverageKind, str, str]]:
         """
         Yield (kind, type, id) for every not-judged resource, in input order; nothing
-        unless the scan was asked to list them (`--show-uncovered`).
+        unless the scan was asked to list them (`--show-uncovered`). Readable while the
+        reporters finish; `run_scan` deletes the file before it returns.
         """
         if self.listing is None:
             return

@@ -124,7 +124,7 @@ def run_scan(
         reporter.start(out, result)
 
     ids = DuplicateIds(options.on_duplicate)
-    # if the scan raises, its listing temp file goes with the tracker (deleted when collected)
+    # the listing is an unnamed temp file: if the scan raises, nothing is left on disk
     coverage = CoverageTracker(catalog.resource_types(), stage.identifier, options.list_not_judged)
 
     def consume(resources: Iterable[Resource]) -> None:

@@ -381,3 +381,23 @@ def test_hostile_types_and_ids_cannot_forge_table_lines(ccscan, policies, tmp_pa
     # XML 1.0 cannot carry ESC: the document still parses, one case per type
     suite = next(s for s in JUnitXml.fromstring(junit.stdout.encode()) if s.name == "ccscan.not_judged")
     assert len(list(suite)) == 3
+
+
+def test_sarif_drops_example_ids_before_passing_the_upload_limit(sarif_schema_validator):
+    import hashlib
+
+    from scanner.findings import Coverage, TypeCoverage
+    from scanner.report.sarif import SarifReporter
+    from tests.report.report_helpers import make_result, render
+
+    # incompressible ids of 400 types: ~100 KB of examples, well past a 20 KB limit
+    types = tuple(TypeCoverage(f"T{i}", 5, tuple(hashlib.sha256(f"{i}/{j}".encode()).hexdigest()
+                                                 for j in range(5))) for i in range(400))
+    cov = Coverage(resources=2000, judged=0, uncovered=types)
+    small = json.loads(render(SarifReporter(upload_limit=20_000), [], make_result(coverage=cov)))
+    assert_valid_sarif(small, sarif_schema_validator)
+    kept = small["runs"][0]["properties"]["coverage"]["uncovered"]
+    assert kept["count"] == 2000 and len(kept["types"]) == 400
+    assert {t["count"] for t in kept["types"]} == {5} and all(t["examples"] == [] for t in kept["types"])
+    roomy = json.loads(render(SarifReporter(), [], make_result(coverage=cov)))
+    assert roomy["runs"][0]["properties"]["coverage"]["uncovered"]["types"][7]["examples"] == list(types[7].examples)
