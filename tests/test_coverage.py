@@ -401,3 +401,14 @@ def test_sarif_drops_example_ids_before_passing_the_upload_limit(sarif_schema_va
     assert {t["count"] for t in kept["types"]} == {5} and all(t["examples"] == [] for t in kept["types"])
     roomy = json.loads(render(SarifReporter(), [], make_result(coverage=cov)))
     assert roomy["runs"][0]["properties"]["coverage"]["uncovered"]["types"][7]["examples"] == list(types[7].examples)
+
+
+def test_allowed_empty_scan_does_not_claim_full_coverage(ccscan, policies, tmp_path):
+    inv = write_inventory(tmp_path / "inv" / "empty.json", [])
+    res = scan(ccscan, policies, inv, "--allow-empty", "--show-uncovered")
+    assert res.exit_code == 0
+    assert "Nothing judged: no resources read\n" in res.stdout
+    assert "all 0 resources" not in res.stdout and "every resource (kind" not in res.stdout
+    res = scan(ccscan, policies, inv, "--allow-empty", "--format", "sarif")
+    notes = res.json()["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert [n["message"]["text"] for n in notes] == ["Nothing judged: no resources read"]

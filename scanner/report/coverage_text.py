@@ -27,6 +27,8 @@ def _plural(n: int, word: str) -> str:
 def headline(coverage: Coverage) -> str:
     """One line: how many resources were read, judged and not judged."""
     c = coverage
+    if c.resources == 0:
+        return "Nothing judged: no resources read"
     if c.not_judged == 0:
         return f"Coverage: all {_plural(c.resources, 'resource')} judged by at least one policy"
     types = len(c.uncovered) + len(c.not_applicable)
@@ -84,7 +86,7 @@ def coverage_lines(coverage: Coverage, examples: int = SHOWN_EXAMPLES,
 
 def listing_lines(coverage: Coverage) -> Iterator[str]:
     """With `--show-uncovered`: one line per not-judged resource, streamed from the scan's file."""
-    if coverage.listing is None:
+    if coverage.listing is None or not coverage.not_judged:
         return
     yield "Not judged, every resource (kind, type, id):"
     for kind, rtype, rid in coverage.ids():
@@ -100,7 +102,7 @@ def write_table_block(write: Callable[[str], object], coverage: Coverage,
     Example ids are cut to `width`; the `--show-uncovered` listing keeps whole ids.
     """
     lines = coverage_lines(coverage, width=width, esc=escape)
-    status = "unknown" if coverage.not_judged else "pass"
+    status = "unknown" if coverage.not_judged or not coverage.resources else "pass"
     write("\n" + paint(lines[0], status) + "\n")
     for line in lines[1:]:
         write(line + "\n")
