@@ -230,7 +230,7 @@ class SarifReporter:
             }
             for i in result.incomplete
         ]
-        if result.coverage.not_judged or not result.coverage.resources:
+        if result.coverage.not_judged:
             notes.append({"level": "warning", "message": {"text": headline(result.coverage)},
                           "descriptor": {"id": "not-judged"}})
         if self._left_out:
