@@ -131,6 +131,10 @@ def _policy_option(f: Any) -> Any:
 @click.option("--explain", "explain_id", metavar="POLICY_ID",
               help="Print this policy's evaluation trace for every resource of its types to stderr.")
 @click.option("--sarif-all", is_flag=True, help="SARIF: passing findings are results too (still capped).")
+@click.option("--show-uncovered", is_flag=True,
+              help="List every resource no selected policy judged (default: counts and a few ids per type).")
+@click.option("--allow-empty", is_flag=True,
+              help="Accept a scan that judged nothing (else exit 2: an empty scan is not a clean one).")
 @click.option("--ship", "ship_targets", multiple=True, metavar="SINK",
               help="After the scan, ship its findings: sentinel, splunk or s3 (see `ccscan ship`).")
 @ship_options
@@ -144,7 +148,8 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
          baseline_file: Path | None, fail_on_new: bool, bundle_out: Path | None,
          sign_key: Path | None, passphrase_env: str | None, ledger_dir: Path | None,
          cadence: str | None, on_duplicate: str, explain_id: str | None, sarif_all: bool,
-         ship_targets: tuple[str, ...], **live: Any) -> None:
+         ship_targets: tuple[str, ...], show_uncovered: bool, allow_empty: bool,
+         **live: Any) -> None:
     """
     Evaluate policies against inventory files and/or live Azure and AWS estates.
 
@@ -184,7 +189,8 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
             if hasattr(reporter, "include_passes"):
                 reporter.include_passes = sarif_all
         options = ScanOptions(inputs=inventory, input_format=input_format, collectors=collectors,
-                              scan_id=scan_id, on_duplicate=on_duplicate)
+                              scan_id=scan_id, on_duplicate=on_duplicate,
+                              allow_empty=allow_empty, list_not_judged=show_uncovered)
         gates.attach(options)
         if explain_id:
             from scanner.policy.explain import explain_observer

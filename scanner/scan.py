@@ -18,6 +18,7 @@ from typing import IO
 from scanner import __version__
 from scanner.collect.base import Collector
 from scanner.controls import ControlTracker
+from scanner.coverage import CoverageTracker, EmptyScanError, empty_scan_message
 from scanner.engine import Engine
 from scanner.findings import Finding, ScanResult
 from scanner.inventory.duplicates import DuplicateIds
@@ -51,6 +52,10 @@ class ScanOptions:
     """Called with the result before reporters finish (to add `extra` keys, sanitised after)."""
     on_duplicate: str = "error"
     """A resource id read twice: `error` (InputError), or keep the `first` (see duplicates.py)."""
+    allow_empty: bool = False
+    """Accept a scan that judged nothing (else EmptyScanError, exit 2)."""
+    list_not_judged: bool = False
+    """`--show-uncovered`: keep every not-judged id (in a temp file) for the reporters."""
 
 
 def load_policies(paths: Sequence[Path] | None, framework: str | None = None) -> Catalog:
@@ -119,6 +124,8 @@ def run_scan(
         reporter.start(out, result)
 
     ids = DuplicateIds(options.on_duplicate)
+    # the listing is an unnamed temp file: if the scan raises, nothing is left on disk
+    coverage = CoverageTracker(catalog.resource_types(), stage.identifier, options.list_not_judged)
 
     def consume(resources: Iterable[Resource]) -> None:
         for resource in resources:
@@ -128,7 +135,9 @@ def run_scan(
                 clean = stage.resource(resource)
                 for observe in options.resource_observers:
                     observe(clean)
+            judged = False
             for finding in engine.findings(resource):
+                judged = True
                 finding = stage.finding(finding)
                 for transform in options.finding_transforms:
                     finding = transform(finding)
@@ -136,6 +145,7 @@ def run_scan(
                 tracker.add(finding)
                 for reporter in reporters:
                     reporter.add(finding)
+            coverage.add(resource, judged)
 
     for inv in read_inventories(options.inputs, options.input_format) if options.inputs else []:
         consume(inv)
@@ -153,6 +163,10 @@ def run_scan(
             result.inputs[-1]["duplicates_skipped"] = skipped
         result.incomplete.extend(stage.incomplete(
             [{"scope": s.scope, "reason": s.reason} for s in collector.incomplete]))
+    result.coverage = coverage.result()
+    if not coverage.judged and not result.incomplete and not options.allow_empty:
+        # an incomplete scan that judged nothing exits 3: the unread scope is the news
+        raise EmptyScanError(empty_scan_message(result.coverage))
     result.controls = tracker.rollup()
     result.finished_at = now_iso()
     for finish in options.finishers:
@@ -160,4 +174,5 @@ def run_scan(
     stage.header(result)
     for reporter in reporters:
         reporter.finish(result)
+    coverage.close()
     return result

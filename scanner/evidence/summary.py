@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.findings import SEVERITY_RANK, Finding, ScanResult
+from scanner.report.coverage_text import KIND_TEXT, headline
 
 _NOTABLE = ("fail", "error", "unknown")
 
@@ -58,6 +59,7 @@ class SummaryBuilder:
         lines += self._controls(result) + self._findings()
         lines += self._waivers(result.extra.get("waivers"))
         lines += _inputs(result)
+        lines += _coverage(result)
         if result.incomplete:
             lines += ["## Incomplete (not everything could be read)", ""]
             lines += [f"- {_cell(i.get('scope'))}: {_cell(i.get('reason'))}" for i in result.incomplete]
@@ -124,6 +126,23 @@ class SummaryBuilder:
         if self.omitted["waived"]:
             out.append(f"\n…and {self.omitted['waived']} more in scan.json.")
         return out + [""]
+
+
+def _coverage(result: ScanResult) -> list[str]:
+    cov = result.coverage
+    out = ["## Coverage (what no selected policy judged)", "", headline(cov) + ".", ""]
+    if not cov.not_judged:
+        return out
+    out += ["| Kind | Type | Resources | First ids |", "|---|---|---|---|"]
+    for kind, types in (("uncovered", cov.uncovered), ("not_applicable", cov.not_applicable)):
+        for t in types:
+            ids = "<br>".join(_cell(i) for i in t.examples)
+            out.append(f"| {kind} | {_cell(t.type)} | {t.count} | {ids} |")
+    out += ["", "`uncovered`: " + KIND_TEXT["uncovered"] + "; `not_applicable`: "
+            + KIND_TEXT["not_applicable"] + ". scan.json `coverage` has the same"
+            + (", and `not_judged_ids` lists every one." if cov.listing is not None else
+               " (`ccscan scan --show-uncovered` lists every one)."), ""]
+    return out
 
 
 def _inputs(result: ScanResult) -> list[str]:

@@ -7,15 +7,18 @@ whose first character is `=`, `+`, `-`, `@`, a tab or a carriage return gets a l
 single quote, so a spreadsheet shows it as text instead of evaluating it (a resource named
 `=HYPERLINK(...)` stays a name). Quoting follows RFC 4180 (`csv` module, minimal quoting,
 CRLF row ends); embedded newlines, quotes and commas stay inside their quoted cell.
-Rows are written as findings arrive; nothing is kept per finding.
+Rows are written as findings arrive; nothing is kept per finding. Last come the rows of
+what no selected policy judged (status `uncovered` / `not_applicable`, no finding id).
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from typing import IO, Any
 
 from scanner.findings import Finding, ScanResult
+from scanner.report.coverage_text import KIND_TEXT
 from scanner.report.meta import dumps, framework_name
 
 COLUMNS: tuple[str, ...] = (
@@ -65,6 +68,31 @@ def row(finding: Finding) -> list[str]:
     return [safe_cell(c) for c in cells]
 
 
+def not_judged_rows(result: ScanResult) -> Iterator[list[str]]:
+    """
+    Rows for what no selected policy judged, status `uncovered` or `not_applicable` (no
+    finding id, policy or severity): one per type with its count and first ids, or with
+    `--show-uncovered` one per resource.
+    """
+    cov = result.coverage
+    if cov.listing is not None:
+        for kind, rtype, rid in cov.ids():
+            yield _not_judged_row(kind, rid, rtype, f"not judged: {KIND_TEXT[kind]}")
+        return
+    for kind, types in (("uncovered", cov.uncovered), ("not_applicable", cov.not_applicable)):
+        for t in types:
+            message = f"{t.count} resource(s) of this type not judged: {KIND_TEXT[kind]}"
+            if t.examples:
+                message += f"; first: {', '.join(t.examples)}"
+            yield _not_judged_row(kind, "", t.type, message)
+
+
+def _not_judged_row(kind: str, rid: str, rtype: str, message: str) -> list[str]:
+    cells = dict.fromkeys(COLUMNS, "")
+    cells.update(status=kind, resource_id=rid, resource_type=rtype, message=message)
+    return [safe_cell(cells[c]) for c in COLUMNS]
+
+
 class CsvReporter:
     """Write the header at `start`, then one row per finding as it arrives."""
 
@@ -83,4 +111,6 @@ class CsvReporter:
 
     def finish(self, result: ScanResult) -> None:
         assert self._out is not None, "start() first"
+        assert self._writer is not None
+        self._writer.writerows(not_judged_rows(result))
         self._out.flush()

@@ -16,6 +16,16 @@ from scanner.findings import Finding, ScanResult
 from scanner.report.meta import dumps
 
 
+def write_listing(out: IO[str], result: ScanResult) -> None:
+    """With `--show-uncovered`: the `not_judged_ids` key, streamed from the scan's temp file."""
+    if result.coverage.listing is None:
+        return
+    out.write(',\n "not_judged_ids": [')
+    for i, (kind, rtype, rid) in enumerate(result.coverage.ids()):
+        out.write(("," if i else "") + "\n  " + dumps({"kind": kind, "type": rtype, "id": rid}))
+    out.write("\n ]")
+
+
 class JsonReporter:
     """Writes the scan result JSON: header keys first, then `findings`, one per line."""
 
@@ -37,7 +47,9 @@ class JsonReporter:
     def finish(self, result: ScanResult) -> None:
         assert self.out is not None and self.spool is not None
         head = json.dumps(result.header_dict(), ensure_ascii=False, indent=1, default=str)
-        self.out.write(head[:-2] + ',\n "findings": [')
+        self.out.write(head[:-2])
+        write_listing(self.out, result)
+        self.out.write(',\n "findings": [')
         self.spool.seek(0)
         shutil.copyfileobj(self.spool, self.out)
         self.out.write("\n ]\n}\n" if self.count else "]\n}\n")

@@ -21,6 +21,7 @@ from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from scanner.findings import Finding, ScanResult
+from scanner.report.coverage_text import KIND_TEXT
 from scanner.report.meta import evidence_text, policy_index, relative_path, waiver_text
 
 _ELEMENT = {"fail": "failure", "error": "error"}
@@ -89,6 +90,9 @@ class JunitReporter:
                 totals[k] += counts[k]
         totals["tests"] += len(result.incomplete)
         totals["errors"] += len(result.incomplete)
+        not_judged = not_judged_cases(result)
+        totals["tests"] += len(not_judged)
+        totals["skipped"] += len(not_judged)
         out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
         out.write(
             f'<testsuites name="ccscan" tests="{totals["tests"]}" '
@@ -116,6 +120,13 @@ class JunitReporter:
                     f'time="0"><error message={_attr(reason)} type="incomplete">'
                     f"{escape(_clean(reason))}</error></testcase>\n"
                 )
+            out.write("  </testsuite>\n")
+        if not_judged:
+            n = len(not_judged)
+            out.write(f'  <testsuite name="ccscan.not_judged" tests="{n}" failures="0" '
+                      f'errors="0" skipped="{n}" time="0">\n')
+            for case in not_judged:
+                out.write(case)
             out.write("  </testsuite>\n")
         out.write("</testsuites>\n")
         out.flush()
@@ -168,6 +179,23 @@ class JunitReporter:
         elif status == "unknown":
             body = f"<skipped message={_attr('insufficient evidence: ' + finding.message)}/>"
         return f"    <testcase {attrs}>{body}</testcase>\n"
+
+
+def not_judged_cases(result: ScanResult) -> list[str]:
+    """
+    One skipped `<testcase>` per type no selected policy judged (classname
+    `ccscan.uncovered` or `ccscan.not_applicable`): a CI pane shows what was not looked at.
+    """
+    cases = []
+    for kind, types in (("uncovered", result.coverage.uncovered),
+                        ("not_applicable", result.coverage.not_applicable)):
+        why = KIND_TEXT[kind]
+        for t in types:
+            examples = ", ".join(t.examples)
+            message = f"{t.count} resource(s) not judged: {why}" + (f" (e.g. {examples})" if examples else "")
+            cases.append(f"    <testcase classname=\"ccscan.{kind}\" name={_attr(t.type)} time=\"0\">"
+                         f"<skipped message={_attr(message)}/></testcase>\n")
+    return cases
 
 
 def _text(value: str) -> str:

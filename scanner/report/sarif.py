@@ -24,6 +24,7 @@ from typing import IO, Any
 from urllib.parse import quote
 
 from scanner.findings import Finding, ScanResult
+from scanner.report.coverage_text import headline
 from scanner.report.meta import (
     dumps,
     evidence_text,
@@ -229,6 +230,9 @@ class SarifReporter:
             }
             for i in result.incomplete
         ]
+        if result.coverage.not_judged:
+            notes.append({"level": "warning", "message": {"text": headline(result.coverage)},
+                          "descriptor": {"id": "not-judged"}})
         if self._left_out:
             counts = ", ".join(f"{n} {s}" for s, n in sorted(self._left_out.items()))
             why = (f"GitHub code scanning accepts at most {self.max_results} results per run "
@@ -245,7 +249,8 @@ class SarifReporter:
         }
         if result.finished_at:
             invocation["endTimeUtc"] = result.finished_at
-        props = {"summary": result.summary, "scan_id": result.scan_id}
+        props = {"summary": result.summary, "scan_id": result.scan_id,
+                 "coverage": result.coverage.to_dict()}
         for key in ("waivers", "baseline"):
             if key in result.extra:
                 props[key] = result.extra[key]
@@ -259,6 +264,13 @@ class SarifReporter:
             # must not push the log past the upload limit. Their count stays; `diff` has them.
             props["baseline"] = {**baseline, "resolved": len(baseline["resolved"]),
                                  "resolved_listed": False}
+            tail = f'],"invocations":[{dumps(invocation)}],"properties":{dumps(props)}}}]}}\n'
+        if self._gzip_estimate(len(tail.encode())) > self.upload_limit:
+            # thousands of unjudged types' example ids must not push the log past the limit
+            # either: the counts per type stay, the JSON result has the ids
+            cov = props["coverage"]
+            for kind in ("uncovered", "not_applicable"):
+                cov[kind]["types"] = [{**t, "examples": []} for t in cov[kind]["types"]]
             tail = f'],"invocations":[{dumps(invocation)}],"properties":{dumps(props)}}}]}}\n'
         self._write(tail)
         self._out.flush()

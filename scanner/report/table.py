@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from scanner.findings import SEVERITY_RANK, STATUSES, Finding, ScanResult
+from scanner.report.coverage_text import write_table_block
 from scanner.terminal import escape
 
 WIDTH = 100
@@ -97,6 +98,7 @@ class TableReporter:
                 w(f"  {escape(ctl['framework']):<6}{escape(ctl['id']):<8}{status}{title}\n")
         for inc in result.incomplete:
             w(self.paint(f"\nINCOMPLETE {escape(inc['scope'])}: {escape(inc['reason'])}", "error") + "\n")
+        write_table_block(w, result.coverage, self.paint)
         s = result.summary
         w(f"\nSummary: {s['pass']} pass, {s['fail']} fail, {s['unknown']} unknown, "
           f"{s['error']} error, {s['waived']} waived\n")

@@ -39,6 +39,10 @@ class Sanitiser:
         """Sanitise free text (messages, incomplete reasons, summaries)."""
         return sanitise_text(text)
 
+    def identifier(self, text: str) -> str:
+        """Sanitise a resource id or type shown on its own (coverage lists)."""
+        return sanitise_text(text, repeats=False)
+
     def document(self, doc: dict[str, Any]) -> dict[str, Any]:
         """Return a sanitised copy of a resource document."""
         return sanitise_document(doc)

@@ -203,7 +203,7 @@ def test_concurrent_appends_get_distinct_sequences(ledger_keys, tmp_path):
         subprocess.Popen(
             [sys.executable, "-m", "scanner", "scan", str(inv), "--policies", str(tmp_path / "policies"),
              "--bundle", str(tmp_path / f"b{i}.tar.gz"), "--sign-key", f"{ledger_keys}.key",
-             "--ledger", str(tmp_path / "ledger"), "--scan-id", f"run-{i}"],
+             "--ledger", str(tmp_path / "ledger"), "--scan-id", f"run-{i}", "--allow-empty"],
             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         for i in range(4)
     ]
