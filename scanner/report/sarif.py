@@ -249,7 +249,7 @@ class SarifReporter:
         }
         if result.finished_at:
             invocation["endTimeUtc"] = result.finished_at
-        props = {"summary": result.summary, "scan_id": result.scan_id,
+        props: dict[str, Any] = {"summary": result.summary, "scan_id": result.scan_id,
                  "coverage": result.coverage.to_dict()}
         for key in ("waivers", "baseline"):
             if key in result.extra:
