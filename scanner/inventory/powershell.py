@@ -101,13 +101,19 @@ def to_rest(item: Any) -> dict[str, Any]:
     elif doc["type"].lower() == _VM_TYPE:
         doc["properties"] = {
             _vm_key(k): _vm_value(_vm_key(k), v) for k, v in item.items()
-            if k not in ENVELOPE and k not in PS_ONLY
+            if k not in ENVELOPE and k not in PS_ONLY and not _text_copy(k, item)
         }
     else:
         raise PowerShellShapeError(
             f"PowerShell object of type {doc['type']!r} without Properties: only "
             "`Get-AzResource -ExpandProperties` and `Get-AzVM` output is read")
     return doc
+
+
+def _text_copy(key: str, item: dict) -> bool:
+    # Older Az.Compute models carry `HardwareProfileText` etc.: the same object as a JSON
+    # string, which ConvertTo-Json writes too (it ignores [JsonIgnore]).
+    return key.endswith("Text") and key[:-4] in item
 
 
 def _put(doc: dict, key: str, value: Any, source: str) -> None:
