@@ -61,7 +61,8 @@ def detect(data: Any) -> str:
                          "split it, or force one with --input-format")
     if not shapes:
         if isinstance(data, list):
-            raise ShapeError("a JSON array whose items are not ARM resources or AWS Config items")
+            raise ShapeError("a JSON array whose items are not ARM resources or AWS Config items "
+                             "(nor PowerShell objects or AWS instances or volumes)")
         raise ShapeError(f"{what} is no known inventory shape")
     return shapes[0]
 

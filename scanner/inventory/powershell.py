@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-TRUNCATED = re.compile(
-    r"^(?:System\.[\w.`]+|Microsoft\.Azure\.(?:Management|Commands|PowerShell)\.[\w.`]+)"
-    r"(?:\[.*\])?$|^@\{(?:[^=;{}]+=.*)?\}$"
-)
-"""What ConvertTo-Json writes in place of an object nested deeper than -Depth."""
+_TYPE_NAME = (r"(?:System\.[\w.`]+|Microsoft\.Azure\.(?:Management|Commands|PowerShell)\.[\w.`]+)"
+              r"(?:\[[^\s]*\])?")
+TRUNCATED = re.compile(rf"^{_TYPE_NAME}(?: {_TYPE_NAME})*$|^@\{{(?:[^=;{{}}]+=.*)?\}}$")
+"""What ConvertTo-Json writes in place of an object nested deeper than -Depth: its type name
+(an array of them space-joined) or, for a PSCustomObject, `@{key=value; ...}`."""
 
 ENVELOPE = {
     "Id": "id", "ResourceId": "id", "Name": "name", "ResourceName": "name", "Type": "type",
