@@ -436,3 +436,61 @@ def _strings(value):
     elif isinstance(value, list):
         for v in value:
             yield from _strings(v)
+
+
+# --- end to end ------------------------------------------------------------------------
+
+def _depth_2(vm: dict) -> dict:
+    """What `Get-AzVM | ConvertTo-Json` (default -Depth 2) writes: level-3 objects as names."""
+    def cut(value, depth):
+        if isinstance(value, dict):
+            return {k: cut(v, depth + 1) for k, v in value.items()} if depth < 2 else \
+                "Microsoft.Azure.Management.Compute.Models.SubResource"
+        if isinstance(value, list):
+            return [cut(v, depth + 1) for v in value] if depth < 2 else "System.Object[]"
+        return value
+    return cut(vm, 0)
+
+
+BAD_EXPORTS = [
+    ("depth-2.json", json.dumps(_depth_2(GET_AZVM)), None),
+    ("depth-2.jsonl", json.dumps(GET_AZRESOURCE) + "\n" + json.dumps(_depth_2(GET_AZVM)) + "\n", 2),
+    ("no-expand.json", json.dumps([{**GET_AZRESOURCE, "Properties": None}]), None),
+    ("mixed-case.json", json.dumps({**GET_AZVM, "id": VM_ID}), None),
+    ("two-aws-shapes.json", json.dumps({"Reservations": [], "Volumes": []}), None),
+    ("key-without-arn.json", json.dumps({"KeyMetadata": {"KeyId": "k"}}), None),
+    ("az-name-clash.json", json.dumps([{**AZ_STORAGE, "supportsHttpsTrafficOnly": True}]), None),
+    ("nested-query.json", json.dumps([[INSTANCE]]), None),
+]
+
+
+@pytest.mark.parametrize(("name", "text", "line"), BAD_EXPORTS, ids=[b[0] for b in BAD_EXPORTS])
+def test_bad_exports_are_exit_2_naming_the_file(ccscan, tmp_path, name, text, line):
+    path = tmp_path / name
+    path.write_text(text)
+    res = ccscan("scan", path, "--format", "json")
+    assert res.exit_code == 2, res.stderr
+    assert res.stdout == "" and "Traceback" not in res.stderr
+    assert (f"{path}:{line}:" if line else f"{path}:") in res.stderr
+
+
+def test_depth_2_export_is_refused_with_the_fix_in_the_message(ccscan, tmp_path):
+    path = tmp_path / "vms.json"
+    path.write_text(json.dumps([_depth_2(GET_AZVM)]))
+    res = ccscan("scan", path)
+    assert res.exit_code == 2
+    assert "ConvertTo-Json -Depth 100" in res.stderr and "OSProfile.LinuxConfiguration is" in res.stderr
+
+
+def test_a_get_azvm_export_is_judged_like_the_rest_document(ccscan, tmp_path):
+    (tmp_path / "ps.json").write_text(json.dumps(GET_AZVM))
+    (tmp_path / "rest").mkdir()
+    (tmp_path / "rest" / "arm.json").write_text(json.dumps(
+        {k: v for k, v in REST_VM.items() if k not in ("provider", "account")}))
+    by_source = {}
+    for sub in ("ps.json", "rest"):
+        res = ccscan("scan", tmp_path / sub, "--format", "json")
+        assert res.exit_code == 0, res.stderr
+        by_source[sub] = sorted((f["policy_id"], f["status"]) for f in res.json()["findings"])
+    assert by_source["ps.json"] == by_source["rest"]
+    assert ("CCS-AZ-VM-001", "pass") in by_source["ps.json"]
