@@ -6,6 +6,7 @@ describe calls of the AWS types beyond EC2; and detection stays unambiguous.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -494,3 +495,9 @@ def test_a_get_azvm_export_is_judged_like_the_rest_document(ccscan, tmp_path):
         by_source[sub] = sorted((f["policy_id"], f["status"]) for f in res.json()["findings"])
     assert by_source["ps.json"] == by_source["rest"]
     assert ("CCS-AZ-VM-001", "pass") in by_source["ps.json"]
+
+
+def test_the_cli_help_names_every_input_format(ccscan):
+    res = ccscan("scan", "--help")
+    flat = re.sub(r"-\s+", "-", " ".join(res.stdout.split()))  # click wraps at hyphens
+    assert all(name in flat for name in FORMATS), [n for n in FORMATS if n not in flat]
