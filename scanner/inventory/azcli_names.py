@@ -53,6 +53,12 @@ RENAMES: dict[str, tuple[tuple[str, str], ...]] = {
          "enableAutomaticOSUpgrade"),
         ("additionalCapabilities.ultraSsdEnabled", "ultraSSDEnabled"),
     ),
+    "microsoft.web/sites": (
+        ("hostNameSslStates[].virtualIp", "virtualIP"),
+        ("siteConfig.acrUserManagedIdentityId", "acrUserManagedIdentityID"),
+        ("siteConfig.autoHealRules.triggers.privateBytesInKb", "privateBytesInKB"),
+        ("functionAppConfig.scaleAndConcurrency.instanceMemoryMb", "instanceMemoryMB"),
+    ),
 }
 """Type → (az path under `properties`, REST name of its last part), applied in order, so a
 later path names the parent by its REST name. `[]` steps into every item of an array."""

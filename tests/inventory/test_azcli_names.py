@@ -20,6 +20,7 @@ SDK_ROOTS = {
     "microsoft.compute/disks": ("azure.mgmt.compute.models", "Disk"),
     "microsoft.compute/virtualmachines": ("azure.mgmt.compute.models", "VirtualMachine"),
     "microsoft.compute/virtualmachinescalesets": ("azure.mgmt.compute.models", "VirtualMachineScaleSet"),
+    "microsoft.web/sites": ("azure.mgmt.web.models", "Site"),
 }
 
 
