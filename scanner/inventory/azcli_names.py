@@ -80,7 +80,7 @@ def rest_names(rtype: str, props: dict[str, Any]) -> dict[str, Any]:
     props = _copy(props)
     for path, new in renames:
         *parents, old = path.split(".")
-        for holder in _holders(props, parents):
+        for holder in holders(props, parents):
             if old not in holder:
                 continue
             value = holder.pop(old)
@@ -92,7 +92,8 @@ def rest_names(rtype: str, props: dict[str, Any]) -> dict[str, Any]:
     return props
 
 
-def _holders(value: Any, steps: list[str]) -> list[dict]:
+def holders(value: Any, steps: list[str]) -> list[dict]:
+    """The objects at `steps` under `value` (`name[]` steps into each item of an array)."""
     found = [value]
     for step in steps:
         key, each = (step[:-2], True) if step.endswith("[]") else (step, False)

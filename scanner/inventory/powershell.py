@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from scanner.inventory.azcli_names import holders
+
 _TYPE_NAME = (r"(?:System\.[\w.`]+|Microsoft\.Azure\.(?:Management|Commands|PowerShell)\.[\w.`]+)"
               r"(?:\[[^\s]*\])?")
 TRUNCATED = re.compile(rf"^{_TYPE_NAME}(?: {_TYPE_NAME})*$|^@\{{(?:[^=;{{}}]+=.*)?\}}$")
@@ -44,6 +46,17 @@ VM_RENAMES = {
     "AvailabilitySetReference": "availabilitySet",
 }
 """Get-AzVM keys whose REST name is not the key with its first letter lowered."""
+
+VM_FLATTENED = (
+    ("networkProfile.networkInterfaces[]", frozenset({"id"})),
+    ("networkProfile.networkInterfaceConfigurations[]", frozenset({"name"})),
+    ("networkProfile.networkInterfaceConfigurations[].properties.ipConfigurations[]",
+     frozenset({"name"})),
+    ("networkProfile.networkInterfaceConfigurations[].properties.ipConfigurations[].properties"
+     ".publicIPAddressConfiguration", frozenset({"name", "sku"})),
+)
+"""Sub-resources the .NET SDK flattens (x-ms-client-flatten): at each path (REST names, in
+order), every key but the listed ones moves back under the item's `properties`."""
 
 VM_ENUMS = {
     "osType": ("Windows", "Linux"),
@@ -99,15 +112,30 @@ def to_rest(item: Any) -> dict[str, Any]:
                 f"Properties must be a JSON object, not {type(props).__name__}")
         doc["properties"] = props
     elif doc["type"].lower() == _VM_TYPE:
-        doc["properties"] = {
+        doc["properties"] = _unflatten({
             _vm_key(k): _vm_value(_vm_key(k), v) for k, v in item.items()
             if k not in ENVELOPE and k not in PS_ONLY and not _text_copy(k, item)
-        }
+        })
     else:
         raise PowerShellShapeError(
             f"PowerShell object of type {doc['type']!r} without Properties: only "
             "`Get-AzResource -ExpandProperties` and `Get-AzVM` output is read")
     return doc
+
+
+def _unflatten(props: dict[str, Any]) -> dict[str, Any]:
+    for path, keep in VM_FLATTENED:
+        for holder in holders(props, path.split(".")[:-1]):
+            last = path.rsplit(".", 1)[-1]
+            key, each = (last[:-2], True) if last.endswith("[]") else (last, False)
+            value = holder.get(key)
+            items = value if each and isinstance(value, list) else [value] if not each else []
+            for sub in items:
+                if isinstance(sub, dict) and "properties" not in sub:
+                    moved = {k: sub.pop(k) for k in [k for k in sub if k not in keep]}
+                    if moved:
+                        sub["properties"] = moved
+    return props
 
 
 def _text_copy(key: str, item: dict) -> bool:

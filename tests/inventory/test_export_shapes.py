@@ -501,3 +501,36 @@ def test_the_cli_help_names_every_input_format(ccscan):
     res = ccscan("scan", "--help")
     flat = re.sub(r"-\s+", "-", " ".join(res.stdout.split()))  # click wraps at hyphens
     assert all(name in flat for name in FORMATS), [n for n in FORMATS if n not in flat]
+
+
+NIC = "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/n1"
+
+
+def test_get_azvm_sub_resources_the_sdk_flattens_go_back_under_properties(tmp_path):
+    from scanner.policy.typecheck import _leaves
+    from scanner.typeindex import load_index
+
+    vm = {**GET_AZVM, "NetworkProfile": {
+        "NetworkInterfaces": [{"Id": NIC, "Primary": True, "DeleteOption": "Delete"}],
+        "NetworkInterfaceConfigurations": [{"Name": "cfg", "Primary": True,
+            "EnableAcceleratedNetworking": True, "IpConfigurations": [{
+                "Name": "ip", "Subnet": {"Id": "/subscriptions/x/subnets/s"},
+                "PrivateIPAddressVersion": "IPv4",
+                "PublicIPAddressConfiguration": {"Name": "pip", "Sku": {"Name": "Standard"},
+                                                 "IdleTimeoutInMinutes": 4}}]}]}}
+    _, docs = load(tmp_path, vm)
+    assert docs[0]["properties"]["networkProfile"] == {
+        "networkInterfaces": [{"id": NIC, "properties": {"primary": True, "deleteOption": "Delete"}}],
+        "networkInterfaceConfigurations": [{"name": "cfg", "properties": {
+            "primary": True, "enableAcceleratedNetworking": True, "ipConfigurations": [{
+                "name": "ip", "properties": {
+                    "subnet": {"id": "/subscriptions/x/subnets/s"}, "privateIPAddressVersion": "IPv4",
+                    "publicIPAddressConfiguration": {"name": "pip", "sku": {"name": "Standard"},
+                                                     "properties": {"idleTimeoutInMinutes": 4}}}}]}}],
+    }
+    # The REST API's own paths (the type index, generated from the SDK's REST names) know
+    # every field of the result.
+    ix = load_index()
+    rtype = ix.canonical_type("Microsoft.Compute/virtualMachines")
+    bad = [s for s in _leaves(docs[0], []) if not ix.check(rtype, s).ok]
+    assert bad == []
