@@ -52,8 +52,8 @@ VM_FLATTENED = (
     ("networkProfile.networkInterfaceConfigurations[]", frozenset({"name"})),
     ("networkProfile.networkInterfaceConfigurations[].properties.ipConfigurations[]",
      frozenset({"name"})),
-    ("networkProfile.networkInterfaceConfigurations[].properties.ipConfigurations[].properties"
-     ".publicIPAddressConfiguration", frozenset({"name", "sku"})),
+    ("networkProfile.networkInterfaceConfigurations[].properties.ipConfigurations[]"
+     + ".properties.publicIPAddressConfiguration", frozenset({"name", "sku"})),
 )
 """Sub-resources the .NET SDK flattens (x-ms-client-flatten): at each path (REST names, in
 order), every key but the listed ones moves back under the item's `properties`."""
