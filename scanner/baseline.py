@@ -143,7 +143,7 @@ class Baseline:
         Return a copy of `finding` labelled `new` or `unchanged`.
         """
         old = self.previous.pop(finding.id, None)
-        label = classify(old and old["status"], finding.status)
+        label = classify(old["status"] if old else None, finding.status)
         if old and old["status"] in FAILING and finding.status not in FAILING:
             self.resolved.append({**old, "now": finding.status})
         self.counts[label] += 1
@@ -217,7 +217,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> Diff:
         elif cur["status"] in FAILING and prev_status not in FAILING:
             new_list.append({**cur, "was": prev_status or "absent"})
         elif prev_status in FAILING and cur["status"] not in FAILING:
-            resolved.append({**prev, "now": cur["status"]})
+            resolved.append({**(prev or {}), "now": cur["status"]})
         else:
             changed.append({**cur, "was": prev_status or "absent"})
     for prev in before.values():

@@ -33,7 +33,7 @@ class ControlTracker:
             for control in fw.controls:
                 claimed = {p.id for p in self.catalog.policies if control.id in p.frameworks.get(fw.id, ())}
                 mapped = sorted((set(control.policies) | claimed) & loaded)
-                counts = dict.fromkeys(STATUSES, 0)
+                counts: dict[str, int] = dict.fromkeys(STATUSES, 0)
                 for pid in mapped:
                     for s, n in self.per_policy[pid].items():
                         counts[s] += n

@@ -44,7 +44,7 @@ def evaluate(policy: Policy, doc: dict[str, Any]) -> tuple[Outcome, list[tuple[s
         return ("pass" if policy.check(doc, reads, None) else "fail"), reads, ""
     except NotAnArray as e:  # evidence of the wrong shape is insufficient, never a pass
         return "unknown", reads, str(e)
-    except Exception as e:  # one broken policy or odd resource must not stop the scan
+    except Exception as e:  # noqa: BLE001 - one broken policy or odd resource must not stop the scan
         return "error", reads, f"{type(e).__name__}: {e}"
 
 

@@ -13,7 +13,7 @@ STATUSES: tuple[Status, ...] = ("pass", "fail", "unknown", "error", "waived")
 
 Severity = Literal["info", "low", "medium", "high", "critical"]
 SEVERITIES: tuple[Severity, ...] = ("info", "low", "medium", "high", "critical")
-SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+SEVERITY_RANK: dict[str, int] = {s: i for i, s in enumerate(SEVERITIES)}
 
 SCHEMA_VERSION = "1.0"
 

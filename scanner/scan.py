@@ -59,7 +59,7 @@ def load_policies(paths: Sequence[Path] | None, framework: str | None = None) ->
 
     Raises PolicyError on any policy error (lint lists them all).
     """
-    chosen = [builtin_policies() if str(p) == "builtin" else p for p in (paths or ["builtin"])]
+    chosen = [builtin_policies() if str(p) == "builtin" else p for p in (paths or [Path("builtin")])]
     catalog = load_catalog([Path(p) for p in chosen])
     catalog.raise_on_errors()
     if framework:
@@ -92,7 +92,7 @@ def new_result(catalog: Catalog, scan_id: str | None) -> ScanResult:
     return result
 
 
-def _hashing(resources: Iterable[Resource], digest: "hashlib._Hash", counter: list[int]) -> Iterator[Resource]:
+def _hashing(resources: Iterable[Resource], digest: hashlib._Hash, counter: list[int]) -> Iterator[Resource]:
     # Live sources have no file to hash: hash the canonical documents instead.
     for r in resources:
         digest.update(json.dumps(r.doc, sort_keys=True, separators=(",", ":"), default=str).encode())

@@ -191,9 +191,9 @@ def lint_waivers(paths: Iterable[str | Path], today: date | None = None) -> list
             waivers, errors = check_waivers(path)
         except InputError as e:
             waivers, errors = [], [e]
-        for e in errors:
-            messages.append(LintMessage(str(e.path or path), e.line, e.col, "error", "waivers",
-                                        e.message))
+        for err in errors:
+            messages.append(LintMessage(str(err.path or path), err.line, err.col, "error", "waivers",
+                                        err.message))
         for w in waivers:
             if w.expired(today):
                 messages.append(LintMessage(str(path), w.line, None, "warning", "waiver-expired",

@@ -107,7 +107,7 @@ def hook_repos(tmp_path_factory):
 def pre_commit(hook_repos, *args: str) -> subprocess.CompletedProcess[str]:
     _, policies, env = hook_repos
     return subprocess.run([*PRE_COMMIT, *args], cwd=policies, env=env, capture_output=True,
-                          text=True, timeout=900)
+                          text=True, timeout=900, check=False)
 
 
 def test_try_repo_lint_blocks_the_broken_policy_with_file_and_line(hook_repos):
@@ -152,10 +152,10 @@ def test_commit_of_a_broken_policy_is_blocked(hook_repos):
     git(policies, "add", "policies/broken.yaml")
     pre_commit(hook_repos, "install").check_returncode()
     commit = subprocess.run(["git", "commit", "-m", "add broken policy"], cwd=policies, env=env,
-                            capture_output=True, text=True, timeout=900)
+                            capture_output=True, text=True, timeout=900, check=False)
     out = commit.stdout + commit.stderr
     assert commit.returncode != 0, out
     assert f"policies/broken.yaml:{BROKEN_LINE}" in out
     log = subprocess.run(["git", "log", "--oneline"], cwd=policies, capture_output=True,
-                         text=True).stdout
+                         text=True, check=True).stdout
     assert "add broken policy" not in log

@@ -53,21 +53,21 @@ def test_load_good_file(tmp_path):
 @pytest.mark.parametrize(
     ("text", "line", "words"),
     [
-        ("waivers:\n  - policy: A-1\n    resource: x\n    reason: r\n    owner: o\n"
-         "    expires: 2027-02-30\n", 6, "not a valid ISO date"),
-        ("waivers:\n  - policy: A-1\n    resource: x\n    reason: r\n    owner: o\n"
-         "    expires: next year\n", 6, "expires"),
+        (("waivers:\n  - policy: A-1\n    resource: x\n    reason: r\n    owner: o\n"
+          "    expires: 2027-02-30\n"), 6, "not a valid ISO date"),
+        (("waivers:\n  - policy: A-1\n    resource: x\n    reason: r\n    owner: o\n"
+          "    expires: next year\n"), 6, "expires"),
         ("waivers:\n  - policy: A-1\n    resource: x\n    owner: o\n    expires: 2027-01-01\n",
          2, "'reason' is a required property"),
         ("waivers:\n  - policy: A-1\n    resource: x\n    reason: r\n    owner: o\n",
          2, "'expires' is a required property"),
-        ("waivers:\n  - policy: A-1\n    resource: x\n    reason: '  '\n    owner: o\n"
-         "    expires: 2027-01-01\n", 4, "reason must not be empty"),
-        ("waivers:\n  - policy: A-1\n    resource: x\n    reason: r\n    owner: o\n"
-         "    expires: 2027-01-01\n    expiry: 2028-01-01\n", 7, "unknown key(s): 'expiry'"),
+        (("waivers:\n  - policy: A-1\n    resource: x\n    reason: '  '\n    owner: o\n"
+          "    expires: 2027-01-01\n"), 4, "reason must not be empty"),
+        (("waivers:\n  - policy: A-1\n    resource: x\n    reason: r\n    owner: o\n"
+          "    expires: 2027-01-01\n    expiry: 2028-01-01\n"), 7, "unknown key(s): 'expiry'"),
         ("waiver:\n  - policy: A-1\n", 1, "unknown key(s): 'waiver'"),
-        ("waivers:\n  - policy: '*'\n    resource: '**'\n    reason: r\n    owner: o\n"
-         "    expires: 2027-01-01\n", 2, "--allow-broad-waivers"),
+        (("waivers:\n  - policy: '*'\n    resource: '**'\n    reason: r\n    owner: o\n"
+          "    expires: 2027-01-01\n"), 2, "--allow-broad-waivers"),
         ("waivers:\n  - policy: A-1\n    policy: A-2\n", 3, "duplicate key"),
         ("waivers: [\n", 2, "invalid YAML"),
     ],

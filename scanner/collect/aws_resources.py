@@ -216,10 +216,12 @@ def fetch_vpcs(ctx: RegionContext) -> Iterator[dict]:
     Yield VPCs with their VPC endpoints attached as `properties.VpcEndpoints`.
     """
     ec2 = ctx.client("ec2")
-    endpoints: dict[str, list[dict]] | None = {}
+    endpoints: dict[str, list[dict]] | None = None
     try:
+        found: dict[str, list[dict]] = {}
         for ep in _paginate(ec2, "describe_vpc_endpoints", "VpcEndpoints"):
-            endpoints.setdefault(str(ep.get("VpcId")), []).append(ep)
+            found.setdefault(str(ep.get("VpcId")), []).append(ep)
+        endpoints = found
     except ClientError as e:
         # Left absent, so endpoint policies `requires` it and say `unknown`, not `fail`.
         ctx.note(ctx.scope("ec2:DescribeVpcEndpoints"), ctx.reason(e))

@@ -197,7 +197,7 @@ def _validator(name: str, cls: Any) -> Any:
     return _VALIDATORS[name]
 
 
-def _load_framework(file: Path, doc: LocDict, messages: list[LintMessage]) -> Framework | None:
+def _load_framework(file: Path, doc: dict[str, Any], messages: list[LintMessage]) -> Framework | None:
     problems = _schema_messages(file, doc, "framework")
     messages.extend(problems)
     if problems:

@@ -106,7 +106,7 @@ class ConditionCompiler:
             return self._field(node, scope)
         return self.error(pos, "schema", "a condition needs 'field', 'count', 'allOf', 'anyOf' or 'not'"), "?"
 
-    def _logical(self, node: LocDict, key: str, scope: Any) -> tuple[Check, str]:
+    def _logical(self, node: dict[Any, Any], key: str, scope: Any) -> tuple[Check, str]:
         children = node[key]
         pos = node.key_pos.get(key) if isinstance(node, LocDict) else None
         if not isinstance(children, list) or not children:
@@ -120,7 +120,7 @@ class ConditionCompiler:
             return checks[0], text
         return (_all_of(checks) if key == "allOf" else _any_of(checks)), text
 
-    def _path(self, node: LocDict, key: str) -> FieldPath | None:
+    def _path(self, node: dict[Any, Any], key: str) -> FieldPath | None:
         pos = node.value_pos.get(key) if isinstance(node, LocDict) else None
         try:
             return parse_path(node[key])
@@ -137,7 +137,7 @@ class ConditionCompiler:
             return None
         return ops[0]
 
-    def _field(self, node: LocDict, scope: Any) -> tuple[Check, str]:
+    def _field(self, node: dict[Any, Any], scope: Any) -> tuple[Check, str]:
         path = self._path(node, "field")
         op = self._one_operator(node, FIELD_OPERATORS, f"field condition on {node['field']!r}")
         if path is None or op is None:
@@ -170,7 +170,7 @@ class ConditionCompiler:
             return _each_field(path.text, multi_getter(path.steps), pred, on_missing), text
         return _field_check(path.text, getter(path.steps), pred, on_missing), text
 
-    def _count(self, node: LocDict, scope: Any) -> tuple[Check, str]:
+    def _count(self, node: dict[Any, Any], scope: Any) -> tuple[Check, str]:
         spec = node["count"]
         cpos = node.key_pos.get("count") if isinstance(node, LocDict) else None
         extra = [k for k in node if k != "count" and k not in COUNT_OPERATORS]

@@ -78,7 +78,8 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
 
 
 def _error(message: str, node: yaml.Node | yaml.Event) -> yaml.constructor.ConstructorError:
-    return yaml.constructor.ConstructorError(None, None, message, node.start_mark)
+    mark: Any = node.start_mark  # libyaml's C Mark or PyYAML's: the same fields
+    return yaml.constructor.ConstructorError(None, None, message, mark)
 
 
 def _check_depth(root: yaml.Node) -> None:

@@ -26,7 +26,7 @@ class JsonReporter:
 
     def start(self, out: IO[str], result: ScanResult) -> None:
         self.out = out
-        self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - lives until finish()
 
     def add(self, finding: Finding) -> None:
         assert self.spool is not None

@@ -64,7 +64,7 @@ class JunitReporter:
         """Open the spool; JUnit's header needs totals, so nothing is written yet."""
         self._out = out
         self._policies = policy_index(result)
-        self._spool = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self._spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - lives until finish()
 
     def add(self, finding: Finding) -> None:
         """Render the finding's testcase into the spool and count it."""

@@ -19,6 +19,7 @@ from scanner.findings import Finding, ScanResult
 FRAMEWORK_NAMES = {"soc2": "SOC 2"}
 """Display names of framework ids, as SIEMs and auditors spell them."""
 
+_orjson: Any
 try:  # the `fast` extra: 5-10x faster serialisation of one event per finding
     import orjson as _orjson
 except ImportError:  # pragma: no cover - exercised without the extra

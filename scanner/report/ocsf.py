@@ -43,7 +43,7 @@ def epoch_ms(iso: str) -> int:
     Return an ISO 8601 timestamp as epoch milliseconds (now, when it cannot be parsed).
     """
     try:
-        dt = datetime.fromisoformat(iso.replace("Z", "+00:00"))
+        dt = datetime.fromisoformat(iso)  # Python 3.11 reads a trailing Z
     except (AttributeError, ValueError):
         dt = datetime.now(UTC)
     if dt.tzinfo is None:

@@ -210,10 +210,10 @@ def test_compile_errors_name_the_rule(cond, rule, fragment):
 
 # --- properties -------------------------------------------------------------------------
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from scanner.policy.operators import OPERATORS  # noqa: E402
+from scanner.policy.operators import OPERATORS
 
 keys = st.text("abcdefgh", min_size=1, max_size=4)
 scalars = st.none() | st.booleans() | st.integers(-5, 5) | st.text("abcXYZ12 ._", max_size=6)

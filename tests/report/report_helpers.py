@@ -57,34 +57,34 @@ def make_finding(
         "account": "123456789012" if aws else "00000000-0000-0000-0000-000000000001",
         "provider": "aws" if aws else "azure",
     }
-    defaults: dict[str, Any] = dict(
-        id=finding_id(policy["id"], resource_id),
-        policy_id=policy["id"],
-        title=policy["title"],
-        severity=policy["severity"],
-        status=status,
-        message="securityType is TrustedLaunch, expected ConfidentialVM\x01",
-        resource=resource,
-        evidence=(
+    defaults: dict[str, Any] = {
+        "id": finding_id(policy["id"], resource_id),
+        "policy_id": policy["id"],
+        "title": policy["title"],
+        "severity": policy["severity"],
+        "status": status,
+        "message": "securityType is TrustedLaunch, expected ConfidentialVM\x01",
+        "resource": resource,
+        "evidence": (
             Evidence("properties.securityProfile.securityType", "TrustedLaunch"),
             Evidence("properties.securityProfile.uefiSettings.vTpmEnabled", None, present=False),
         ),
-        remediation=policy.get("remediation", ""),
-        frameworks=policy.get("frameworks", {}),
-        source="fixtures/azure/estate.json",
-        line=12,
-    )
+        "remediation": policy.get("remediation", ""),
+        "frameworks": policy.get("frameworks", {}),
+        "source": "fixtures/azure/estate.json",
+        "line": 12,
+    }
     defaults.update(kw)
     return Finding(**defaults)
 
 
 def make_result(**kw: Any) -> ScanResult:
-    defaults: dict[str, Any] = dict(
-        scan_id="scan-0001",
-        tool={"name": "ccscan", "version": "0.1.0"},
-        started_at="2026-11-28T12:00:00Z",
-        policies=POLICIES,
-    )
+    defaults: dict[str, Any] = {
+        "scan_id": "scan-0001",
+        "tool": {"name": "ccscan", "version": "0.1.0"},
+        "started_at": "2026-11-28T12:00:00Z",
+        "policies": POLICIES,
+    }
     defaults.update(kw)
     return ScanResult(**defaults)
 
