@@ -115,7 +115,9 @@ def _policy_option(f: Any) -> Any:
 @click.option("--fail-on-new", is_flag=True, help="With --baseline: exit 1 only for new failing findings.")
 @click.option("--input-format", default="auto", show_default=True, metavar="FORMAT",
               help="Force the inventory format: snapshot, arm-list, resource-graph, arm, az-cli, "
-              "aws-ec2-instances, aws-ec2-volumes, aws-config.")
+              "azure-powershell, aws-ec2-instances, aws-ec2-volumes, aws-ec2-reservation, "
+              "aws-ec2-instance, aws-ec2-volume, aws-kms-key, aws-elbv2-load-balancers, "
+              "aws-ec2-vpcs, aws-s3-buckets, aws-config.")
 @click.option("--scan-id", metavar="ID", help="Use this scan id (default: a random UUID).")
 @click.option("--on-duplicate", type=click.Choice(["error", "first"]), default="error", show_default=True,
               help="A resource id read twice: exit 2, or keep the first copy and skip the others.")

@@ -10,7 +10,12 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from scanner.inventory import jsonparse
+from scanner.inventory import aws_describe, jsonparse, powershell
+from scanner.inventory.aws_describe import aws_resource, aws_tags, ebs_volume, ec2_instance
+from scanner.inventory.azcli_names import RenameConflict, rest_names
+
+__all__ = ["FORMATS", "ShapeError", "arm_resource", "aws_resource", "canonical", "detect",
+           "ebs_volume", "ec2_instance", "normalise"]
 
 ARM_ENVELOPE = frozenset({
     "id", "name", "type", "location", "tags", "sku", "kind", "identity", "zones", "plan",
@@ -22,11 +27,12 @@ ARM_ENVELOPE = frozenset({
 """Top-level ARM keys; everything else in az CLI's flattened output belongs in `properties`."""
 
 _SUBSCRIPTION = re.compile(r"^/subscriptions/([^/]+)", re.IGNORECASE)
-_REGION = re.compile(r"^([a-z]{2}(?:-[a-z]+)+-\d+)")
 
 FORMATS = (
-    "snapshot", "arm-list", "resource-graph", "arm", "az-cli", "aws-ec2-instances",
-    "aws-ec2-volumes", "aws-config",
+    "snapshot", "arm-list", "resource-graph", "arm", "az-cli", "azure-powershell",
+    "aws-ec2-instances", "aws-ec2-volumes", "aws-ec2-reservation", "aws-ec2-instance",
+    "aws-ec2-volume", "aws-kms-key", "aws-elbv2-load-balancers", "aws-ec2-vpcs",
+    "aws-s3-buckets", "aws-config",
 )
 """Names accepted by `--input-format` (plus `auto`)."""
 
@@ -37,34 +43,58 @@ class ShapeError(ValueError):
 
 def detect(data: Any) -> str:
     """
-    Name the shape of a parsed inventory file; raise ShapeError when none fits.
+    Name the shape of a parsed inventory file; raise ShapeError when none fits, or when
+    the data has the marks of more than one shape (a guess could read the wrong half).
     """
     if isinstance(data, dict):
-        if "ccscan_snapshot" in data:
-            return "snapshot"
-        if "Reservations" in data:
-            return "aws-ec2-instances"
-        if "Volumes" in data:
-            return "aws-ec2-volumes"
-        if _is_config(data) or any(k in data for k in ("configurationItems", "baseConfigurationItems", "Results")):
-            return "aws-config"
-        if isinstance(data.get("value"), list):
-            return "arm-list"
-        if "data" in data and isinstance(data["data"], (list, dict)):
-            return "resource-graph"
-        if isinstance(data.get("id"), str) and isinstance(data.get("type"), str):
-            return "arm" if "properties" in data else "az-cli"
-        raise ShapeError(f"a JSON object with keys {_keys(data)} is no known inventory shape")
-    if isinstance(data, list):
+        shapes = _object_shapes(data)
+        what = f"a JSON object with keys {_keys(data)}"
+    elif isinstance(data, list):
         if not data:
             raise ShapeError("an empty JSON array holds no resources (and names no shape)")
-        first = data[0]
-        if _is_config(first):
-            return "aws-config"
-        if isinstance(first, dict) and "id" in first and "type" in first:
-            return "arm" if "properties" in first else "az-cli"
-        raise ShapeError("a JSON array whose items are not ARM resources or AWS Config items")
-    raise ShapeError(f"a JSON {type(data).__name__} is no inventory")
+        shapes = _item_shapes(data[0])
+        what = "a JSON array whose first item"
+    else:
+        raise ShapeError(f"a JSON {type(data).__name__} is no inventory")
+    if len(shapes) > 1:
+        raise ShapeError(f"{what} has the marks of several shapes ({', '.join(shapes)}); "
+                         "split it, or force one with --input-format")
+    if not shapes:
+        if isinstance(data, list):
+            raise ShapeError("a JSON array whose items are not ARM resources or AWS Config items "
+                             "(nor PowerShell objects or AWS instances or volumes)")
+        raise ShapeError(f"{what} is no known inventory shape")
+    return shapes[0]
+
+
+def _object_shapes(data: dict) -> list[str]:
+    if "ccscan_snapshot" in data:
+        return ["snapshot"]
+    shapes = [shape for key, shape in aws_describe.MARKERS.items() if key in data]
+    if _is_config(data) or any(k in data for k in ("configurationItems", "baseConfigurationItems", "Results")):
+        shapes.append("aws-config")
+    if isinstance(data.get("value"), list):
+        shapes.append("arm-list")
+    if "data" in data and isinstance(data["data"], (list, dict)):
+        shapes.append("resource-graph")
+    return shapes + [s for s in _resource_shapes(data) if s not in shapes]
+
+
+def _item_shapes(first: Any) -> list[str]:
+    if not isinstance(first, dict):
+        return []
+    shapes = ["aws-config"] if _is_config(first) else []
+    shapes += [shape for key, shape in aws_describe.ITEM_MARKERS.items() if key in first]
+    return shapes + _resource_shapes(first)
+
+
+def _resource_shapes(d: dict) -> list[str]:
+    shapes = []
+    if isinstance(d.get("id"), str) and isinstance(d.get("type"), str):
+        shapes.append("arm" if "properties" in d else "az-cli")
+    if powershell.is_powershell(d):
+        shapes.append("azure-powershell")
+    return shapes
 
 
 def _keys(d: dict) -> str:
@@ -84,6 +114,8 @@ def normalise(shape: str, data: Any) -> Iterator[dict[str, Any]]:
         yield from NORMALISERS[shape](data)
     except (KeyError, TypeError, AttributeError) as e:
         raise ShapeError(f"does not have the {shape} shape ({type(e).__name__}: {e})") from None
+    except (powershell.PowerShellShapeError, RenameConflict) as e:
+        raise ShapeError(str(e)) from None
 
 
 def canonical(item: Any) -> dict[str, Any]:
@@ -96,6 +128,11 @@ def canonical(item: Any) -> dict[str, Any]:
         return item
     if _is_config(item):
         return config_item(item)
+    if powershell.is_powershell(item):
+        try:
+            return arm_resource(powershell.to_rest(item))
+        except powershell.PowerShellShapeError as e:
+            raise ShapeError(str(e)) from None
     return arm_resource(item)
 
 
@@ -105,7 +142,8 @@ def arm_resource(item: dict[str, Any]) -> dict[str, Any]:
         doc = dict(item)
     else:
         doc = {k: v for k, v in item.items() if k in ARM_ENVELOPE and k != "properties"}
-        doc["properties"] = {k: v for k, v in item.items() if k not in ARM_ENVELOPE}
+        flat = {k: v for k, v in item.items() if k not in ARM_ENVELOPE}
+        doc["properties"] = rest_names(str(doc.get("type", "")), flat)
     doc.setdefault("provider", "azure")
     if "account" not in doc:
         m = _SUBSCRIPTION.match(str(doc.get("id", "")))
@@ -123,6 +161,11 @@ def _arm_list(data: dict) -> Iterator[dict]:
 def _arm_items(data: Any) -> Iterator[dict]:
     for item in data if isinstance(data, list) else [data]:
         yield arm_resource(item)
+
+
+def _powershell(data: Any) -> Iterator[dict]:
+    for item in data if isinstance(data, list) else [data]:
+        yield arm_resource(powershell.to_rest(item))
 
 
 def _resource_graph(data: dict) -> Iterator[dict]:
@@ -143,56 +186,6 @@ def _resource_graph(data: dict) -> Iterator[dict]:
 def _snapshot(data: dict) -> Iterator[dict]:
     for item in data["resources"]:
         yield canonical(item)
-
-
-def _aws_tags(tags: Any) -> dict[str, str]:
-    if isinstance(tags, list):
-        return {t.get("Key", ""): t.get("Value", "") for t in tags if isinstance(t, dict)}
-    return dict(tags) if isinstance(tags, dict) else {}
-
-
-def _region(zone: str | None) -> str | None:
-    m = _REGION.match(zone or "")
-    return m.group(1) if m else None
-
-
-def aws_resource(
-    rtype: str, arn: str, name: str, region: str | None, account: str | None, tags: dict, props: dict
-) -> dict[str, Any]:
-    """The canonical doc of an AWS resource (shared with the AWS collector)."""
-    return {
-        "id": arn, "type": rtype, "name": name, "location": region, "provider": "aws",
-        "account": account, "tags": tags, "properties": props,
-    }
-
-
-def ec2_instance(instance: dict, account: str | None, region: str | None = None) -> dict[str, Any]:
-    """`describe-instances` Instance → AWS::EC2::Instance."""
-    region = region or _region(instance.get("Placement", {}).get("AvailabilityZone"))
-    tags = _aws_tags(instance.get("Tags"))
-    iid = instance["InstanceId"]
-    arn = f"arn:aws:ec2:{region or ''}:{account or ''}:instance/{iid}"
-    return aws_resource("AWS::EC2::Instance", arn, tags.get("Name", iid), region, account, tags, instance)
-
-
-def ebs_volume(volume: dict, account: str | None = None, region: str | None = None) -> dict[str, Any]:
-    """`describe-volumes` Volume → AWS::EC2::Volume (the describe output names no account)."""
-    region = region or _region(volume.get("AvailabilityZone"))
-    tags = _aws_tags(volume.get("Tags"))
-    vid = volume["VolumeId"]
-    arn = f"arn:aws:ec2:{region or ''}:{account or ''}:volume/{vid}"
-    return aws_resource("AWS::EC2::Volume", arn, tags.get("Name", vid), region, account, tags, volume)
-
-
-def _instances(data: dict) -> Iterator[dict]:
-    for reservation in data["Reservations"]:
-        for instance in reservation["Instances"]:
-            yield ec2_instance(instance, reservation.get("OwnerId"))
-
-
-def _volumes(data: dict) -> Iterator[dict]:
-    for volume in data["Volumes"]:
-        yield ebs_volume(volume)
 
 
 def _upper_first(value: Any) -> Any:
@@ -237,7 +230,7 @@ def config_item(item: dict[str, Any]) -> dict[str, Any]:
     arn = item.get("ARN") or item.get("arn") or rid
     return aws_resource(item["resourceType"], arn, item.get("resourceName") or rid,
                         item.get("awsRegion"), item.get("awsAccountId") or item.get("accountId"),
-                        _aws_tags(tags), props)
+                        aws_tags(tags), props)
 
 
 def _config(data: Any) -> Iterator[dict]:
@@ -260,7 +253,15 @@ NORMALISERS: dict[str, Callable[[Any], Iterator[dict]]] = {
     "resource-graph": _resource_graph,
     "arm": _arm_items,
     "az-cli": _arm_items,
-    "aws-ec2-instances": _instances,
-    "aws-ec2-volumes": _volumes,
+    "azure-powershell": _powershell,
+    "aws-ec2-instances": aws_describe.instances,
+    "aws-ec2-volumes": aws_describe.volumes,
+    "aws-ec2-reservation": aws_describe.reservation_instances,
+    "aws-ec2-instance": aws_describe.bare_instances,
+    "aws-ec2-volume": aws_describe.bare_volumes,
+    "aws-kms-key": aws_describe.kms_key,
+    "aws-elbv2-load-balancers": aws_describe.load_balancers,
+    "aws-ec2-vpcs": aws_describe.vpcs,
+    "aws-s3-buckets": aws_describe.buckets,
     "aws-config": _config,
 }

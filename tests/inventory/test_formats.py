@@ -198,11 +198,20 @@ def test_resource_graph_rows_must_match_the_columns(tmp_path, row, words):
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10)
+    | st.sampled_from(["System.Collections.Hashtable", "@{a=1}", "Microsoft.Compute/virtualMachines",
+                       "Microsoft.Storage/storageAccounts", "arn:aws:kms:eu-west-1:1:key/k"]),
     lambda kids: st.lists(kids, max_size=3) | st.dictionaries(
         st.sampled_from(["id", "type", "value", "data", "properties", "Reservations", "Instances",
                          "Volumes", "resourceType", "configuration", "supplementaryConfiguration",
-                         "resourceId", "Results", "rows", "columns", "name", "x"]), kids, max_size=4),
+                         "resourceId", "Results", "rows", "columns", "name", "x",
+                         # the shapes people export (tests/inventory/test_export_shapes.py):
+                         "Id", "ResourceId", "Type", "ResourceType", "Properties", "Sku",
+                         "Identity", "StorageProfile", "OsType", "ReservationId", "InstanceId",
+                         "VolumeId", "KeyMetadata", "Arn", "KeyId", "LoadBalancers",
+                         "LoadBalancerArn", "LoadBalancerName", "Vpcs", "VpcId", "Buckets", "Name",
+                         "NetworkInterfaces", "OwnerId", "enableHttpsTrafficOnly",
+                         "networkRuleSet", "ipRules", "ipAddressOrRange"]), kids, max_size=4),
     max_leaves=15,
 )
 
@@ -212,7 +221,13 @@ json_values = st.recursive(
 @example({"resourceType": "", "resourceId": "", "supplementaryConfiguration": {"x": "[,"}})
 @example({"data": {"columns": [{"name": "id"}], "rows": [[]]}})
 @example({"Results": ["x"]})
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example({"Id": "a", "Type": "Microsoft.Compute/virtualMachines", "StorageProfile": {"OsType": 9}})
+@example({"Id": "a", "Type": "Microsoft.Storage/storageAccounts", "Properties": None})
+@example([{"id": "a", "type": "Microsoft.Storage/storageAccounts", "networkRuleSet": {
+    "ipRules": [{"ipAddressOrRange": 1}, 2]}, "enableHttpsTrafficOnly": 0, "properties": 1}])
+@example({"KeyMetadata": {"Arn": 5, "KeyId": None}})
+@example({"Buckets": [{"Name": "b"}], "Owner": None})
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_any_json_loads_or_is_one_input_error(tmp_path, data):
     for name, text in (("x.json", json.dumps(data)),
                        ("x.jsonl", "".join(json.dumps(d) + "\n" for d in
