@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from scanner import __version__, guard, settings, signals
+from scanner.cli_args import ORDER_KEY, GlobalOptionsGroup, OrderedCommand
 from scanner.collect import aws_cli, azure_cli
 from scanner.findings import SEVERITIES
 from scanner.ship.options import options as ship_options
@@ -25,7 +26,7 @@ FAIL_ON = (*SEVERITIES, "none")
 PathArg = click.Path(path_type=Path)
 
 
-class CcscanGroup(click.Group):
+class CcscanGroup(GlobalOptionsGroup):
     """Every exception of every command becomes one stderr line and one exit code (guard)."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
@@ -43,7 +44,8 @@ class CcscanGroup(click.Group):
         try:
             return super().invoke(ctx)
         except BaseException as e:  # noqa: BLE001 - exit_code_for re-raises what is not ours
-            ctx.exit(guard.exit_code_for(e, ctx.params.get("verbose") or 0))
+            obj = ctx.obj if isinstance(ctx.obj, dict) else {}
+            ctx.exit(guard.exit_code_for(e, obj.get("verbose", ctx.params.get("verbose") or 0)))
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:
@@ -79,9 +81,14 @@ def main(ctx: click.Context, verbose: int, quiet: bool, no_color: bool) -> None:
                 130 interrupted; 128+N on signal N (SIGTERM 143, SIGHUP 129)
     """
     settings.check_all()
-    _setup_logging(verbose, quiet)
-    ctx.obj = {"verbose": verbose, "quiet": quiet,
-               "color": not no_color and not settings.no_color() and sys.stdout.isatty()}
+    ctx.obj = {"verbose": verbose, "quiet": quiet, "no_color": no_color, "apply": _apply_globals}
+    _apply_globals(ctx.obj)
+
+
+def _apply_globals(obj: dict[str, Any]) -> None:
+    """(Re)apply -v/-q/--no-color: also called when a subcommand gets them after its name."""
+    _setup_logging(obj["verbose"], obj["quiet"])
+    obj["color"] = not obj["no_color"] and not settings.no_color() and sys.stdout.isatty()
 
 
 def _policy_option(f: Any) -> Any:
@@ -92,15 +99,16 @@ def _policy_option(f: Any) -> Any:
     )(f)
 
 
-@main.command()
+@main.command(cls=OrderedCommand)
 @click.argument("inventory", nargs=-1, type=PathArg)
 @_policy_option
 @click.option("--framework", metavar="ID", help="Run only the policies mapped to this framework (e.g. soc2).")
 @click.option("--format", "formats", multiple=True, metavar="FORMAT",
-              help="Output format: table, json, ocsf, sarif, junit, csv. Repeatable; "
-              "pairs with --output in order.")
+              help="Output format: table, json, ocsf, sarif, junit, csv, html. Repeatable; "
+              "each --output takes the --format right before it.")
 @click.option("--output", "-o", "outputs", multiple=True, type=PathArg, metavar="FILE",
-              help="Write the matching --format here (repeatable). Default: stdout.")
+              help="Write the --format right before it here; alone, the format comes from the "
+              "file name (.json .sarif .jsonl .xml .html .csv .txt). Default: stdout.")
 @click.option("--output-dir", type=PathArg, metavar="DIR",
               help="Write every --format without its own --output to DIR/ccscan.<ext>.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="info", show_default=True,
@@ -162,7 +170,9 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
     from scanner.outputs import plan_outputs, write_outputs
     from scanner.scan import ScanOptions, load_policies, run_scan
 
-    plan = plan_outputs(formats, outputs, output_dir, ctx.obj["quiet"])
+    from scanner.output_pairs import pair
+
+    plan = plan_outputs(pair(ctx.meta.get(ORDER_KEY, [])), output_dir, ctx.obj["quiet"])
     shipping = _ship_plan(ship_targets, live)
     catalog = load_policies(list(policy_paths) or None, framework)
     bundle = None
