@@ -16,6 +16,7 @@ import click
 from scanner import __version__, guard, settings, signals
 from scanner.cli_args import ORDER_KEY, GlobalOptionsGroup, OrderedCommand
 from scanner.collect import aws_cli, azure_cli
+from scanner.completion import SHELLS, complete_formats, complete_policy_ids
 from scanner.findings import SEVERITIES
 from scanner.ship.options import options as ship_options
 from scanner.terminal import EscapingFormatter, escape
@@ -102,8 +103,15 @@ def _policy_option(f: Any) -> Any:
 @main.command(cls=OrderedCommand)
 @click.argument("inventory", nargs=-1, type=PathArg)
 @_policy_option
-@click.option("--framework", metavar="ID", help="Run only the policies mapped to this framework (e.g. soc2).")
-@click.option("--format", "formats", multiple=True, metavar="FORMAT",
+@click.option("--framework", metavar="ID",
+              help="Run only the policies mapped to this framework (e.g. soc2; any case).")
+@click.option("--check", "checks", multiple=True, metavar="ID|GLOB", shell_complete=complete_policy_ids,
+              help="Run only these policies (repeatable; globs like 'CCS-AZ-*'; any case).")
+@click.option("--skip-check", "skips", multiple=True, metavar="ID|GLOB", shell_complete=complete_policy_ids,
+              help="Do not run these policies (repeatable; globs; any case).")
+@click.option("--severity", "severity_levels", multiple=True, metavar="LEVEL[,LEVEL]",
+              help="Run only policies of these severities (info, low, medium, high, critical).")
+@click.option("--format", "formats", multiple=True, metavar="FORMAT", shell_complete=complete_formats,
               help="Output format: table, json, ocsf, sarif, junit, csv, html. Repeatable; "
               "each --output takes the --format right before it.")
 @click.option("--output", "-o", "outputs", multiple=True, type=PathArg, metavar="FILE",
@@ -136,7 +144,7 @@ def _policy_option(f: Any) -> Any:
 @click.option("--ledger", "ledger_dir", type=PathArg, metavar="DIR",
               help="Chain the signed bundle to the last one in this ledger and append it (SOC 2 Type II).")
 @click.option("--cadence", metavar="N[hdw]", help="With --ledger: the declared scan interval (default 1d).")
-@click.option("--explain", "explain_id", metavar="POLICY_ID",
+@click.option("--explain", "explain_id", metavar="POLICY_ID", shell_complete=complete_policy_ids,
               help="Print this policy's evaluation trace for every resource of its types to stderr.")
 @click.option("--sarif-all", is_flag=True, help="SARIF: passing findings are results too (still capped).")
 @click.option("--ship", "ship_targets", multiple=True, metavar="SINK",
@@ -152,7 +160,8 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
          baseline_file: Path | None, fail_on_new: bool, bundle_out: Path | None,
          sign_key: Path | None, passphrase_env: str | None, ledger_dir: Path | None,
          cadence: str | None, on_duplicate: str, explain_id: str | None, sarif_all: bool,
-         ship_targets: tuple[str, ...], **live: Any) -> None:
+         ship_targets: tuple[str, ...], checks: tuple[str, ...], skips: tuple[str, ...],
+         severity_levels: tuple[str, ...], **live: Any) -> None:
     """
     Evaluate policies against inventory files and/or live Azure and AWS estates.
 
@@ -167,14 +176,17 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
       ccscan scan --azure --subscription 0000-... --framework soc2
     """
     from scanner.gates import Gates
+    from scanner.output_pairs import pair
     from scanner.outputs import plan_outputs, write_outputs
     from scanner.scan import ScanOptions, load_policies, run_scan
-
-    from scanner.output_pairs import pair
 
     plan = plan_outputs(pair(ctx.meta.get(ORDER_KEY, [])), output_dir, ctx.obj["quiet"])
     shipping = _ship_plan(ship_targets, live)
     catalog = load_policies(list(policy_paths) or None, framework)
+    if checks or skips or severity_levels:
+        from scanner.policy.select import select_policies
+
+        catalog = select_policies(catalog, checks, skips, severity_levels)
     bundle = None
     if bundle_out is not None:
         from scanner.evidence.options import bundle_writer
@@ -591,7 +603,7 @@ def policies_list(policy_paths: tuple[Path, ...], framework: str | None) -> None
 
 
 @policies.command(name="show")
-@click.argument("policy_id")
+@click.argument("policy_id", shell_complete=complete_policy_ids)
 @_policy_option
 def policies_show(policy_id: str, policy_paths: tuple[Path, ...]) -> None:
     """Show one policy: what it checks, why, how to fix, its framework controls."""
@@ -618,6 +630,23 @@ def policies_show(policy_id: str, policy_paths: tuple[Path, ...]) -> None:
     for ref in p.references:
         say(f"see: {escape(ref)}")
     say(f"tests: {len(p.tests)}")
+
+
+@main.command()
+@click.argument("shell", type=click.Choice(SHELLS))
+def completion(shell: str) -> None:
+    """
+    Print the shell completion script (commands, options, formats, policy ids).
+
+    \b
+    Examples:
+      eval "$(ccscan completion bash)"            # in ~/.bashrc
+      eval "$(ccscan completion zsh)"             # in ~/.zshrc
+      ccscan completion fish > ~/.config/fish/completions/ccscan.fish
+    """
+    from scanner.completion import script
+
+    click.echo(script(main, shell))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -158,7 +158,7 @@ class HtmlReporter:
 
     def start(self, out: IO[str], result: ScanResult) -> None:
         self.out = out
-        self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")
+        self.spool = tempfile.TemporaryFile("w+", encoding="utf-8")  # noqa: SIM115 - closed in finish
         for p in result.policies:
             self.per_policy[p["id"]] = dict.fromkeys(STATUSES, 0)
 

@@ -10,9 +10,9 @@ import re
 from pathlib import Path
 
 import pytest
+from support.chromium import artifacts, chromium, require_chromium
 
 from scanner.ledger.html import render_html
-from support.chromium import artifacts, chromium, require_chromium
 
 require_chromium()
 

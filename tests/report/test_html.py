@@ -38,9 +38,9 @@ def _count(dom: str, id_: str) -> int:
 
 
 def _rows(dom: str, table_id: str) -> list[str]:
-    body = re.search(rf'<table id="{table_id}".*?<tbody>(.*?)</tbody>', dom, re.S)
+    body = re.search(rf'<table id="{table_id}".*?<tbody>(.*?)</tbody>', dom, re.DOTALL)
     assert body, f"table #{table_id} not in the DOM"
-    return re.findall(r"<tr[^>]*>.*?</tr>", body.group(1), re.S)
+    return re.findall(r"<tr[^>]*>.*?</tr>", body.group(1), re.DOTALL)
 
 
 def test_rendered_counts_match_the_json(reports, tmp_path):
