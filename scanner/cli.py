@@ -230,6 +230,9 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
             shipping.discard()
         raise
     code = gates.exit_code(result, fail_on, fail_on_unknown)
+    if fail_on_new and code == 1 and gates.baseline is not None:
+        new = sum(c["fail"] for c in gates.baseline.new_by_severity.values())
+        logger.warning("%d new failing findings (--fail-on-new; baseline %s)", new, baseline_file)
     if shipping is not None:
         code = shipping.ship_after_scan(ship_file, code)
     for line in gates.warnings():

@@ -40,7 +40,7 @@ class OrderedCommand(click.Command):
             ctx.meta[ORDER_KEY] = typed
             return opts, largs, order
 
-        parser.parse_args = parse_args
+        parser.parse_args = parse_args  # type: ignore[method-assign]  # wrap, keep its result
         return parser
 
 
