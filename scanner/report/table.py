@@ -86,7 +86,8 @@ class TableReporter:
         w(f"ccscan {escape(result.tool['version'])}  scan {escape(result.scan_id)}\n")
         w(f"{n_res} resources from {len(result.inputs)} inputs, {len(result.policies)} policies\n\n")
         rows = [r for r in self.rows.values() if any(r.counts.values())]
-        rows.sort(key=lambda r: (-(r.counts["fail"] + r.counts["error"] > 0), -SEVERITY_RANK.get(r.severity, 0),
+        rank: dict[str, int] = dict(SEVERITY_RANK)
+        rows.sort(key=lambda r: (-(r.counts["fail"] + r.counts["error"] > 0), -rank.get(r.severity, 0),
                                  -r.counts["fail"], r.id))
         # every column as wide as its widest cell, plus one space: 12345 never touches 67890
         cw = {k: max(len(h), *(len(str(r.counts[k])) for r in rows), 1) + 1 for h, k in COUNTS} if rows \
@@ -147,8 +148,9 @@ class TableReporter:
                                  "incomplete scan", "unknown")
         else:
             verdict = self.paint("PASS: no failing finding", "pass")
-        lines = [verdict, f"Summary: {s['pass']} pass, {s['fail']} fail, {s['unknown']} unknown, "
-                          f"{s['error']} error, {s['waived']} waived"]
+        total = (f"Summary: {s['pass']} pass, {s['fail']} fail, {s['unknown']} unknown, "
+                 f"{s['error']} error, {s['waived']} waived")
+        lines = [verdict, total]
         baseline = result.extra.get("baseline")
         if isinstance(baseline, dict):
             lines.append(f"{self.new_failing} new failing finding(s) since baseline "
