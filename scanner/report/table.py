@@ -86,7 +86,7 @@ class TableReporter:
         w(f"ccscan {escape(result.tool['version'])}  scan {escape(result.scan_id)}\n")
         w(f"{n_res} resources from {len(result.inputs)} inputs, {len(result.policies)} policies\n\n")
         rows = [r for r in self.rows.values() if any(r.counts.values())]
-        rank: dict[str, int] = dict(SEVERITY_RANK)
+        rank: dict[str, int] = {str(k): v for k, v in SEVERITY_RANK.items()}
         rows.sort(key=lambda r: (-(r.counts["fail"] + r.counts["error"] > 0), -rank.get(r.severity, 0),
                                  -r.counts["fail"], r.id))
         # every column as wide as its widest cell, plus one space: 12345 never touches 67890
