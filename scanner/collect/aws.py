@@ -74,6 +74,10 @@ class AwsOptions:
     external_id: str | None = None
     max_workers: int = 8
     max_attempts: int = 8
+    connect_timeout: float = 10
+    """Seconds to connect to an endpoint (--aws-timeout CONNECT/READ)."""
+    read_timeout: float = 60
+    """Seconds to wait for an answer: a hung endpoint costs at most this per attempt."""
     types: frozenset[str] | None = None
     """Lower-cased CloudFormation types to collect; None: every supported type."""
     progress: bool = False
@@ -120,8 +124,8 @@ class AwsCollector:
             retries={"mode": self.options.retry_mode,
                      "total_max_attempts": self.options.max_attempts},
             max_pool_connections=max(10, self.options.max_workers),
-            connect_timeout=10,
-            read_timeout=60,
+            connect_timeout=self.options.connect_timeout,
+            read_timeout=self.options.read_timeout,
             user_agent_extra=f"ccscan/{__version__}",
         )
 
@@ -157,8 +161,9 @@ class AwsCollector:
         creds = session.get_credentials()
         if creds is None:
             raise AwsAuthError(
-                "aws: no credentials found (set AWS_PROFILE/--profile, environment keys, "
-                "SSO login or an instance role)"
+                "aws: no credentials found (tried environment keys, AWS_PROFILE/--profile, the "
+                "shared credentials and config files, SSO, container and instance roles); "
+                "to fix: run `aws configure` or `aws sso login`, or pass --profile NAME"
             )
         self._remember_secrets(creds)
         return session
