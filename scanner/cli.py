@@ -205,8 +205,11 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
         for reporter, _ in pairs:
             if hasattr(reporter, "include_passes"):
                 reporter.include_passes = sarif_all
+        from scanner.progress import input_progress
+
         options = ScanOptions(inputs=inventory, input_format=input_format, collectors=collectors,
-                              scan_id=scan_id, on_duplicate=on_duplicate)
+                              scan_id=scan_id, on_duplicate=on_duplicate,
+                              wrap_input=input_progress(not ctx.obj["quiet"]))
         gates.attach(options)
         if explain_id:
             from scanner.policy.explain import explain_observer

@@ -8,7 +8,6 @@ sessions, scope (accounts, regions), concurrency and turning AWS errors into inc
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -36,7 +35,7 @@ from scanner.collect.aws_resources import FETCHERS, GLOBAL_TYPES, RegionContext
 from scanner.collect.base import IncompleteScope
 from scanner.errors import CcscanError
 from scanner.inventory.resource import Resource
-from scanner.terminal import escape
+from scanner.progress import Progress
 
 # Client errors that mean "these credentials cannot be used at all" when the first call fails.
 _AUTH_CODES = {
@@ -118,6 +117,7 @@ class AwsCollector:
         self._accounts: list[_Account] | None = None
         self._lock = threading.Lock()
         self._secrets: list[str] = []
+        self._progress = Progress("aws tasks", False)
         self._config = Config(
             # botocore's `max_attempts` counts retries; `total_max_attempts` counts the first
             # call too, which is what --aws-max-attempts promises.
@@ -246,6 +246,7 @@ class AwsCollector:
         """
         accounts = self.accounts()
         types = self.types()
+        self._progress = Progress("aws tasks", self.options.progress)
         with ThreadPoolExecutor(self.options.max_workers, thread_name_prefix="ccscan-aws") as pool:
             futures: list[tuple[str, Future[list[dict]]]] = []
             for acct in accounts:
@@ -256,6 +257,7 @@ class AwsCollector:
                         futures.append(
                             (f"aws:{acct.account}/{region}", pool.submit(self._run, ctx, rtype))
                         )
+            self._progress.start(len(futures))
             try:
                 for source, fut in futures:
                     for doc in fut.result():
@@ -263,6 +265,7 @@ class AwsCollector:
             finally:
                 for _, fut in futures:
                     fut.cancel()
+                self._progress.close()
 
     def _context(self, acct: _Account, region: str) -> RegionContext:
         return RegionContext(
@@ -286,9 +289,7 @@ class AwsCollector:
         except (ClientError, BotoCoreError) as e:
             self._note(scope, self._reason(e))
             return []
-        if self.options.progress:
-            with self._lock:
-                print(f"ccscan: {escape(scope)}: {len(docs)} resource(s)", file=sys.stderr, flush=True)
+        self._progress.advance(steps=1, items=len(docs))
         return docs
 
     def _client(self, acct: _Account, service: str, region: str) -> Any:
