@@ -44,9 +44,6 @@ class OrderedCommand(click.Command):
         return parser
 
 
-GLOBAL_NAMES = ("late_verbose", "late_quiet", "late_no_color")
-
-
 def _late(ctx: click.Context, param: click.Parameter, value: Any) -> None:
     """Merge a global option given after the subcommand into the root's settings."""
     if not value:
@@ -82,4 +79,3 @@ class GlobalOptionsGroup(click.Group):
 
 
 GlobalOptionsGroup.group_class = GlobalOptionsGroup
-GlobalOptionsGroup.command_class = click.Command
