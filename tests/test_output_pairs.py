@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scanner.errors import UsageError
 from scanner.output_pairs import format_of, pair
@@ -74,3 +76,38 @@ def test_a_format_with_an_unnamed_destination_is_fine():
 def test_unknown_format_is_a_usage_error(ccscan):
     res = ccscan("scan", FIXTURES, "--format", "yaml")
     assert res.exit_code == 2 and "unknown format 'yaml'" in res.stderr
+
+
+NAMED = {"json": "r{}.json", "sarif": "r{}.sarif", "ocsf": "r{}.ocsf.jsonl", "junit": "r{}.xml",
+         "html": "r{}.html", "csv": "r{}.csv", "table": "r{}.txt"}
+
+
+@given(st.lists(st.tuples(st.sampled_from(sorted(NAMED)), st.sampled_from(["paired", "lone", "stdout"])),
+                min_size=1, max_size=8))
+def test_any_adjacent_typing_pairs_as_written(items):
+    from scanner.output_pairs import pair as do_pair
+
+    typed: list[tuple[str, str]] = []
+    want: list[tuple[str, Path | None]] = []
+    for i, (fmt, how) in enumerate(items):
+        if how == "lone" and i and items[i - 1][1] == "stdout":
+            how = "paired"  # a -o right after a --format without one is that format's, by definition
+        name = NAMED[fmt].format(i)
+        if how == "paired":
+            typed += [("formats", fmt), ("outputs", name)]
+        elif how == "lone":
+            typed += [("outputs", name)]
+        else:
+            typed += [("formats", fmt)]
+        want.append((fmt, None if how == "stdout" else Path(name)))
+    assert do_pair(typed) == want
+
+
+@given(st.sampled_from(sorted(NAMED)), st.sampled_from(sorted(NAMED)))
+def test_a_name_of_another_format_is_always_refused(fmt, other):
+    name = NAMED[other].format(0)
+    if fmt == other:
+        assert pair([("formats", fmt), ("outputs", name)]) == [(fmt, Path(name))]
+    else:
+        with pytest.raises(UsageError, match=f"the file name says {other}"):
+            pair([("formats", fmt), ("outputs", name)])
