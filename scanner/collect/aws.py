@@ -8,6 +8,7 @@ sessions, scope (accounts, regions), concurrency and turning AWS errors into inc
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -36,6 +37,8 @@ from scanner.collect.base import IncompleteScope
 from scanner.errors import CcscanError
 from scanner.inventory.resource import Resource
 from scanner.progress import Progress
+
+logger = logging.getLogger(__name__)
 
 # Client errors that mean "these credentials cannot be used at all" when the first call fails.
 _AUTH_CODES = {
@@ -297,10 +300,18 @@ class AwsCollector:
         with self._lock:
             key = (service, region)
             if key not in acct.clients:
-                acct.clients[key] = acct.session.client(
-                    service, region_name=region, config=self._config
-                )
+                client = acct.session.client(service, region_name=region, config=self._config)
+                client.meta.events.register("needs-retry", self._say_retry)
+                acct.clients[key] = client
             return acct.clients[key]
+
+    def _say_retry(self, attempts: int = 0, caught_exception: Exception | None = None,
+                   operation: Any = None, **_: Any) -> None:
+        # botocore retries timeouts silently; a hung endpoint must show up before the last try.
+        # Returning None leaves the retry decision to botocore's own handler.
+        if caught_exception is not None and attempts < self.options.max_attempts:
+            logger.warning("aws: %s: %s; retrying (attempt %d of %d)", getattr(operation, "name", "call"),
+                           self._scrub(str(caught_exception)), attempts + 1, self.options.max_attempts)
 
     def _available(self, acct: _Account, service: str) -> tuple[str, ...]:
         with self._lock:

@@ -76,6 +76,9 @@ def test_a_hung_endpoint_is_incomplete_within_the_timeout(hung, sts_url):
     (inc,) = json.loads(res.stdout)["incomplete"]
     assert inc["scope"] == "aws 123456789012/us-east-1 AWS::KMS::Key"
     assert "timeout" in inc["reason"].lower()
+    # not silent until then: the retry after the first timeout is said on stderr
+    assert "ccscan: WARNING: aws: ListAliases: Read timeout on endpoint URL" in res.stderr
+    assert "retrying (attempt 2 of 2)" in res.stderr
 
 
 @pytest.mark.parametrize("text, want", [("5", (5.0, 5.0)), ("3/30", (3.0, 30.0)), ("0.5/1", (0.5, 1.0))])
