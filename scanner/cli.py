@@ -14,7 +14,9 @@ from typing import Any
 import click
 
 from scanner import __version__, guard, settings, signals
+from scanner.cli_args import ORDER_KEY, GlobalOptionsGroup, OrderedCommand
 from scanner.collect import aws_cli, azure_cli
+from scanner.completion import SHELLS, complete_formats, complete_policy_ids
 from scanner.findings import SEVERITIES
 from scanner.ship.options import options as ship_options
 from scanner.terminal import EscapingFormatter, escape
@@ -25,7 +27,7 @@ FAIL_ON = (*SEVERITIES, "none")
 PathArg = click.Path(path_type=Path)
 
 
-class CcscanGroup(click.Group):
+class CcscanGroup(GlobalOptionsGroup):
     """Every exception of every command becomes one stderr line and one exit code (guard)."""
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
@@ -43,7 +45,8 @@ class CcscanGroup(click.Group):
         try:
             return super().invoke(ctx)
         except BaseException as e:  # noqa: BLE001 - exit_code_for re-raises what is not ours
-            ctx.exit(guard.exit_code_for(e, ctx.params.get("verbose") or 0))
+            obj = ctx.obj if isinstance(ctx.obj, dict) else {}
+            ctx.exit(guard.exit_code_for(e, obj.get("verbose", ctx.params.get("verbose") or 0)))
 
 
 def _setup_logging(verbose: int, quiet: bool) -> None:
@@ -79,9 +82,14 @@ def main(ctx: click.Context, verbose: int, quiet: bool, no_color: bool) -> None:
                 130 interrupted; 128+N on signal N (SIGTERM 143, SIGHUP 129)
     """
     settings.check_all()
-    _setup_logging(verbose, quiet)
-    ctx.obj = {"verbose": verbose, "quiet": quiet,
-               "color": not no_color and not settings.no_color() and sys.stdout.isatty()}
+    ctx.obj = {"verbose": verbose, "quiet": quiet, "no_color": no_color, "apply": _apply_globals}
+    _apply_globals(ctx.obj)
+
+
+def _apply_globals(obj: dict[str, Any]) -> None:
+    """(Re)apply -v/-q/--no-color: also called when a subcommand gets them after its name."""
+    _setup_logging(obj["verbose"], obj["quiet"])
+    obj["color"] = not obj["no_color"] and not settings.no_color() and sys.stdout.isatty()
 
 
 def _policy_option(f: Any) -> Any:
@@ -92,15 +100,23 @@ def _policy_option(f: Any) -> Any:
     )(f)
 
 
-@main.command()
+@main.command(cls=OrderedCommand)
 @click.argument("inventory", nargs=-1, type=PathArg)
 @_policy_option
-@click.option("--framework", metavar="ID", help="Run only the policies mapped to this framework (e.g. soc2).")
-@click.option("--format", "formats", multiple=True, metavar="FORMAT",
-              help="Output format: table, json, ocsf, sarif, junit, csv. Repeatable; "
-              "pairs with --output in order.")
+@click.option("--framework", metavar="ID",
+              help="Run only the policies mapped to this framework (e.g. soc2; any case).")
+@click.option("--check", "checks", multiple=True, metavar="ID|GLOB", shell_complete=complete_policy_ids,
+              help="Run only these policies (repeatable; globs like 'CCS-AZ-*'; any case).")
+@click.option("--skip-check", "skips", multiple=True, metavar="ID|GLOB", shell_complete=complete_policy_ids,
+              help="Do not run these policies (repeatable; globs; any case).")
+@click.option("--severity", "severity_levels", multiple=True, metavar="LEVEL[,LEVEL]",
+              help="Run only policies of these severities (info, low, medium, high, critical).")
+@click.option("--format", "formats", multiple=True, metavar="FORMAT", shell_complete=complete_formats,
+              help="Output format: table, json, ocsf, sarif, junit, csv, html. Repeatable; "
+              "each --output takes the --format right before it.")
 @click.option("--output", "-o", "outputs", multiple=True, type=PathArg, metavar="FILE",
-              help="Write the matching --format here (repeatable). Default: stdout.")
+              help="Write the --format right before it here; alone, the format comes from the "
+              "file name (.json .sarif .jsonl .xml .html .csv .txt). Default: stdout.")
 @click.option("--output-dir", type=PathArg, metavar="DIR",
               help="Write every --format without its own --output to DIR/ccscan.<ext>.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON), default="info", show_default=True,
@@ -130,7 +146,7 @@ def _policy_option(f: Any) -> Any:
 @click.option("--ledger", "ledger_dir", type=PathArg, metavar="DIR",
               help="Chain the signed bundle to the last one in this ledger and append it (SOC 2 Type II).")
 @click.option("--cadence", metavar="N[hdw]", help="With --ledger: the declared scan interval (default 1d).")
-@click.option("--explain", "explain_id", metavar="POLICY_ID",
+@click.option("--explain", "explain_id", metavar="POLICY_ID", shell_complete=complete_policy_ids,
               help="Print this policy's evaluation trace for every resource of its types to stderr.")
 @click.option("--sarif-all", is_flag=True, help="SARIF: passing findings are results too (still capped).")
 @click.option("--show-uncovered", is_flag=True,
@@ -151,6 +167,7 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
          sign_key: Path | None, passphrase_env: str | None, ledger_dir: Path | None,
          cadence: str | None, on_duplicate: str, explain_id: str | None, sarif_all: bool,
          ship_targets: tuple[str, ...], show_uncovered: bool, allow_empty: bool,
+         checks: tuple[str, ...], skips: tuple[str, ...], severity_levels: tuple[str, ...],
          **live: Any) -> None:
     """
     Evaluate policies against inventory files and/or live Azure and AWS estates.
@@ -166,12 +183,17 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
       ccscan scan --azure --subscription 0000-... --framework soc2
     """
     from scanner.gates import Gates
+    from scanner.output_pairs import pair
     from scanner.outputs import plan_outputs, write_outputs
     from scanner.scan import ScanOptions, load_policies, run_scan
 
-    plan = plan_outputs(formats, outputs, output_dir, ctx.obj["quiet"])
+    plan = plan_outputs(pair(ctx.meta.get(ORDER_KEY, [])), output_dir, ctx.obj["quiet"])
     shipping = _ship_plan(ship_targets, live)
     catalog = load_policies(list(policy_paths) or None, framework)
+    if checks or skips or severity_levels:
+        from scanner.policy.select import select_policies
+
+        catalog = select_policies(catalog, checks, skips, severity_levels)
     bundle = None
     if bundle_out is not None:
         from scanner.evidence.options import bundle_writer
@@ -190,9 +212,12 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
         for reporter, _ in pairs:
             if hasattr(reporter, "include_passes"):
                 reporter.include_passes = sarif_all
+        from scanner.progress import input_progress
+
         options = ScanOptions(inputs=inventory, input_format=input_format, collectors=collectors,
                               scan_id=scan_id, on_duplicate=on_duplicate,
-                              allow_empty=allow_empty, list_not_judged=show_uncovered)
+                              allow_empty=allow_empty, list_not_judged=show_uncovered,
+                              wrap_input=input_progress(not ctx.obj["quiet"]))
         gates.attach(options)
         if explain_id:
             from scanner.policy.explain import explain_observer
@@ -216,6 +241,9 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
             shipping.discard()
         raise
     code = gates.exit_code(result, fail_on, fail_on_unknown)
+    if fail_on_new and code == 1 and gates.baseline is not None:
+        new = sum(c["fail"] for c in gates.baseline.new_by_severity.values())
+        logger.warning("%d new failing findings (--fail-on-new; baseline %s)", new, baseline_file)
     if shipping is not None:
         code = shipping.ship_after_scan(ship_file, code)
     for line in gates.warnings():
@@ -589,7 +617,7 @@ def policies_list(policy_paths: tuple[Path, ...], framework: str | None) -> None
 
 
 @policies.command(name="show")
-@click.argument("policy_id")
+@click.argument("policy_id", shell_complete=complete_policy_ids)
 @_policy_option
 def policies_show(policy_id: str, policy_paths: tuple[Path, ...]) -> None:
     """Show one policy: what it checks, why, how to fix, its framework controls."""
@@ -616,6 +644,23 @@ def policies_show(policy_id: str, policy_paths: tuple[Path, ...]) -> None:
     for ref in p.references:
         say(f"see: {escape(ref)}")
     say(f"tests: {len(p.tests)}")
+
+
+@main.command()
+@click.argument("shell", type=click.Choice(SHELLS))
+def completion(shell: str) -> None:
+    """
+    Print the shell completion script (commands, options, formats, policy ids).
+
+    \b
+    Examples:
+      eval "$(ccscan completion bash)"            # in ~/.bashrc
+      eval "$(ccscan completion zsh)"             # in ~/.zshrc
+      ccscan completion fish > ~/.config/fish/completions/ccscan.fish
+    """
+    from scanner.completion import script
+
+    click.echo(script(main, shell))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -38,28 +38,22 @@ class Output:
 
 
 def plan_outputs(
-    formats: tuple[str, ...], outputs: tuple[Path, ...], output_dir: Path | None, quiet: bool
+    pairs: list[tuple[str, Path | None]], output_dir: Path | None, quiet: bool
 ) -> list[Output]:
     """
-    Pair `--format` with `--output` by position; unpaired formats go to `--output-dir` or stdout.
+    Plan the outputs from (format, destination) pairs (scanner.output_pairs); formats without
+    a destination go to `--output-dir` or stdout.
 
-    Without `--format`: a table on stdout (plus JSON in `--output-dir` when one is given).
+    Without any: a table on stdout (plus JSON in `--output-dir` when one is given).
     At most one format may go to stdout.
     """
-    fmts = list(formats)
-    if not fmts:
-        fmts = ["json"] if output_dir else ["table"]
-        if outputs:
-            fmts = ["json"] * len(outputs)
-    if len(outputs) > len(fmts):
-        raise UsageError(f"{len(outputs)} --output given for {len(fmts)} --format: pair each --output with a --format")
-    for f in fmts:
-        if f not in FORMATS:
-            raise UsageError(f"unknown format {f!r} (choose from {', '.join(FORMATS)})")
+    if not pairs:
+        pairs = [("json", None)] if output_dir else [("table", None)]
+    fmts = [f for f, _ in pairs]
     plan: list[Output] = []
-    for i, fmt in enumerate(fmts):
-        if i < len(outputs):
-            plan.append(Output(fmt, outputs[i]))
+    for fmt, dest in pairs:
+        if dest is not None:
+            plan.append(Output(fmt, dest))
         elif output_dir is not None:
             plan.append(Output(fmt, output_dir / f"ccscan.{EXTENSIONS.get(fmt, fmt)}"))
         else:

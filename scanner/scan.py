@@ -50,6 +50,8 @@ class ScanOptions:
     """Applied to each sanitised finding before it is counted and reported (waivers, baselines)."""
     finishers: list[Callable[[ScanResult], None]] = field(default_factory=list)
     """Called with the result before reporters finish (to add `extra` keys, sanitised after)."""
+    wrap_input: Callable[[str, Iterable[Resource]], Iterable[Resource]] | None = None
+    """Wraps each inventory input's resources (the CLI's progress bar, scanner.progress)."""
     on_duplicate: str = "error"
     """A resource id read twice: `error` (InputError), or keep the `first` (see duplicates.py)."""
     allow_empty: bool = False
@@ -148,7 +150,7 @@ def run_scan(
             coverage.add(resource, judged)
 
     for inv in read_inventories(options.inputs, options.input_format) if options.inputs else []:
-        consume(inv)
+        consume(options.wrap_input(inv.path.as_posix(), inv) if options.wrap_input else inv)
         result.inputs.append({"source": inv.path.as_posix(), "sha256": inv.sha256,
                               "resources": inv.count, "format": inv.format})
         if skipped := ids.take_skipped():

@@ -94,9 +94,9 @@ def test_a_failed_scan_leaves_outputs_untouched(ccscan, tmp_path):
     out, linked = tmp_path / "r.json", tmp_path / "t.json"
     out.write_text("previous")
     linked.write_text("previous too")
-    (tmp_path / "l.json").symlink_to(linked)
+    (tmp_path / "l.sarif").symlink_to(linked)
     res = ccscan("scan", tmp_path / "missing", "--format", "json", "-o", out,
-                 "--format", "sarif", "-o", tmp_path / "l.json")
+                 "--format", "sarif", "-o", tmp_path / "l.sarif")
     assert res.exit_code == 2
     assert out.read_text() == "previous" and linked.read_text() == "previous too"
     assert leftovers(tmp_path) == []

@@ -8,7 +8,7 @@ sessions, scope (accounts, regions), concurrency and turning AWS errors into inc
 
 from __future__ import annotations
 
-import sys
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -36,7 +36,9 @@ from scanner.collect.aws_resources import FETCHERS, GLOBAL_TYPES, RegionContext
 from scanner.collect.base import IncompleteScope
 from scanner.errors import CcscanError
 from scanner.inventory.resource import Resource
-from scanner.terminal import escape
+from scanner.progress import Progress
+
+logger = logging.getLogger(__name__)
 
 # Client errors that mean "these credentials cannot be used at all" when the first call fails.
 _AUTH_CODES = {
@@ -74,6 +76,10 @@ class AwsOptions:
     external_id: str | None = None
     max_workers: int = 8
     max_attempts: int = 8
+    connect_timeout: float = 10
+    """Seconds to connect to an endpoint (--aws-timeout CONNECT/READ)."""
+    read_timeout: float = 60
+    """Seconds to wait for an answer: a hung endpoint costs at most this per attempt."""
     types: frozenset[str] | None = None
     """Lower-cased CloudFormation types to collect; None: every supported type."""
     progress: bool = False
@@ -114,14 +120,15 @@ class AwsCollector:
         self._accounts: list[_Account] | None = None
         self._lock = threading.Lock()
         self._secrets: list[str] = []
+        self._progress = Progress("aws tasks", False)
         self._config = Config(
             # botocore's `max_attempts` counts retries; `total_max_attempts` counts the first
             # call too, which is what --aws-max-attempts promises.
             retries={"mode": self.options.retry_mode,
                      "total_max_attempts": self.options.max_attempts},
             max_pool_connections=max(10, self.options.max_workers),
-            connect_timeout=10,
-            read_timeout=60,
+            connect_timeout=self.options.connect_timeout,
+            read_timeout=self.options.read_timeout,
             user_agent_extra=f"ccscan/{__version__}",
         )
 
@@ -157,8 +164,9 @@ class AwsCollector:
         creds = session.get_credentials()
         if creds is None:
             raise AwsAuthError(
-                "aws: no credentials found (set AWS_PROFILE/--profile, environment keys, "
-                "SSO login or an instance role)"
+                "aws: no credentials found (tried environment keys, AWS_PROFILE/--profile, the "
+                "shared credentials and config files, SSO, container and instance roles); "
+                "to fix: run `aws configure` or `aws sso login`, or pass --profile NAME"
             )
         self._remember_secrets(creds)
         return session
@@ -241,6 +249,7 @@ class AwsCollector:
         """
         accounts = self.accounts()
         types = self.types()
+        self._progress = Progress("aws tasks", self.options.progress)
         with ThreadPoolExecutor(self.options.max_workers, thread_name_prefix="ccscan-aws") as pool:
             futures: list[tuple[str, Future[list[dict]]]] = []
             for acct in accounts:
@@ -251,6 +260,7 @@ class AwsCollector:
                         futures.append(
                             (f"aws:{acct.account}/{region}", pool.submit(self._run, ctx, rtype))
                         )
+            self._progress.start(len(futures))
             try:
                 for source, fut in futures:
                     for doc in fut.result():
@@ -258,6 +268,7 @@ class AwsCollector:
             finally:
                 for _, fut in futures:
                     fut.cancel()
+                self._progress.close()
 
     def _context(self, acct: _Account, region: str) -> RegionContext:
         return RegionContext(
@@ -281,9 +292,7 @@ class AwsCollector:
         except (ClientError, BotoCoreError) as e:
             self._note(scope, self._reason(e))
             return []
-        if self.options.progress:
-            with self._lock:
-                print(f"ccscan: {escape(scope)}: {len(docs)} resource(s)", file=sys.stderr, flush=True)
+        self._progress.advance(steps=1, items=len(docs))
         return docs
 
     def _client(self, acct: _Account, service: str, region: str) -> Any:
@@ -291,10 +300,18 @@ class AwsCollector:
         with self._lock:
             key = (service, region)
             if key not in acct.clients:
-                acct.clients[key] = acct.session.client(
-                    service, region_name=region, config=self._config
-                )
+                client = acct.session.client(service, region_name=region, config=self._config)
+                client.meta.events.register("needs-retry", self._say_retry)
+                acct.clients[key] = client
             return acct.clients[key]
+
+    def _say_retry(self, attempts: int = 0, caught_exception: Exception | None = None,
+                   operation: Any = None, **_: Any) -> None:
+        # botocore retries timeouts silently; a hung endpoint must show up before the last try.
+        # Returning None leaves the retry decision to botocore's own handler.
+        if caught_exception is not None and attempts < self.options.max_attempts:
+            logger.warning("aws: %s: %s; retrying (attempt %d of %d)", getattr(operation, "name", "call"),
+                           self._scrub(str(caught_exception)), attempts + 1, self.options.max_attempts)
 
     def _available(self, acct: _Account, service: str) -> tuple[str, ...]:
         with self._lock:

@@ -71,7 +71,30 @@ _OPTIONS = [
         help="Attempts per AWS API call (the first included); throttling, 5xx and connection "
         "errors are retried by botocore's standard retry mode with backoff.",
     ),
+    click.option(
+        "--aws-timeout",
+        "aws_timeout",
+        default="10/60",
+        show_default=True,
+        metavar="SECONDS|CONNECT/READ",
+        help="Seconds to wait to connect to an AWS endpoint / for its answer, before the call "
+        "is retried, then reported as incomplete (one number sets both).",
+    ),
 ]
+
+
+def parse_timeout(text: str) -> tuple[float, float]:
+    """`5` -> (5, 5); `3/30` -> (3, 30). Raises UsageError outside 0.1..600 s or malformed."""
+    from scanner.errors import UsageError
+
+    parts = str(text).split("/")
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        values = []
+    if len(values) not in (1, 2) or not all(0.1 <= v <= 600 for v in values):
+        raise UsageError(f"--aws-timeout {text!r}: give SECONDS or CONNECT/READ, each 0.1 to 600")
+    return (values[0], values[-1])
 
 
 def options(f: F) -> F:
@@ -105,6 +128,7 @@ def collector_from(
 
         raise UsageError("--external-id needs --role-arn")
 
+    connect, read = parse_timeout(params.get("aws_timeout") or "10/60")
     require_extra("boto3", "aws")
     from scanner.collect.aws import AwsCollector, AwsOptions  # deferred: boto3 is slow to import
 
@@ -116,6 +140,8 @@ def collector_from(
             external_id=params.get("aws_external_id"),
             max_workers=int(params.get("aws_max_workers") or 8),
             max_attempts=int(params.get("aws_max_attempts") or 8),
+            connect_timeout=connect,
+            read_timeout=read,
             types=frozenset(types) if types is not None else None,
             progress=progress,
         )

@@ -23,12 +23,12 @@ from scanner.collect.azure_auth import CachedCredential, check_credential, defau
 from scanner.collect.azure_auth import cloud as cloud_endpoints
 from scanner.collect.azure_clients import ClientFactory, HttpSettings
 from scanner.collect.azure_errors import describe, is_not_found
-from scanner.collect.azure_progress import Progress
 from scanner.collect.azure_types import TypeSpec, list_subscriptions, select, site_config
 from scanner.collect.base import IncompleteScope
 from scanner.errors import UsageError
 from scanner.inventory.formats import arm_resource
 from scanner.inventory.resource import Resource
+from scanner.progress import Progress
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ class AzureCollector:
         self.specs, self.unsupported = select(types)
         self.subscriptions: list[str] = list(settings.subscriptions)
         self._credential = credential
-        self._progress = Progress(enabled=progress)
+        self._progress = Progress("azure lists", enabled=progress)
         self._stop = threading.Event()
         for t in self.unsupported:
             logger.warning(
@@ -230,11 +230,11 @@ class AzureCollector:
                             self.incomplete.extend(item.incomplete)
                             if task.rg and not item.rg_missing:
                                 rg_found.add(task.rg)
-                            self._progress.task_done()
+                            self._progress.advance(steps=1)
                             break
                         for doc in item:
                             yield Resource(arm_resource(doc), source=f"azure:{task.sub}")
-                        self._progress.resources(len(item))
+                        self._progress.advance(items=len(item))
             finally:
                 # Early close (or a consumer error): stop producers at their next page.
                 self._stop.set()

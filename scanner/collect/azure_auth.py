@@ -43,10 +43,18 @@ CLOUDS: dict[str, Cloud] = {
 """Keyed by lower-cased `az cloud list` name; the values equal AzureAuthorityHosts'."""
 
 _ADVICE = (
-    "set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (service principal) or "
-    "AZURE_FEDERATED_TOKEN_FILE (workload identity), run `az login`, or pick one credential "
-    "with AZURE_TOKEN_CREDENTIALS (e.g. AzureCliCredential)"
+    "run `az login` (or, for a service principal, set AZURE_TENANT_ID, AZURE_CLIENT_ID and "
+    "AZURE_CLIENT_SECRET)"
 )
+_ONE_FIX = {
+    # When the chain is one credential, the one thing to do is that credential's.
+    "AzureCliCredential": "run `az login`",
+    "EnvironmentCredential": "set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET",
+    "WorkloadIdentityCredential": "set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE",
+    "ManagedIdentityCredential": "run on an Azure host with a managed identity assigned",
+    "AzurePowerShellCredential": "run `Connect-AzAccount` in PowerShell",
+    "AzureDeveloperCliCredential": "run `azd auth login`",
+}
 
 
 class AzureAuthError(CcscanError):
@@ -129,8 +137,15 @@ def check_credential(credential: Any, scope: str) -> None:
     Raises AzureAuthError with one line naming the credentials tried and what to set; the
     token itself is never part of a message.
     """
+    import logging
+
     from azure.core.exceptions import ClientAuthenticationError
 
+    # azure-identity logs its own multi-line account of the chain to the root logger's
+    # last-resort handler (stderr); our one line below says the same, so it stays unshown.
+    quiet = logging.getLogger("azure.identity")
+    if not quiet.handlers:
+        quiet.addHandler(logging.NullHandler())
     try:
         credential.get_token(scope)
     except ClientAuthenticationError as e:  # CredentialUnavailableError is a subclass
@@ -153,7 +168,8 @@ def auth_failure_message(credential: Any, error: Exception) -> str:
     hint = ""
     if os.environ.get("AZURE_TOKEN_CREDENTIALS"):
         hint = f" (AZURE_TOKEN_CREDENTIALS={os.environ['AZURE_TOKEN_CREDENTIALS']})"
-    return f"Azure sign-in failed; credentials tried{hint}: {tried}. To fix: {_ADVICE}"
+    fix = _ONE_FIX.get(chain[0], _ADVICE) if len(chain) == 1 else _ADVICE
+    return f"Azure sign-in failed; credentials tried{hint}: {tried}. To fix: {fix}"
 
 
 def _short(reason: str) -> str:

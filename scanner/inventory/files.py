@@ -32,8 +32,6 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     """
     Return the inventory files under `paths` (directories recursively), in a stable order.
     """
-    if any(str(p) == "-" for p in paths):
-        raise InputError("reading an inventory from stdin is not supported; give a file", "-")
     return find_files(paths, INVENTORY_SUFFIXES, "inventory", InputError)
 
 
@@ -240,5 +238,11 @@ def _spelling(rid: str, i: int) -> bytes:
 
 
 def read_inventories(paths: Sequence[Path], input_format: str = "auto") -> list[InventoryFile]:
-    """Return an InventoryFile per file under `paths` (not yet read)."""
-    return [InventoryFile(p, input_format) for p in discover(paths)]
+    """Return an InventoryFile per file under `paths` (not yet read); `-` is standard input, first."""
+    from scanner.inventory.stdin import StdinInventory, is_stdin
+
+    if sum(is_stdin(p) for p in paths) > 1:
+        raise InputError("standard input can be read only once: give `-` once", "-")
+    first: list[InventoryFile] = [StdinInventory(input_format) for p in paths if is_stdin(p)]
+    rest = [p for p in paths if not is_stdin(p)]
+    return [*first, *(InventoryFile(p, input_format) for p in discover(rest))] if rest else first

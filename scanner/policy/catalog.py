@@ -67,6 +67,8 @@ class Catalog:
         """
         Keep only the policies mapped to `framework_id` (by either side of the mapping).
         """
+        # case-insensitive: `--framework SOC2` is soc2
+        framework_id = next((k for k in self.frameworks if k.lower() == framework_id.lower()), framework_id)
         fw = self.frameworks.get(framework_id)
         if fw is None:
             known = ", ".join(sorted(self.frameworks)) or "none loaded"

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from scanner.report.csv_report import CsvReporter
+from scanner.report.html import HtmlReporter
 from scanner.report.interface import Reporter
 from scanner.report.json_report import JsonReporter
 from scanner.report.junit import JunitReporter
@@ -21,6 +22,7 @@ FORMATS: dict[str, Callable[[], Reporter]] = {
     "sarif": SarifReporter,
     "junit": JunitReporter,
     "csv": CsvReporter,
+    "html": HtmlReporter,
 }
 """Format name -> reporter class (constructed with no arguments)."""
 
@@ -31,10 +33,11 @@ EXTENSIONS: dict[str, str] = {
     "sarif": "sarif",
     "junit": "junit.xml",
     "csv": "csv",
+    "html": "html",
 }
 """File name ending per format, used by `--output-dir`."""
 
 __all__ = [
-    "EXTENSIONS", "FORMATS", "CsvReporter", "JsonReporter", "JunitReporter", "OcsfReporter", "Reporter",
+    "EXTENSIONS", "FORMATS", "CsvReporter", "HtmlReporter", "JsonReporter", "JunitReporter", "OcsfReporter", "Reporter",
     "SarifReporter", "TableReporter",
 ]

@@ -53,10 +53,20 @@ def table(headers: Iterable[str], rows: Iterable[Iterable[str]], row_class: str 
 
 def page(title: str, body: str, css: str = "", script: str = "") -> str:
     """A whole HTML document: no external resource, CSP forbids fetching any."""
-    js = f"<script>{script}</script>" if script else ""
+    return page_head(title, css) + body + page_tail(script)
+
+
+def page_head(title: str, css: str = "") -> str:
+    """The document up to and including `<body>`, for a page written in pieces."""
     return (
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         f"<meta http-equiv=\"Content-Security-Policy\" content=\"{esc(CSP)}\">"
         f"<meta name=\"viewport\" content=\"width=device-width\"><title>{esc(title)}</title>"
-        f"<style>{BASE_CSS}{css}</style></head><body>{body}{js}</body></html>\n"
+        f"<style>{BASE_CSS}{css}</style></head><body>"
     )
+
+
+def page_tail(script: str = "") -> str:
+    """The inline script, if any, and the end of the document."""
+    js = f"<script>{script}</script>" if script else ""
+    return f"{js}</body></html>\n"

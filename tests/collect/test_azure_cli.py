@@ -214,7 +214,7 @@ def test_importing_the_cli_loads_no_azure_sdk():
 
 
 def test_progress_is_drawn_only_on_a_terminal(tmp_path: Path):
-    from scanner.collect.azure_progress import Progress
+    from scanner.progress import Progress  # the shared bar (issue 14.2) replaced azure_progress
 
     class Tty:
         def __init__(self, tty: bool) -> None:
@@ -231,11 +231,12 @@ def test_progress_is_drawn_only_on_a_terminal(tmp_path: Path):
 
     for tty in (True, False):
         stream = Tty(tty)
-        progress = Progress(enabled=True, stream=stream)
+        progress = Progress("azure lists", enabled=True, stream=stream)
         progress.start(2)
-        progress.resources(5)
-        progress.task_done()
-        progress.task_done()
+        progress.advance(items=5)
+        progress.advance(steps=1)
+        progress.advance(steps=1)
         progress.close()
-        assert ("azure: 2/2 lists, 5 resources" in stream.text) is tty
+        assert ("azure lists" in stream.text and "2/2" in stream.text
+                and "5 resources" in stream.text) is tty
         assert (stream.text == "") is not tty

@@ -6,40 +6,15 @@ script ran match the JSON report; untrusted strings stay text; a screenshot is s
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
+from support.chromium import artifacts, chromium, require_chromium
 
 from scanner.ledger.html import render_html
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-if not CHROMIUM and os.environ.get("CI") != "true":
-    pytest.skip("chromium is not installed (apt-get install chromium); CI installs it",
-                allow_module_level=True)
-
-
-def chromium(*args: str) -> subprocess.CompletedProcess:
-    assert CHROMIUM, "CI=true: chromium must be installed by .ci/run"
-    profile = tempfile.mkdtemp(prefix="ccscan-chromium-")
-    try:
-        return subprocess.run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-             "--no-first-run", "--disable-background-networking", "--disable-component-update",
-             "--disable-sync", f"--user-data-dir={profile}", *args],
-            capture_output=True, text=True, timeout=120, check=True)
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-
-
-def artifacts(tmp_path: Path) -> Path:
-    d = Path(os.environ.get("CCSCAN_TEST_ARTIFACTS") or tmp_path)
-    d.mkdir(parents=True, exist_ok=True)
-    return d
+require_chromium()
 
 
 @pytest.fixture(scope="module")

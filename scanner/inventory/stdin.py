@@ -1,0 +1,79 @@
+"""
+An inventory read from standard input (`-` or `/dev/stdin`): read once into a temp file,
+then read like any file, JSON or JSONL as the content says. Findings and errors name it `-`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from scanner.errors import InputError
+from scanner.inventory import jsonparse
+from scanner.inventory.files import InventoryFile
+from scanner.inventory.resource import Resource
+
+NAMES = ("-", "/dev/stdin")
+DISPLAY = "-"
+
+
+def is_stdin(path: Path | str) -> bool:
+    """True for `-` and `/dev/stdin`."""
+    return str(path) in NAMES
+
+
+def _looks_like_jsonl(spool: IO[bytes]) -> bool:
+    # JSONL: its first non-blank line is a whole JSON value and another line follows.
+    # A pretty-printed JSON document's first line (`{` or `[`) is not a whole value.
+    spool.seek(0)
+    first = b""
+    for raw in spool:
+        if raw.strip():
+            if first:
+                return True
+            first = raw
+            try:
+                jsonparse.loads(raw)
+            except jsonparse.JsonError:
+                return False
+    return False
+
+
+class StdinInventory(InventoryFile):
+    """Standard input, spooled to a temp file; `source` and errors say `-`."""
+
+    def __init__(self, input_format: str = "auto", stream: IO[bytes] | None = None) -> None:
+        source = stream if stream is not None else sys.stdin.buffer
+        if source.isatty():  # nothing piped: waiting for the user to type JSON would look like a hang
+            raise InputError("standard input is a terminal: pipe an inventory into `ccscan scan -`", DISPLAY)
+        with tempfile.NamedTemporaryFile("w+b", prefix="ccscan-stdin-", delete=False) as spool:
+            try:
+                shutil.copyfileobj(source, spool)
+            except OSError as e:
+                os.unlink(spool.name)
+                raise InputError(f"cannot read standard input: {e.strerror or e}", DISPLAY) from None
+            suffix = ".jsonl" if _looks_like_jsonl(spool) else ".json"
+        spooled = Path(spool.name + suffix)
+        os.replace(spool.name, spooled)
+        super().__init__(spooled, input_format)
+        self.spooled = spooled
+
+    def _resource(self, doc: object, line: int | None) -> Resource:
+        r = super()._resource(doc, line)
+        return Resource(r.doc, DISPLAY, r.line)
+
+    def __iter__(self) -> Iterator[Resource]:
+        try:
+            yield from super().__iter__()
+        except InputError as e:
+            if e.path is not None and e.path == str(self.spooled):
+                raise InputError(e.message, DISPLAY, e.line, e.col) from None
+            raise
+        finally:
+            self.path = Path(DISPLAY)
+            self.spooled.unlink(missing_ok=True)
