@@ -6,6 +6,7 @@ Reporters call `coverage_lines` and escape each line for their medium themselves
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Iterator
 
 from scanner.findings import Coverage, TypeCoverage
@@ -105,6 +106,9 @@ def write_table_block(write: Callable[[str], object], coverage: Coverage,
     status = "unknown" if coverage.not_judged or not coverage.resources else "pass"
     write("\n" + paint(lines[0], status) + "\n")
     for line in lines[1:]:
-        write(line + "\n")
+        # ids are already cut to the width; a long heading wraps under its own indent
+        indent = " " * (len(line) - len(line.lstrip(" ")) + 2)
+        for part in textwrap.wrap(line, width, subsequent_indent=indent) or [line]:
+            write(part + "\n")
     for line in listing_lines(coverage):
         write(escape(line) + "\n")

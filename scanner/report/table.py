@@ -162,7 +162,8 @@ class TableReporter:
             note = (f"{s['unknown']} finding(s) unknown: the inventory lacks fields these policies "
                     "require; unknown is never a pass (--fail-on-unknown to fail on them)")
             lines.append(self.paint(textwrap.fill(note, width), "unknown"))
-        lines.append(textwrap.fill(
-            "More: --format json (or -o result.json / result.html) lists every finding with its "
-            "evidence; --show-uncovered lists resources no policy judged.", width, break_on_hyphens=False))
+        more = "More: --format json (or -o result.json / result.html) lists every finding with its evidence"
+        if result.coverage.not_judged and result.coverage.listing is None:
+            more += "; --show-uncovered lists resources no policy judged"
+        lines.append(textwrap.fill(more + ".", width, break_on_hyphens=False))
         return lines

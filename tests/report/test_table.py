@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from scanner.findings import Evidence, Finding, ScanResult
+from scanner.findings import Coverage, Evidence, Finding, ScanResult, TypeCoverage
 from scanner.report.table import TableReporter, terminal_width
 from tests.conftest import FIXTURES
 
@@ -27,9 +27,12 @@ def _finding(i: int, status: str, policy: str = "CCS-BIG-001", severity: str = "
                    evidence=(Evidence(path="x", observed=1),))
 
 
-def _render(width: int, findings: list[Finding], policies: list[dict] | None = None) -> str:
+def _render(width: int, findings: list[Finding], policies: list[dict] | None = None,
+            coverage: Coverage | None = None) -> str:
     result = ScanResult(scan_id="s", tool={"name": "ccscan", "version": "0"}, started_at="t")
     result.policies = policies or [{"id": "CCS-BIG-001", "title": LONG_TITLE, "severity": "high"}]
+    if coverage is not None:
+        result.coverage = coverage
     out = io.StringIO()
     table = TableReporter(width=width)
     table.start(out, result)
@@ -75,8 +78,13 @@ def test_the_ending_is_the_verdict_then_how_to_see_more():
     verdict = next(i for i, line in enumerate(tail) if line.startswith("FAIL:"))
     assert tail[verdict] == "FAIL: 2 failing finding(s): 1 high, 1 low"
     assert tail[verdict + 1].startswith("Summary: 1 pass, 2 fail")
-    assert "--format json" in " ".join(tail[verdict + 2:]) and "--show-uncovered" in " ".join(tail[verdict + 2:])
+    assert "--format json" in " ".join(tail[verdict + 2:])
+    assert "--show-uncovered" not in " ".join(tail)  # everything read was judged: nothing to list
     assert _render(100, [_finding(1, "pass")]).count("PASS: no failing finding") == 1
+    vnets = Coverage(resources=4, judged=3,
+                     uncovered=(TypeCoverage("Microsoft.Network/virtualNetworks", 1, ("/v1",)),))
+    ending = _render(100, findings, policies, vnets).rstrip("\n").splitlines()[-3:]
+    assert "--show-uncovered lists resources no policy judged" in " ".join(ending)
 
 
 @pytest.mark.parametrize("columns, expected", [("60", 80), ("120", 120), ("400", 250)])
