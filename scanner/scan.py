@@ -24,6 +24,7 @@ from scanner.inventory.duplicates import DuplicateIds
 from scanner.inventory.files import read_inventories
 from scanner.inventory.resource import Resource
 from scanner.policy.catalog import Catalog, load_catalog
+from scanner.relindex import RelationIndex, index_files
 from scanner.report.interface import Reporter
 from scanner.resources import builtin_policies
 from scanner.sanitise import Sanitiser
@@ -111,7 +112,11 @@ def run_scan(
     CollectionError; the caller then discards the outputs (nothing half-written is kept).
     """
     result = new_result(catalog, options.scan_id)
-    engine = Engine(catalog)
+    related = RelationIndex(catalog.relations())
+    inventories = read_inventories(options.inputs, options.input_format) if options.inputs else []
+    if related and options.inputs:  # fresh readers: the second read counts and hashes anew
+        index_files(read_inventories(options.inputs, options.input_format), related)
+    engine = Engine(catalog, related)
     stage = Sanitiser()
     tracker = ControlTracker(catalog)
     reporters = [r for r, _ in outputs]
@@ -120,7 +125,19 @@ def run_scan(
 
     ids = DuplicateIds(options.on_duplicate)
 
-    def consume(resources: Iterable[Resource]) -> None:
+    deferred: list[Resource] = []
+
+    def emit(findings: Iterable[Finding]) -> None:
+        for finding in findings:
+            finding = stage.finding(finding)
+            for transform in options.finding_transforms:
+                finding = transform(finding)
+            result.count(finding)
+            tracker.add(finding)
+            for reporter in reporters:
+                reporter.add(finding)
+
+    def consume(resources: Iterable[Resource], live: bool = False) -> None:
         for resource in resources:
             if not ids.admit(resource):
                 continue
@@ -128,16 +145,17 @@ def run_scan(
                 clean = stage.resource(resource)
                 for observe in options.resource_observers:
                     observe(clean)
-            for finding in engine.findings(resource):
-                finding = stage.finding(finding)
-                for transform in options.finding_transforms:
-                    finding = transform(finding)
-                result.count(finding)
-                tracker.add(finding)
-                for reporter in reporters:
-                    reporter.add(finding)
+            if live and related:
+                # A live source is read once: index it as it streams and hold back only the
+                # resources a relationship policy judges, until every source has been read.
+                related.add(resource)
+                emit(engine.findings(resource, "plain"))
+                if engine.has_relational(resource.type_key):
+                    deferred.append(resource)
+                continue
+            emit(engine.findings(resource))
 
-    for inv in read_inventories(options.inputs, options.input_format) if options.inputs else []:
+    for inv in inventories:
         consume(inv)
         result.inputs.append({"source": inv.path.as_posix(), "sha256": inv.sha256,
                               "resources": inv.count, "format": inv.format})
@@ -146,13 +164,16 @@ def run_scan(
         result.incomplete.extend(stage.incomplete(inv.incomplete))
     for collector in options.collectors:
         digest, counter = hashlib.sha256(), [0]
-        consume(_hashing(collector.collect(), digest, counter))
+        consume(_hashing(collector.collect(), digest, counter), live=True)
         result.inputs.append({"source": collector.name, "sha256": digest.hexdigest(),
                               "resources": counter[0], "format": "live"})
         if skipped := ids.take_skipped():
             result.inputs[-1]["duplicates_skipped"] = skipped
         result.incomplete.extend(stage.incomplete(
             [{"scope": s.scope, "reason": s.reason} for s in collector.incomplete]))
+    for resource in deferred:
+        emit(engine.findings(resource, "relational"))
+    deferred.clear()
     result.controls = tracker.rollup()
     result.finished_at = now_iso()
     for finish in options.finishers:
