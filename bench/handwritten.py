@@ -186,17 +186,14 @@ def web_site(doc: dict[str, Any]) -> list[Decision]:
     out: list[Decision] = [("CCS-AZ-APP-001", _status(_true(https)), ((P_HTTPS, https),))]
     config = _at(props, ("siteConfig",))
     tls = _at(config, ("minTlsVersion",))
-    # Without siteConfig the site's config/web child decides; the plain benchmark has no
-    # relation index, so that child is missing: unknown, with the child id read.
-    child = ("child config/web", f"{doc.get('id', '')}/config/web")
     if tls is None:
-        out.append(("CCS-AZ-APP-002", "unknown", ((P_TLS, None), child)))
+        out.append(("CCS-AZ-APP-002", "unknown", ((P_TLS, None),)))
     else:
         seen = _version(tls)
         out.append(("CCS-AZ-APP-002", _status(seen is not None and seen >= TLS12), ((P_TLS, tls),)))
     ftps = _at(config, ("ftpsState",))
     if ftps is None:
-        out.append(("CCS-AZ-APP-003", "unknown", ((P_FTPS, None), child)))
+        out.append(("CCS-AZ-APP-003", "unknown", ((P_FTPS, None),)))
     else:
         ok = isinstance(ftps, str) and ftps.lower() in ("disabled", "ftpsonly")
         out.append(("CCS-AZ-APP-003", _status(ok), ((P_FTPS, ftps),)))

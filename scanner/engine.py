@@ -23,7 +23,7 @@ from scanner.policy.catalog import Catalog
 from scanner.policy.model import Policy
 from scanner.policy.decode import UndecodableValue
 from scanner.policy.paths import MISSING, NotAnArray
-from scanner.relindex import ACTIVE, RelatedMissing, RelationIndex
+from scanner.relindex import ACTIVE, MERGES, RelatedMissing, RelationIndex, merged
 
 Outcome = Literal["pass", "fail", "unknown", "error", "not_applicable"]
 
@@ -133,6 +133,8 @@ class Engine:
         if not policies:
             return
         doc = resource.doc
+        if resource.type_key in MERGES:
+            doc = merged(doc, resource.type_key, self.related)
         identity: dict[str, Any] = {}
         key = b""  # the resource part of every finding id, computed once
         for policy in policies:

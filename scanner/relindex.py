@@ -183,3 +183,37 @@ def index_files(inventories: Iterable[Iterable[Resource]], index: RelationIndex)
     for inv in inventories:
         for resource in inv:
             index.add(resource)
+
+
+MERGES: dict[str, tuple[str, str, str]] = {
+    # ARM's site list returns `siteConfig` null; the site's `config/web` child is the real one
+    # (the live collector reads it inline; a snapshot may hold it as a document of its own).
+    "microsoft.web/sites": ("microsoft.web/sites/config", "config/web", "siteConfig"),
+}
+"""Parent type -> (child type, child id tail, the `properties` key the child fills when absent)."""
+
+
+def merge_relations(types: Iterable[str]) -> list[Relation]:
+    """The child types to index so that policies on `types` see merged children."""
+    return [Relation(MERGES[t][0]) for t in sorted(set(types)) if t in MERGES]
+
+
+def merged(doc: dict[str, Any], type_key: str, index: RelationIndex | None) -> dict[str, Any]:
+    """
+    `doc` with its absent or null child section filled from the indexed child (a copy), or
+    `doc` itself when there is nothing to merge.
+    """
+    spec = MERGES.get(type_key)
+    if spec is None or index is None:
+        return doc
+    child_type, tail, key = spec
+    props = doc.get("properties")
+    if props is not None and (not isinstance(props, dict) or props.get(key) is not None):
+        return doc
+    own = doc.get("id")
+    if not isinstance(own, str) or not own:
+        return doc
+    found = [d for d in index.by_key.get(ref_key(f"{own.rstrip('/')}/{tail}"), ()) if _type(d) == child_type]
+    if len(found) != 1 or not isinstance(found[0].get("properties"), dict):
+        return doc  # no child (or an odd one): the policy judges the site as it is
+    return {**doc, "properties": {**(props or {}), key: found[0]["properties"]}}

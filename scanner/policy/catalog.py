@@ -61,7 +61,10 @@ class Catalog:
 
     def relations(self) -> list[Any]:
         """Every relationship the policies follow (what the engine indexes before evaluating)."""
-        return [r for p in self.policies for r in p.relations]
+        from scanner.relindex import merge_relations
+
+        return [r for p in self.policies for r in p.relations] + merge_relations(
+            t for p in self.policies for t in p.types)
 
     def resource_types(self) -> set[str]:
         """The lower-cased resource types the policies need (what a collector should fetch)."""

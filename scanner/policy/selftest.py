@@ -12,7 +12,7 @@ from scanner.inventory.resource import Resource
 from scanner.policy.catalog import Catalog
 from scanner.policy.display import plural
 from scanner.policy.model import Policy, TestCase
-from scanner.relindex import RelationIndex
+from scanner.relindex import RelationIndex, merge_relations, merged
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,11 +38,13 @@ def outcome_for(policy: Policy, case: TestCase) -> tuple[str, str]:
     if str(case.resource.get("type", "")).lower() not in policy.types:
         return "not_applicable", ""
     related = None
-    if policy.relations:
-        related = RelationIndex(policy.relations)
-        for doc in case.related:
-            related.add(Resource(doc))
-    outcome, _, detail = evaluate(policy, case.resource, related)
+    doc = case.resource
+    if case.related:
+        related = RelationIndex([*policy.relations, *merge_relations(policy.types)])
+        for rel in case.related:
+            related.add(Resource(rel))
+        doc = merged(doc, str(doc.get("type", "")).lower(), related)
+    outcome, _, detail = evaluate(policy, doc, related)
     return outcome, detail
 
 
