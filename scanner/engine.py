@@ -20,8 +20,8 @@ from scanner.findings import (
 )
 from scanner.inventory.resource import Resource
 from scanner.policy.catalog import Catalog
-from scanner.policy.model import Policy
 from scanner.policy.decode import UndecodableValue
+from scanner.policy.model import Policy
 from scanner.policy.paths import MISSING, NotAnArray
 from scanner.relindex import ACTIVE, MERGES, RelatedMissing, RelationIndex, merged
 

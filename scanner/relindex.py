@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner.inventory.resource import Resource
-from scanner.policy.paths import MISSING, multi_getter
+from scanner.policy.paths import MISSING, NotAnArray, multi_getter
 
 _KEY_URL = re.compile(
     r"https://([a-z0-9-]{1,64})\.(?:vault\.azure\.net|managedhsm\.azure\.net)(?::443)?/keys/"
@@ -146,7 +146,7 @@ def _values_getter(steps: tuple[Any, ...]) -> Callable[[Any], list[Any]]:
         def get_many(doc: Any) -> list[Any]:
             try:
                 v = many(doc)
-            except Exception:  # a malformed target cannot refer back; it is judged on its own
+            except NotAnArray:  # a malformed target cannot refer back; it is judged on its own
                 return []
             return [] if v is MISSING else v
 
@@ -156,7 +156,7 @@ def _values_getter(steps: tuple[Any, ...]) -> Callable[[Any], list[Any]]:
     def get_one(doc: Any) -> list[Any]:
         try:
             v = one(doc)
-        except Exception:
+        except NotAnArray:
             return []
         return [] if v is MISSING else [v]
 

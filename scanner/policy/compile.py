@@ -30,8 +30,8 @@ from scanner.policy.related import (
     RELATED_KEYS,
     child_refs,
     count_check,
-    parent_ref,
     forward_check,
+    parent_ref,
 )
 from scanner.policy.yamlload import LocDict, Pos
 from scanner.relindex import Relation
@@ -136,7 +136,7 @@ class ConditionCompiler:
             return checks[0], text
         return (_all_of(checks) if key == "allOf" else _any_of(checks)), text
 
-    def _path(self, node: LocDict, key: str) -> FieldPath | None:
+    def _path(self, node: dict, key: str) -> FieldPath | None:
         pos = node.value_pos.get(key) if isinstance(node, LocDict) else None
         try:
             return parse_path(node[key])
@@ -231,13 +231,13 @@ class ConditionCompiler:
 
     def _related_type(self, spec: Any, pos: Pos | None) -> tuple[str, ...] | None:
         t = spec.get("type") if isinstance(spec, dict) else None
-        names = t if isinstance(t, list) else [t]
-        if not names or not all(isinstance(n, str) and n.strip() for n in names):
+        names = [n for n in (t if isinstance(t, list) else [t]) if isinstance(n, str) and n.strip()]
+        if not names or len(names) != (len(t) if isinstance(t, list) else 1):
             self.error(pos, "schema", "'related' needs the related resource 'type' (one or a list)")
             return None
         return tuple(n.strip().lower() for n in names)
 
-    def _related(self, node: LocDict, scope: Any) -> tuple[Check, str]:
+    def _related(self, node: dict, scope: Any) -> tuple[Check, str]:
         spec = node["related"]
         rpos = node.key_pos.get("related") if isinstance(node, LocDict) else None
         if len(node) > 1:
@@ -287,7 +287,7 @@ class ConditionCompiler:
         text = f"related {shown} ({label}){' where ' + wtext if wtext else ' exists'}"
         return forward_check(label, refs, many, type_keys, where), text
 
-    def _decode(self, node: LocDict, scope: Any) -> tuple[Check, str]:
+    def _decode(self, node: dict, scope: Any) -> tuple[Check, str]:
         spec = node["decode"]
         dpos = node.key_pos.get("decode") if isinstance(node, LocDict) else None
         if len(node) > 1:
@@ -314,7 +314,7 @@ class ConditionCompiler:
         text = f"{path.text} decoded as {spec['as']}: {wtext}"
         return decode_check(path.text, getter(path.steps), decoder(spec["as"], path.text), where), text
 
-    def _count_related(self, node: LocDict, spec: LocDict, op: str | None, cpos: Pos | None) -> tuple[Check, str]:
+    def _count_related(self, node: dict, spec: dict, op: str | None, cpos: Pos | None) -> tuple[Check, str]:
         rel = spec["related"]
         bad = [k for k in spec if k not in ("related", "where")]
         if bad:

@@ -204,8 +204,8 @@ def _conditions(doc: Any) -> Iterator[Read]:
 
 def _type_names(spec: dict) -> tuple[str, ...] | None:
     t = spec.get("type")
-    names = t if isinstance(t, list) else [t]
-    return tuple(names) if names and all(isinstance(n, str) for n in names) else None
+    names = [n for n in (t if isinstance(t, list) else [t]) if isinstance(n, str)]
+    return tuple(names) if names and len(names) == (len(t) if isinstance(t, list) else 1) else None
 
 
 def _walk(node: Any, on: tuple[str, ...] | None, depth: int = 0) -> Iterator[Read]:
