@@ -38,7 +38,7 @@ def evaluate(
     decision read; `detail` says why (unknown) or names the exception (error). `related`
     is the index a relationship policy's conditions read.
     """
-    if not policy.relations:
+    if not policy.relations or related is None:  # None: the index the caller made active
         return _evaluate(policy, doc)
     token = ACTIVE.set(related)
     try:

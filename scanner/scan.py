@@ -24,7 +24,7 @@ from scanner.inventory.duplicates import DuplicateIds
 from scanner.inventory.files import read_inventories
 from scanner.inventory.resource import Resource
 from scanner.policy.catalog import Catalog, load_catalog
-from scanner.relindex import RelationIndex, index_files
+from scanner.relindex import ACTIVE, RelationIndex, index_files
 from scanner.report.interface import Reporter
 from scanner.resources import builtin_policies
 from scanner.sanitise import Sanitiser
@@ -113,10 +113,18 @@ def run_scan(
     """
     result = new_result(catalog, options.scan_id)
     related = RelationIndex(catalog.relations())
-    inventories = read_inventories(options.inputs, options.input_format) if options.inputs else []
     if related and options.inputs:  # fresh readers: the second read counts and hashes anew
         index_files(read_inventories(options.inputs, options.input_format), related)
     engine = Engine(catalog, related)
+    active = ACTIVE.set(related)  # for `--explain`'s tracing twin, which evaluates on its own
+    try:
+        return _run(options, catalog, outputs, result, related, engine)
+    finally:
+        ACTIVE.reset(active)
+
+
+def _run(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Reporter, IO[str]]],
+         result: ScanResult, related: RelationIndex, engine: Engine) -> ScanResult:
     stage = Sanitiser()
     tracker = ControlTracker(catalog)
     reporters = [r for r, _ in outputs]
@@ -155,7 +163,7 @@ def run_scan(
                 continue
             emit(engine.findings(resource))
 
-    for inv in inventories:
+    for inv in read_inventories(options.inputs, options.input_format) if options.inputs else []:
         consume(inv)
         result.inputs.append({"source": inv.path.as_posix(), "sha256": inv.sha256,
                               "resources": inv.count, "format": inv.format})

@@ -155,3 +155,14 @@ def test_only_related_types_are_indexed(tmp_path: Path) -> None:
     kept = {str(d["type"]).lower() for docs in index.by_key.values() for d in docs}
     assert kept == {"microsoft.compute/diskencryptionsets", "microsoft.keyvault/vaults/keys",
                     "microsoft.keyvault/vaults"}
+
+
+def test_explain_traces_relations_with_the_scan_index(tmp_path: Path, ccscan) -> None:
+    write(tmp_path / "a.json", [vm("cvm-good", DES), vm("cvm-dangling", DES + "-x")])
+    write(tmp_path / "b.json", chain())
+    res = ccscan("scan", str(tmp_path), "--policies", str(CHAINS), "--explain", "CCS-AZ-VM-006")
+    traces = res.stderr.split("CCS-AZ-VM-006 on ")
+    good = next(t for t in traces if "/cvm-good " in t)
+    dangling = next(t for t in traces if "/cvm-dangling " in t)
+    assert "): pass" in good and "assert: holds" in good
+    assert "): unknown" in dangling and "des-1-x is not in the inventory" in dangling
