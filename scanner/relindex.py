@@ -61,6 +61,8 @@ class Relation:
     """Steps of the target's field holding the referring resource's id (reverse lookups)."""
     children: bool = False
     """Targets are children of the referring resource (id prefix)."""
+    keep: tuple[tuple[Any, ...], ...] | None = None
+    """Steps of every path read on the target: the index keeps only these (None: the whole doc)."""
 
 
 class RelationIndex:
@@ -72,8 +74,10 @@ class RelationIndex:
         self.types: set[str] = set()
         self._back: dict[str, list[tuple[tuple[Any, ...], Callable[[Any], Any]]]] = {}
         self._children: set[str] = set()
+        self._keep: dict[str, dict[str, Any] | None] = {}
         for rel in relations:
             self.types.add(rel.type)
+            self._keep[rel.type] = _merge_keep(self._keep.get(rel.type, {}), rel.keep)
             if rel.back is not None:
                 getters = self._back.setdefault(rel.type, [])
                 if all(steps != rel.back for steps, _ in getters):
@@ -101,6 +105,9 @@ class RelationIndex:
         if not key or key in self._seen:
             return
         self._seen.add(key)
+        trie = self._keep.get(t)
+        if trie is not None:  # keep only what the policies read: the index must not grow like the estate
+            doc = {"id": doc.get("id"), "type": doc.get("type"), **_project(doc, trie)}
         self.by_key.setdefault(key, []).append(doc)
         m = _ARM_KEY.search(key)
         if m:  # a key URL names only the vault: index the key by vault and key name too
@@ -131,6 +138,39 @@ class RelationIndex:
     def children_of(self, type_key: str, parent_id: str) -> list[dict[str, Any]]:
         """The indexed children of `type_key` under `parent_id`."""
         return self.by_parent.get((type_key, ref_key(parent_id)), [])
+
+
+def _merge_keep(trie: dict[str, Any] | None, keep: tuple[tuple[Any, ...], ...] | None) -> dict[str, Any] | None:
+    """Add paths to a trie of keys (lower-cased; `{}` leaf: keep the whole value; None: all)."""
+    if trie is None or keep is None:
+        return None
+    for steps in keep:
+        node: dict[str, Any] | None = trie
+        for step in steps:
+            if not isinstance(step, str):
+                break  # an index or [*]: the whole array is kept
+            assert node is not None
+            child = node.get(step.lower())
+            if child is not None and not child:
+                node = None  # a shorter path already keeps this whole subtree
+                break
+            node = node.setdefault(step.lower(), {})
+        if node is not None and node is not trie:
+            node.clear()  # the value at the end of a path is kept whole
+    return trie
+
+
+def _project(doc: Any, trie: dict[str, Any]) -> dict[str, Any]:
+    """The parts of `doc` at the trie's keys (matched without case, as paths are)."""
+    out: dict[str, Any] = {}
+    if not isinstance(doc, dict):
+        return out
+    for key, value in doc.items():
+        sub = trie.get(key.lower()) if isinstance(key, str) else None
+        if sub is None:
+            continue
+        out[key] = value if not sub or not isinstance(value, dict) else _project(value, sub)
+    return out
 
 
 def _type(doc: dict[str, Any]) -> str:

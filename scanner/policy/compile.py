@@ -66,6 +66,8 @@ class ConditionCompiler:
         self.messages = messages
         self._depth = 0
         self.relations: list[Relation] = []
+        self._reading: list[list[tuple[Any, ...]]] = []
+        """Per enclosing `related`: the paths read on the related resource (what the index keeps)."""
         """Every relationship the compiled conditions follow (what the engine must index)."""
 
     def error(self, pos: Pos | None, rule: str, message: str) -> Check:
@@ -139,7 +141,10 @@ class ConditionCompiler:
     def _path(self, node: dict, key: str) -> FieldPath | None:
         pos = node.value_pos.get(key) if isinstance(node, LocDict) else None
         try:
-            return parse_path(node[key])
+            parsed = parse_path(node[key])
+            if self._reading:
+                self._reading[-1].append(parsed.steps)
+            return parsed
         except PathSyntaxError as e:
             self.error(pos, "bad-path", str(e))
             return None
@@ -259,9 +264,13 @@ class ConditionCompiler:
         if type_keys is None:
             return _never, "?"
         where, wtext = (None, "")
-        if "where" in spec:
-            where, wtext = self.compile(spec["where"])
-        self.relations.extend(Relation(t) for t in type_keys)
+        self._reading.append([])
+        try:
+            if "where" in spec:
+                where, wtext = self.compile(spec["where"])
+        finally:
+            keep = tuple(self._reading.pop())
+        self.relations.extend(Relation(t, keep=keep) for t in type_keys)
         type_key = type_keys[0]
         if "via" in spec:
             path = self._path(spec, "via")
@@ -305,7 +314,11 @@ class ConditionCompiler:
             ap = spec.value_pos.get("as", dpos) if isinstance(spec, LocDict) else dpos
             return self.error(ap, "bad-value", f"'decode' 'as' must be one of {', '.join(DECODERS)}"), "?"
         path = self._path(spec, "field")
-        where, wtext = self.compile(spec["where"])
+        self._reading.append([])  # paths inside the decoded document are not the resource's
+        try:
+            where, wtext = self.compile(spec["where"])
+        finally:
+            self._reading.pop()
         if path is None:
             return _never, "?"
         if path.has_each:
@@ -332,7 +345,14 @@ class ConditionCompiler:
             return self.error(cpos, "schema", "'count: related' needs exactly one of 'refersBack' (a field of the related type) or 'children: true'"), "?"
         if type_keys is None or op is None:
             return _never, "?"
-        back = self._path(rel, "refersBack") if "refersBack" in rel else None
+        self._reading.append([])
+        try:
+            back = self._path(rel, "refersBack") if "refersBack" in rel else None
+            where, wtext = (None, "")
+            if "where" in spec:
+                where, wtext = self.compile(spec["where"])
+        finally:
+            keep = tuple(self._reading.pop())
         if "refersBack" in rel and back is None:
             return _never, "?"
         expected = node[op]
@@ -343,10 +363,8 @@ class ConditionCompiler:
             ok = isinstance(expected, int) and not isinstance(expected, bool)
         if not ok:
             return self.error(vpos, "bad-value", f"count {op!r} needs a whole number{' list' if op in ('in', 'notIn') else ''}"), "?"
-        where, wtext = (None, "")
-        if "where" in spec:
-            where, wtext = self.compile(spec["where"])
-        self.relations.extend(Relation(t, back.steps if back else None, back is None) for t in type_keys)
+        self.relations.extend(Relation(t, back.steps if back else None, back is None, keep)
+                              for t in type_keys)
         how = f"referring back by {back.text}" if back else "children"
         shown = " or ".join(str(t) for t in (rel["type"] if isinstance(rel["type"], list) else [rel["type"]]))
         label = f"related {shown} {how}"

@@ -276,3 +276,21 @@ def test_decode_never_crashes_and_never_passes_without_an_attestation_authority(
         authorities = [a.get("authority") for a in decoded["anyOf"]]
         assert authorities and all(isinstance(a, str) and a.lower().endswith(".attest.azure.net")
                                    for a in authorities)
+
+
+def test_the_index_keeps_only_the_paths_policies_read_without_case():
+    cond = {"related": {"type": "Microsoft.Compute/diskEncryptionSets", "via": "properties.des.id",
+                        "where": {"allOf": [
+                            {"field": "properties.encryptionType", "exists": True},
+                            {"field": "properties.activeKey", "exists": True},
+                            {"field": "properties.activeKey.keyUrl", "exists": True},
+                            {"field": "properties.rules[*].port", "equals": 22}]}}}
+    index = RelationIndex(_relations(cond))
+    big = {**DES_OK, "location": "westeurope", "tags": {"a": "b"},
+           "properties": {"EncryptionType": "X", "activeKey": {"keyUrl": "u", "sourceVault": {"id": "v"}},
+                          "rules": [{"port": 22, "name": "r"}], "provisioningState": "Succeeded"}}
+    index.add(Resource(big))
+    kept = index.resolve(DES_ID, ("microsoft.compute/diskencryptionsets",))
+    assert kept == {"id": DES_ID, "type": DES_OK["type"], "properties": {
+        "EncryptionType": "X", "activeKey": {"keyUrl": "u", "sourceVault": {"id": "v"}},
+        "rules": [{"port": 22, "name": "r"}]}}
