@@ -24,8 +24,7 @@ from scanner.policy.paths import (
     multi_getter,
     parse_path,
 )
-
-from scanner.relindex import ACTIVE, merged  # noqa: E402 - after the path imports it needs
+from scanner.relindex import ACTIVE, merged
 
 Event = tuple[int, str, bool | None, list[tuple[str, Any]]]
 """(depth, label, held — None for a heading without a verdict —, reads while it ran)."""

@@ -260,7 +260,7 @@ def test_undecodable_values_are_unknown(value: Any):
         run(RELEASE, {"properties": {"release_policy": {"data": value}}}, [])
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.one_of(st.text(max_size=200), st.binary(max_size=150).map(lambda b: base64.b64encode(b).decode()),
                  st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=10),
                               lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c, max_size=3),
@@ -294,3 +294,38 @@ def test_the_index_keeps_only_the_paths_policies_read_without_case():
     assert kept == {"id": DES_ID, "type": DES_OK["type"], "properties": {
         "EncryptionType": "X", "activeKey": {"keyUrl": "u", "sourceVault": {"id": "v"}},
         "rules": [{"port": 22, "name": "r"}]}}
+
+
+@pytest.mark.parametrize("target", [
+    {**DES_OK, "type": "microsoft.compute/diskencryptionsets"},            # Resource Graph case
+    {**DES_OK, "id": DES_ID.upper() + "/"},                                 # case and a trailing slash
+])
+def test_case_only_differences_still_resolve(target: dict[str, Any]):
+    assert run(FOLLOW_DES, VM, [target])[0] is True
+
+
+@pytest.mark.parametrize("target", [
+    {**DES_OK, "properties": "not an object"},
+    {**DES_OK, "properties": None},
+    {**DES_OK, "properties": {"encryptionType": ["ConfidentialVmEncryptedWithCustomerKey"]}},
+    {**DES_OK, "properties": {"encryptionType": {"deep": {"er": 1}}}},
+])
+def test_a_related_resource_of_the_wrong_shape_fails_never_passes(target: dict[str, Any]):
+    assert run(FOLLOW_DES, VM, [target])[0] is False
+
+
+def test_a_reverse_field_of_the_wrong_shape_is_not_a_back_reference():
+    odd = {"id": f"{SUB}/{PE}/odd", "type": PE, "properties": {"privateLinkServiceConnections": "x"}}
+    ok, reads = run(APPROVED_PES, ACCOUNT, [odd, {"type": PE}, {"id": 5, "type": PE}])
+    assert ok is False and [v for p, v in reads if p.startswith("count(")] == [0]
+
+
+def test_huge_encoded_values_are_unknown_not_decoded():
+    with pytest.raises(UndecodableValue, match="limit"):
+        run(RELEASE, {"properties": {"release_policy": {"data": "A" * (2 << 20)}}}, [])
+
+
+def test_deeply_nested_decoded_json_is_unknown():
+    deep = base64.b64encode(b"[" * 100_000 + b"]" * 100_000).decode()  # json's recursion guard
+    with pytest.raises(UndecodableValue):
+        run(RELEASE, {"properties": {"release_policy": {"data": deep}}}, [])
