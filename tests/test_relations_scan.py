@@ -166,3 +166,14 @@ def test_explain_traces_relations_with_the_scan_index(tmp_path: Path, ccscan) ->
     dangling = next(t for t in traces if "/cvm-dangling " in t)
     assert "): pass" in good and "assert: holds" in good
     assert "): unknown" in dangling and "des-1-x is not in the inventory" in dangling
+
+
+def test_collectors_are_told_the_related_types_but_not_the_inline_children() -> None:
+    from scanner.collect.azure_types import select
+
+    types = load_policies(None).resource_types()
+    assert "microsoft.keyvault/managedhsms/keys" in types  # only CCS-AZ-VM-006 relates to it
+    assert "microsoft.web/sites/config" not in types  # read inline with each site
+    specs, unsupported = select({t for t in types if not t.startswith("aws::")})
+    assert unsupported == []
+    assert "Microsoft.KeyVault/managedHSMs/keys" in {s.type for s in specs}

@@ -68,7 +68,8 @@ class Catalog:
 
     def resource_types(self) -> set[str]:
         """The lower-cased resource types the policies need (what a collector should fetch)."""
-        return {t for p in self.policies for t in p.types} | {r.type for r in self.relations()}
+        # Not the merged children (`config/web`): the collector reads those inline.
+        return {t for p in self.policies for t in p.types} | {r.type for p in self.policies for r in p.relations}
 
     def select_framework(self, framework_id: str) -> Catalog:
         """
