@@ -16,6 +16,7 @@ writes canonical camelCase keys).
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable
 from typing import Any
@@ -447,7 +448,21 @@ def container_group(doc: dict[str, Any]) -> list[Decision]:
         ev.append(("count(properties.containers[*])", privileged))
         ok = privileged == 0
     out.append(("CCS-AZ-ACI-003", _status(ok), tuple(ev)))
+    cce = _at(props, ("confidentialComputeProperties", "ccePolicy"))
+    if cce is not None:  # CCS-AZ-ACI-004: the decoded Rego must not allow all
+        try:
+            text = base64.b64decode(cce, validate=True).decode("utf-8")
+        except (ValueError, TypeError):
+            out.append(("CCS-AZ-ACI-004", "unknown", ((P_CCE, cce),)))
+        else:
+            allow_all = _ALLOW_ALL.search(text) is not None
+            out.append(("CCS-AZ-ACI-004", _status(not allow_all),
+                        ((P_CCE, cce), (f"{P_CCE}[decoded].text", text))))
     return out
+
+
+P_CCE = "properties.confidentialComputeProperties.ccePolicy"
+_ALLOW_ALL = re.compile(r"(?m)^\s*allow_all\s*:=\s*true\b")
 
 
 def model_deployment(doc: dict[str, Any]) -> list[Decision]:
@@ -496,7 +511,7 @@ POLICY_IDS = frozenset((
     "CCS-AZ-VMSS-001", "CCS-AZ-VMSS-002", "CCS-AZ-VMSS-003", "CCS-AZ-VMSS-004",
     "CCS-AZ-DES-001", "CCS-AZ-DES-002", "CCS-AZ-HSM-001", "CCS-AZ-KEY-001",
     "CCS-AZ-AKS-001", "CCS-AZ-AKS-002", "CCS-AZ-AKS-003",
-    "CCS-AZ-ACI-001", "CCS-AZ-ACI-002", "CCS-AZ-ACI-003",
+    "CCS-AZ-ACI-001", "CCS-AZ-ACI-002", "CCS-AZ-ACI-003", "CCS-AZ-ACI-004",
 ))
 """The policies written here; the benchmark checks this is every built-in Azure policy."""
 

@@ -20,19 +20,34 @@ from scanner.findings import (
 )
 from scanner.inventory.resource import Resource
 from scanner.policy.catalog import Catalog
+from scanner.policy.decode import UndecodableValue
 from scanner.policy.model import Policy
 from scanner.policy.paths import MISSING, NotAnArray
+from scanner.relindex import ACTIVE, MERGES, RelatedMissing, RelationIndex, merged
 
 Outcome = Literal["pass", "fail", "unknown", "error", "not_applicable"]
 
 
-def evaluate(policy: Policy, doc: dict[str, Any]) -> tuple[Outcome, list[tuple[str, Any]], str]:
+def evaluate(
+    policy: Policy, doc: dict[str, Any], related: RelationIndex | None = None
+) -> tuple[Outcome, list[tuple[str, Any]], str]:
     """
     Decide one policy on one resource document.
 
     Returns (outcome, reads, detail): `reads` lists (path, observed) for every field the
-    decision read; `detail` says why (unknown) or names the exception (error).
+    decision read; `detail` says why (unknown) or names the exception (error). `related`
+    is the index a relationship policy's conditions read.
     """
+    if not policy.relations or related is None:  # None: the index the caller made active
+        return _evaluate(policy, doc)
+    token = ACTIVE.set(related)
+    try:
+        return _evaluate(policy, doc)
+    finally:
+        ACTIVE.reset(token)
+
+
+def _evaluate(policy: Policy, doc: dict[str, Any]) -> tuple[Outcome, list[tuple[str, Any]], str]:
     reads: list[tuple[str, Any]] = []
     try:
         if policy.where is not None and not policy.where(doc, reads, None):
@@ -42,7 +57,7 @@ def evaluate(policy: Policy, doc: dict[str, Any]) -> tuple[Outcome, list[tuple[s
                 reads.append((text, MISSING))
                 return "unknown", reads, f"{text} is absent from the inventory (the policy requires it)"
         return ("pass" if policy.check(doc, reads, None) else "fail"), reads, ""
-    except NotAnArray as e:  # evidence of the wrong shape is insufficient, never a pass
+    except (NotAnArray, RelatedMissing, UndecodableValue) as e:  # a wrong shape or a missing link proves nothing
         return "unknown", reads, str(e)
     except Exception as e:  # noqa: BLE001 - one broken policy or odd resource must not stop the scan
         return "error", reads, f"{type(e).__name__}: {e}"
@@ -96,19 +111,34 @@ class Engine:
     Evaluates a catalog's policies against resources, indexed by resource type.
     """
 
-    def __init__(self, catalog: Catalog) -> None:
+    def __init__(self, catalog: Catalog, related: RelationIndex | None = None) -> None:
         self.index = catalog.index()
+        self.related = related
+        self.relational = {t: [p for p in ps if p.relations] for t, ps in self.index.items()}
+        self.relational = {t: ps for t, ps in self.relational.items() if ps}
+        self.plain = {t: [p for p in ps if not p.relations] for t, ps in self.index.items()}
 
-    def findings(self, resource: Resource) -> Iterator[Finding]:
-        """Yield a finding per applicable policy for one resource."""
-        policies = self.index.get(resource.type_key)
+    def has_relational(self, type_key: str) -> bool:
+        """Some policy on this type follows relationships (it must wait for the index)."""
+        return type_key in self.relational
+
+    def findings(self, resource: Resource, part: Literal["all", "plain", "relational"] = "all") -> Iterator[Finding]:
+        """
+        Yield a finding per applicable policy for one resource.
+
+        `part` picks the single-resource policies (`plain`), the relationship ones, or both.
+        """
+        table = self.index if part == "all" else (self.plain if part == "plain" else self.relational)
+        policies = table.get(resource.type_key)
         if not policies:
             return
         doc = resource.doc
+        if resource.type_key in MERGES:
+            doc = merged(doc, resource.type_key, self.related)
         identity: dict[str, Any] = {}
         key = b""  # the resource part of every finding id, computed once
         for policy in policies:
-            outcome, reads, detail = evaluate(policy, doc)
+            outcome, reads, detail = evaluate(policy, doc, self.related)
             if outcome == "not_applicable":
                 continue
             if not identity:

@@ -25,6 +25,7 @@ from scanner.inventory.duplicates import DuplicateIds
 from scanner.inventory.files import read_inventories
 from scanner.inventory.resource import Resource
 from scanner.policy.catalog import Catalog, load_catalog
+from scanner.relindex import ACTIVE, RelationIndex, index_files
 from scanner.report.interface import Reporter
 from scanner.resources import builtin_policies
 from scanner.sanitise import Sanitiser
@@ -118,7 +119,19 @@ def run_scan(
     CollectionError; the caller then discards the outputs (nothing half-written is kept).
     """
     result = new_result(catalog, options.scan_id)
-    engine = Engine(catalog)
+    related = RelationIndex(catalog.relations())
+    if related and options.inputs:  # fresh readers: the second read counts and hashes anew
+        index_files(read_inventories(options.inputs, options.input_format), related)
+    engine = Engine(catalog, related)
+    active = ACTIVE.set(related)  # for `--explain`'s tracing twin, which evaluates on its own
+    try:
+        return _run(options, catalog, outputs, result, related, engine)
+    finally:
+        ACTIVE.reset(active)
+
+
+def _run(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Reporter, IO[str]]],
+         result: ScanResult, related: RelationIndex, engine: Engine) -> ScanResult:
     stage = Sanitiser()
     tracker = ControlTracker(catalog)
     reporters = [r for r, _ in outputs]
@@ -129,7 +142,24 @@ def run_scan(
     # the listing is an unnamed temp file: if the scan raises, nothing is left on disk
     coverage = CoverageTracker(catalog.resource_types(), stage.identifier, options.list_not_judged)
 
-    def consume(resources: Iterable[Resource]) -> None:
+    deferred: list[tuple[Resource, bool]] = []
+    """Live resources a relationship policy judges, with whether a plain policy judged them."""
+
+    def emit(findings: Iterable[Finding]) -> bool:
+        """Sanitise, transform, count and report findings; True when there was one."""
+        judged = False
+        for finding in findings:
+            judged = True
+            finding = stage.finding(finding)
+            for transform in options.finding_transforms:
+                finding = transform(finding)
+            result.count(finding)
+            tracker.add(finding)
+            for reporter in reporters:
+                reporter.add(finding)
+        return judged
+
+    def consume(resources: Iterable[Resource], live: bool = False) -> None:
         for resource in resources:
             if not ids.admit(resource):
                 continue
@@ -137,17 +167,17 @@ def run_scan(
                 clean = stage.resource(resource)
                 for observe in options.resource_observers:
                     observe(clean)
-            judged = False
-            for finding in engine.findings(resource):
-                judged = True
-                finding = stage.finding(finding)
-                for transform in options.finding_transforms:
-                    finding = transform(finding)
-                result.count(finding)
-                tracker.add(finding)
-                for reporter in reporters:
-                    reporter.add(finding)
-            coverage.add(resource, judged)
+            if live and related:
+                # A live source is read once: index it as it streams and hold back only the
+                # resources a relationship policy judges, until every source has been read.
+                related.add(resource)
+                judged = emit(engine.findings(resource, "plain"))
+                if engine.has_relational(resource.type_key):
+                    deferred.append((resource, judged))
+                else:
+                    coverage.add(resource, judged)
+                continue
+            coverage.add(resource, emit(engine.findings(resource)))
 
     for inv in read_inventories(options.inputs, options.input_format) if options.inputs else []:
         consume(options.wrap_input(inv.path.as_posix(), inv) if options.wrap_input else inv)
@@ -158,13 +188,17 @@ def run_scan(
         result.incomplete.extend(stage.incomplete(inv.incomplete))
     for collector in options.collectors:
         digest, counter = hashlib.sha256(), [0]
-        consume(_hashing(collector.collect(), digest, counter))
+        consume(_hashing(collector.collect(), digest, counter), live=True)
         result.inputs.append({"source": collector.name, "sha256": digest.hexdigest(),
                               "resources": counter[0], "format": "live"})
         if skipped := ids.take_skipped():
             result.inputs[-1]["duplicates_skipped"] = skipped
         result.incomplete.extend(stage.incomplete(
             [{"scope": s.scope, "reason": s.reason} for s in collector.incomplete]))
+    for resource, judged in deferred:
+        judged = emit(engine.findings(resource, "relational")) or judged
+        coverage.add(resource, judged)
+    deferred.clear()
     result.coverage = coverage.result()
     if not coverage.judged and not result.incomplete and not options.allow_empty:
         # an incomplete scan that judged nothing exits 3: the unread scope is the news

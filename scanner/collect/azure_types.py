@@ -120,6 +120,9 @@ SPECS: tuple[TypeSpec, ...] = (
     # `Microsoft.KeyVault/vaults/keys/read`, part of Reader.
     TypeSpec("Microsoft.KeyVault/vaults/keys", "2023-07-01",
              parent="Microsoft.KeyVault/vaults", parent_api_version="2023-07-01"),
+    # Managed HSM keys (a confidential disk chain's key): `Microsoft.KeyVault/managedHSMs/keys/read`.
+    TypeSpec("Microsoft.KeyVault/managedHSMs/keys", "2023-07-01",
+             parent="Microsoft.KeyVault/managedHSMs", parent_api_version="2023-07-01"),
     TypeSpec("Microsoft.ContainerService/managedClusters", "2024-09-01"),
     TypeSpec("Microsoft.ContainerInstance/containerGroups", "2023-05-01"),
     TypeSpec("Microsoft.CognitiveServices/accounts/deployments", "2024-10-01",

@@ -59,9 +59,17 @@ class Catalog:
                 idx.setdefault(t, []).append(p)
         return idx
 
+    def relations(self) -> list[Any]:
+        """Every relationship the policies follow (what the engine indexes before evaluating)."""
+        from scanner.relindex import merge_relations
+
+        return [r for p in self.policies for r in p.relations] + merge_relations(
+            t for p in self.policies for t in p.types)
+
     def resource_types(self) -> set[str]:
         """The lower-cased resource types the policies need (what a collector should fetch)."""
-        return {t for p in self.policies for t in p.types}
+        # Not the merged children (`config/web`): the collector reads those inline.
+        return {t for p in self.policies for t in p.types} | {r.type for p in self.policies for r in p.relations}
 
     def select_framework(self, framework_id: str) -> Catalog:
         """
@@ -248,7 +256,8 @@ def _load_policy(file: Path, doc: Any, messages: list[LintMessage],
     types = doc["resource"] if isinstance(doc["resource"], list) else [doc["resource"]]
     tests = tuple(
         TestCase(t["name"], t["expect"], _test_resource(t["resource"], types[0], t["name"]),
-                 getattr(t, "pos", (None,))[0])
+                 getattr(t, "pos", (None,))[0],
+                 tuple(_plain(r) for r in t.get("related") or () if isinstance(r, dict)))
         for t in doc.get("tests") or []
     )
     if type_check:
@@ -263,7 +272,7 @@ def _load_policy(file: Path, doc: Any, messages: list[LintMessage],
         references=tuple(doc.get("references") or ()),
         frameworks={k: list(v) for k, v in (doc.get("frameworks") or {}).items()},
         tests=tests, file=str(file), line=doc.pos[0] if isinstance(doc, LocDict) else None,
-        sha256=_sha256(doc), source=doc,
+        sha256=_sha256(doc), source=doc, relations=tuple(compiler.relations),
     )
 
 

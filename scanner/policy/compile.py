@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from scanner.policy.decode import DECODERS, decode_check, decoder
 from scanner.policy.model import Check, LintMessage
 from scanner.policy.operators import COUNT_OPERATORS, OPERATORS, OperatorValueError
 from scanner.policy.paths import (
@@ -24,11 +25,20 @@ from scanner.policy.paths import (
     multi_getter,
     parse_path,
 )
+from scanner.policy.related import (
+    COUNT_RELATED_KEYS,
+    RELATED_KEYS,
+    child_refs,
+    count_check,
+    forward_check,
+    parent_ref,
+)
 from scanner.policy.yamlload import LocDict, Pos
+from scanner.relindex import Relation
 
 LOGICAL = ("allOf", "anyOf", "not")
 FIELD_OPERATORS = (*OPERATORS, "exists")
-KNOWN_KEYS = frozenset((*LOGICAL, "field", "count", *FIELD_OPERATORS))
+KNOWN_KEYS = frozenset((*LOGICAL, "field", "count", "related", "decode", *FIELD_OPERATORS))
 TEXT_LIMIT = 400
 MAX_CONDITION_DEPTH = 32
 """Nested conditions (`not`, `allOf`, `anyOf`, `count` … `where`); real policies use under 6."""
@@ -55,6 +65,10 @@ class ConditionCompiler:
         self.policy_id = policy_id
         self.messages = messages
         self._depth = 0
+        self.relations: list[Relation] = []
+        self._reading: list[list[tuple[Any, ...]]] = []
+        """Per enclosing `related`: the paths read on the related resource (what the index keeps)."""
+        """Every relationship the compiled conditions follow (what the engine must index)."""
 
     def error(self, pos: Pos | None, rule: str, message: str) -> Check:
         line, col = pos if pos else (None, None)
@@ -102,6 +116,10 @@ class ConditionCompiler:
             return self._logical(node, key, scope)
         if "count" in node:
             return self._count(node, scope)
+        if "related" in node:
+            return self._related(node, scope)
+        if "decode" in node:
+            return self._decode(node, scope)
         if "field" in node:
             return self._field(node, scope)
         return self.error(pos, "schema", "a condition needs 'field', 'count', 'allOf', 'anyOf' or 'not'"), "?"
@@ -123,7 +141,10 @@ class ConditionCompiler:
     def _path(self, node: dict[Any, Any], key: str) -> FieldPath | None:
         pos = node.value_pos.get(key) if isinstance(node, LocDict) else None
         try:
-            return parse_path(node[key])
+            parsed = parse_path(node[key])
+            if self._reading:
+                self._reading[-1].append(parsed.steps)
+            return parsed
         except PathSyntaxError as e:
             self.error(pos, "bad-path", str(e))
             return None
@@ -177,6 +198,8 @@ class ConditionCompiler:
         if extra:
             return self.error(cpos, "schema", f"'count' cannot be combined with {extra[0]!r}"), "?"
         op = self._one_operator(node, COUNT_OPERATORS, "count")
+        if isinstance(spec, dict) and "related" in spec and "field" not in spec:
+            return self._count_related(node, spec, op, cpos)
         if not isinstance(spec, dict) or "field" not in spec:
             return self.error(cpos, "schema", "'count' needs a mapping with 'field' (and optionally 'where')"), "?"
         bad = [k for k in spec if k not in ("field", "where")]
@@ -210,6 +233,143 @@ class ConditionCompiler:
             elements = multi_getter(path.steps)
         text = f"count of {path.text}{' where ' + wtext if wtext else ''} {op} {_short(expected)}"
         return _count_check(f"count({path.text})", elements, relative is not None, where, compare), text
+
+    def _related_type(self, spec: Any, pos: Pos | None) -> tuple[str, ...] | None:
+        t = spec.get("type") if isinstance(spec, dict) else None
+        names = [n for n in (t if isinstance(t, list) else [t]) if isinstance(n, str) and n.strip()]
+        if not names or len(names) != (len(t) if isinstance(t, list) else 1):
+            self.error(pos, "schema", "'related' needs the related resource 'type' (one or a list)")
+            return None
+        return tuple(n.strip().lower() for n in names)
+
+    def _related(self, node: dict, scope: Any) -> tuple[Check, str]:
+        spec = node["related"]
+        rpos = node.key_pos.get("related") if isinstance(node, LocDict) else None
+        if len(node) > 1:
+            other = next(k for k in node if k != "related")
+            return self.error(rpos, "schema", f"'related' cannot be combined with {other!r}"), "?"
+        if scope is not None:
+            # The element of a field count is not a resource: follow references from the resource.
+            return self.error(rpos, "schema", "'related' cannot be used inside a count over a field"), "?"
+        if not isinstance(spec, dict):
+            return self.error(rpos, "schema", "'related' needs a mapping with 'type' and 'via' or 'child'"), "?"
+        bad = [k for k in spec if k not in RELATED_KEYS]
+        if bad:
+            kp = spec.key_pos.get(bad[0], rpos) if isinstance(spec, LocDict) else rpos
+            tip = " ('refersBack' and 'children' belong in a count)" if bad[0] in COUNT_RELATED_KEYS else ""
+            return self.error(kp, "schema", f"unknown key {bad[0]!r} in 'related'{tip}"), "?"
+        type_keys = self._related_type(spec, rpos)
+        if sum(k in spec for k in ("via", "child", "parent")) != 1:
+            return self.error(rpos, "schema", "'related' needs exactly one of 'via' (a reference field), 'child' or 'parent: true'"), "?"
+        if type_keys is None:
+            return _never, "?"
+        where, wtext = (None, "")
+        self._reading.append([])
+        try:
+            if "where" in spec:
+                where, wtext = self.compile(spec["where"])
+        finally:
+            keep = tuple(self._reading.pop())
+        self.relations.extend(Relation(t, keep=keep) for t in type_keys)
+        type_key = type_keys[0]
+        if "via" in spec:
+            path = self._path(spec, "via")
+            if path is None:
+                return _never, "?"
+            refs = multi_getter(path.steps) if path.has_each else getter(path.steps)
+            label, many = path.text, path.has_each
+        elif "parent" in spec:
+            if _as_bool(spec["parent"]) is not True:
+                pp = spec.value_pos.get("parent", rpos) if isinstance(spec, LocDict) else rpos
+                return self.error(pp, "bad-value", "'parent' takes true"), "?"
+            refs, label, many = parent_ref, "parent", False
+        else:
+            child = spec["child"]
+            if not isinstance(child, str) or not child.strip() or child.startswith("/"):
+                cp = spec.value_pos.get("child", rpos) if isinstance(spec, LocDict) else rpos
+                return self.error(cp, "bad-value", "'child' names the child by its id tail, e.g. 'web' or 'config/web'"), "?"
+            segment = child.strip().strip("/")
+            if "/" not in segment:  # `child: web` of a `sites/config` target is `config/web`
+                segment = f"{type_key.rsplit('/', 1)[-1]}/{segment}"
+            refs, label, many = child_refs(segment), f"child {segment}", False
+        shown = " or ".join(str(t) for t in (spec["type"] if isinstance(spec["type"], list) else [spec["type"]]))
+        text = f"related {shown} ({label}){' where ' + wtext if wtext else ' exists'}"
+        return forward_check(label, refs, many, type_keys, where), text
+
+    def _decode(self, node: dict, scope: Any) -> tuple[Check, str]:
+        spec = node["decode"]
+        dpos = node.key_pos.get("decode") if isinstance(node, LocDict) else None
+        if len(node) > 1:
+            other = next(k for k in node if k != "decode")
+            return self.error(dpos, "schema", f"'decode' cannot be combined with {other!r}"), "?"
+        if scope is not None:
+            return self.error(dpos, "schema", "'decode' cannot be used inside a count over a field"), "?"
+        if not isinstance(spec, dict) or not all(k in spec for k in ("field", "as", "where")):
+            return self.error(dpos, "schema", "'decode' needs a mapping with 'field', 'as' and 'where'"), "?"
+        bad = [k for k in spec if k not in ("field", "as", "where")]
+        if bad:
+            kp = spec.key_pos.get(bad[0], dpos) if isinstance(spec, LocDict) else dpos
+            return self.error(kp, "schema", f"unknown key {bad[0]!r} in 'decode' (use 'field', 'as' and 'where')"), "?"
+        if spec["as"] not in DECODERS:
+            ap = spec.value_pos.get("as", dpos) if isinstance(spec, LocDict) else dpos
+            return self.error(ap, "bad-value", f"'decode' 'as' must be one of {', '.join(DECODERS)}"), "?"
+        path = self._path(spec, "field")
+        self._reading.append([])  # paths inside the decoded document are not the resource's
+        try:
+            where, wtext = self.compile(spec["where"])
+        finally:
+            self._reading.pop()
+        if path is None:
+            return _never, "?"
+        if path.has_each:
+            fp = spec.value_pos.get("field", dpos) if isinstance(spec, LocDict) else dpos
+            return self.error(fp, "bad-path", "a 'decode' field cannot use '[*]'"), "?"
+        text = f"{path.text} decoded as {spec['as']}: {wtext}"
+        return decode_check(path.text, getter(path.steps), decoder(spec["as"], path.text), where), text
+
+    def _count_related(self, node: dict, spec: dict, op: str | None, cpos: Pos | None) -> tuple[Check, str]:
+        rel = spec["related"]
+        bad = [k for k in spec if k not in ("related", "where")]
+        if bad:
+            kp = spec.key_pos.get(bad[0]) if isinstance(spec, LocDict) else cpos
+            return self.error(kp, "schema", f"unknown key {bad[0]!r} in 'count' (use 'related' and 'where')"), "?"
+        if not isinstance(rel, dict):
+            return self.error(cpos, "schema", "'count: related' needs a mapping with 'type' and 'refersBack' or 'children'"), "?"
+        rbad = [k for k in rel if k not in COUNT_RELATED_KEYS]
+        if rbad:
+            kp = rel.key_pos.get(rbad[0], cpos) if isinstance(rel, LocDict) else cpos
+            return self.error(kp, "schema", f"unknown key {rbad[0]!r} in 'count: related' (use 'type' and 'refersBack' or 'children')"), "?"
+        type_keys = self._related_type(rel, cpos)
+        children = _as_bool(rel.get("children", False))
+        if ("refersBack" in rel) == bool(children):
+            return self.error(cpos, "schema", "'count: related' needs exactly one of 'refersBack' (a field of the related type) or 'children: true'"), "?"
+        if type_keys is None or op is None:
+            return _never, "?"
+        self._reading.append([])
+        try:
+            back = self._path(rel, "refersBack") if "refersBack" in rel else None
+            where, wtext = (None, "")
+            if "where" in spec:
+                where, wtext = self.compile(spec["where"])
+        finally:
+            keep = tuple(self._reading.pop())
+        if "refersBack" in rel and back is None:
+            return _never, "?"
+        expected = node[op]
+        vpos = node.value_pos.get(op) if isinstance(node, LocDict) else None
+        if op in ("in", "notIn"):
+            ok = isinstance(expected, list) and expected and all(isinstance(x, int) and not isinstance(x, bool) for x in expected)
+        else:
+            ok = isinstance(expected, int) and not isinstance(expected, bool)
+        if not ok:
+            return self.error(vpos, "bad-value", f"count {op!r} needs a whole number{' list' if op in ('in', 'notIn') else ''}"), "?"
+        self.relations.extend(Relation(t, back.steps if back else None, back is None, keep)
+                              for t in type_keys)
+        how = f"referring back by {back.text}" if back else "children"
+        shown = " or ".join(str(t) for t in (rel["type"] if isinstance(rel["type"], list) else [rel["type"]]))
+        label = f"related {shown} {how}"
+        text = f"count of {label}{' where ' + wtext if wtext else ''} {op} {_short(expected)}"
+        return count_check(label, type_keys, back, where, OPERATORS[op](expected)), text
 
 
 def _as_bool(value: Any) -> bool | None:

@@ -24,6 +24,7 @@ from scanner.policy.paths import (
     multi_getter,
     parse_path,
 )
+from scanner.relindex import ACTIVE, merged
 
 Event = tuple[int, str, bool | None, list[tuple[str, Any]]]
 """(depth, label, held — None for a heading without a verdict —, reads while it ran)."""
@@ -258,7 +259,10 @@ def explain_observer(policies: list[Policy], policy_id: str, write: Any) -> Any:
 
     def observe(resource: Any) -> None:
         doc = resource.doc
-        if str(doc.get("type", "")).lower() in policy.types:
+        type_key = str(doc.get("type", "")).lower()
+        if type_key in policy.types:
+            # The scan's relation index (set for the scan's duration): what the engine merges.
+            doc = merged(doc, type_key, ACTIVE.get())
             write("\n".join(explain(policy, doc)))
 
     return observe

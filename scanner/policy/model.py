@@ -47,6 +47,8 @@ class TestCase:
     expect: Literal["pass", "fail", "unknown", "not_applicable"]
     resource: dict[str, Any]
     line: int | None = None
+    related: tuple[dict[str, Any], ...] = ()
+    """Related resources the case needs (`related:` in the test), indexed for it alone."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +81,8 @@ class Policy:
     """sha256 of the policy document (canonical JSON), recorded in every scan result."""
     source: Any = field(default=None, compare=False, hash=False)
     """The policy document as loaded (for `--explain`, which compiles a tracing twin)."""
+    relations: tuple[Any, ...] = ()
+    """The `scanner.relindex.Relation`s its conditions follow; empty for single-resource policies."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from scanner.engine import evaluate
+from scanner.inventory.resource import Resource
 from scanner.policy.catalog import Catalog
 from scanner.policy.display import plural
 from scanner.policy.model import Policy, TestCase
+from scanner.relindex import RelationIndex, merge_relations, merged
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +37,14 @@ def outcome_for(policy: Policy, case: TestCase) -> tuple[str, str]:
     """The outcome `ccscan scan` would give this test resource (type match included)."""
     if str(case.resource.get("type", "")).lower() not in policy.types:
         return "not_applicable", ""
-    outcome, _, detail = evaluate(policy, case.resource)
+    related = None
+    doc = case.resource
+    if case.related:
+        related = RelationIndex([*policy.relations, *merge_relations(policy.types)])
+        for rel in case.related:
+            related.add(Resource(rel))
+        doc = merged(doc, str(doc.get("type", "")).lower(), related)
+    outcome, _, detail = evaluate(policy, doc, related)
     return outcome, detail
 
 

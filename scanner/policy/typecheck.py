@@ -33,6 +33,7 @@ class TypeChecker:
         self.policy_id = policy_id
         self.messages = messages
         self.index: TypeIndex = load_index()
+        self._reported: set[tuple[str, str]] = set()
 
     def add(self, pos: tuple[int | None, int | None] | None, severity: str, rule: str,
             message: str) -> None:
@@ -67,10 +68,32 @@ class TypeChecker:
 
     def paths(self, doc: Any, types: list[str]) -> None:
         """Check every path the policy reads against `types` (it must fit at least one)."""
-        if not types:
-            return
-        for text, pos, op, expected in _conditions(doc):
-            self._path(types, text, pos, op, expected)
+        for text, pos, op, expected, related in _conditions(doc):
+            if related is None:
+                if types:
+                    self._path(types, text, pos, op, expected)
+                continue
+            # A path inside `related` reads the related resource: check it against that type.
+            targets = self.related_types(related, pos)
+            if targets:
+                self._path(targets, text, pos, op, expected)
+
+    def related_types(self, names: tuple[str, ...], pos: Pos | None) -> list[str]:
+        """The index's spelling of each related type; unknown ones are errors (never collected)."""
+        known = []
+        for name in names:
+            canonical = self.index.canonical_type(name)
+            if canonical is not None:
+                known.append(canonical)
+                continue
+            hint = self.index.suggest_type(name)
+            tip = f" (did you mean {show(hint)}?)" if hint else ""
+            key = ("unknown-relation", name)
+            if key not in self._reported:
+                self._reported.add(key)
+                self.add(pos, "error", "unknown-relation",
+                         f"related type {show(name)} is not a type ccscan knows or collects{tip}")
+        return known if len(known) == len(names) else []
 
     def _path(self, types: list[str], text: str, pos: Pos | None, op: str | None,
               expected: Any) -> None:
@@ -163,39 +186,68 @@ def _numeric(v: Any) -> bool:
     return True
 
 
-def _conditions(doc: Any) -> Iterator[tuple[str, Pos | None, str | None, Any]]:
-    """(path, its position, operator or None, expected) for every path the policy reads."""
+Read = tuple[str, Pos | None, str | None, Any, "tuple[str, ...] | None"]
+"""(path, position, operator or None, expected, related types or None for the resource itself)."""
+
+
+def _conditions(doc: Any) -> Iterator[Read]:
+    """Every path the policy reads, with the types it reads them on."""
     for key in ("where", "assert"):
         if key in doc:
-            yield from _walk(doc[key])
+            yield from _walk(doc[key], None)
     requires = doc.get("requires")
     if isinstance(requires, list):
         for i, raw in enumerate(requires):
             if isinstance(raw, str):
-                yield raw, position(doc, ["requires", i]), None, None
+                yield raw, position(doc, ["requires", i]), None, None, None
 
 
-def _walk(node: Any, depth: int = 0) -> Iterator[tuple[str, Pos | None, str | None, Any]]:
+def _type_names(spec: dict) -> tuple[str, ...] | None:
+    t = spec.get("type")
+    names = [n for n in (t if isinstance(t, list) else [t]) if isinstance(n, str)]
+    return tuple(names) if names and len(names) == (len(t) if isinstance(t, list) else 1) else None
+
+
+def _walk(node: Any, on: tuple[str, ...] | None, depth: int = 0) -> Iterator[Read]:
     if depth > 200 or not isinstance(node, dict):
         return  # the compiler reports shapes and depth
     vp = node.value_pos if isinstance(node, LocDict) else {}
     for key in ("allOf", "anyOf"):
         if isinstance(node.get(key), list):
             for child in node[key]:
-                yield from _walk(child, depth + 1)
+                yield from _walk(child, on, depth + 1)
     if "not" in node:
-        yield from _walk(node["not"], depth + 1)
+        yield from _walk(node["not"], on, depth + 1)
     if isinstance(node.get("field"), str):
         ops = [k for k in node if k not in ("field",)]
         op = ops[0] if len(ops) == 1 else None
-        yield node["field"], vp.get("field", getattr(node, "pos", None)), op, node.get(op) if op else None
+        yield node["field"], vp.get("field", getattr(node, "pos", None)), op, node.get(op) if op else None, on
     spec = node.get("count")
     if isinstance(spec, dict):
         svp = spec.value_pos if isinstance(spec, LocDict) else {}
         if isinstance(spec.get("field"), str):
-            yield spec["field"], svp.get("field", getattr(spec, "pos", None)), None, None
+            yield spec["field"], svp.get("field", getattr(spec, "pos", None)), None, None, on
+        rel = spec.get("related")
+        inner = on
+        if isinstance(rel, dict) and (names := _type_names(rel)) is not None:
+            inner = names
+            rvp = rel.value_pos if isinstance(rel, LocDict) else {}
+            if isinstance(rel.get("refersBack"), str):
+                yield rel["refersBack"], rvp.get("refersBack", getattr(rel, "pos", None)), None, None, names
         if "where" in spec:
-            yield from _walk(spec["where"], depth + 1)
+            yield from _walk(spec["where"], inner, depth + 1)
+    rel = node.get("related")
+    if isinstance(rel, dict) and (names := _type_names(rel)) is not None:
+        rvp = rel.value_pos if isinstance(rel, LocDict) else {}
+        if isinstance(rel.get("via"), str):
+            yield rel["via"], rvp.get("via", getattr(rel, "pos", None)), None, None, on
+        if "where" in rel:
+            yield from _walk(rel["where"], names, depth + 1)
+    dec = node.get("decode")
+    if isinstance(dec, dict) and isinstance(dec.get("field"), str):
+        dvp = dec.value_pos if isinstance(dec, LocDict) else {}
+        # The decoded document has no entry in the type index: only the field itself is checked.
+        yield dec["field"], dvp.get("field", getattr(dec, "pos", None)), None, None, on
 
 
 def _leaves(value: Any, prefix: list[Any], depth: int = 0) -> Iterator[list[Any]]:

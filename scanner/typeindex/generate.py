@@ -73,6 +73,8 @@ AZURE: dict[str, tuple[str, str, str]] = {
     "Microsoft.Web/hostingEnvironments": ("azure-mgmt-web", "azure.mgmt.web.models", "AppServiceEnvironmentResource"),
     "Microsoft.KeyVault/vaults/keys": ("azure-mgmt-keyvault", "azure.mgmt.keyvault.models", "Key"),
     "Microsoft.KeyVault/vaults/secrets": ("azure-mgmt-keyvault", "azure.mgmt.keyvault.models", "Secret"),
+    "Microsoft.KeyVault/managedHSMs/keys": ("azure-mgmt-keyvault", "azure.mgmt.keyvault.models", "ManagedHsmKey"),
+    "Microsoft.Network/privateEndpoints/privateDnsZoneGroups": ("azure-mgmt-network", "azure.mgmt.network.models", "PrivateDnsZoneGroup"),
     "Microsoft.CognitiveServices/accounts/raiPolicies": ("azure-mgmt-cognitiveservices", "azure.mgmt.cognitiveservices.models", "RaiPolicy"),
     "Microsoft.Network/routeTables": ("azure-mgmt-network", "azure.mgmt.network.models", "RouteTable"),
     "Microsoft.Network/natGateways": ("azure-mgmt-network", "azure.mgmt.network.models", "NatGateway"),

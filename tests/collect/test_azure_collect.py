@@ -28,11 +28,14 @@ def file_docs() -> list[dict]:
 
 def test_fixture_estate_equals_what_the_file_loaders_read():
     expected = by_id(copy.deepcopy(file_docs()))
-    for doc in expected.values():
+    # A config/web file of the snapshot is what the collector reads into the site's siteConfig.
+    web = {rid.removesuffix("/config/web"): expected.pop(rid)["properties"]
+           for rid in list(expected) if rid.endswith("/config/web")}
+    for rid, doc in expected.items():
         if doc["type"].lower() == "microsoft.web/sites":
             # ARM always has a config/web; a fixture site without siteConfig gets an empty one.
             doc["properties"].setdefault("siteConfig", None)
-            doc["properties"]["siteConfig"] = doc["properties"]["siteConfig"] or {}
+            doc["properties"]["siteConfig"] = doc["properties"]["siteConfig"] or web.get(rid, {})
     with ArmEmulator(Estate.from_fixtures(AZURE_FIXTURES), page_size=2) as arm:
         resources, collector = collect(arm)
     assert collector.incomplete == []
@@ -122,29 +125,34 @@ def test_request_count_grows_with_pages_not_resources():
         # children: 450 keys over the 15 vaults (30 each), 250 deployments over 10 accounts
         "Microsoft.KeyVault/vaults/keys": 450,
         "Microsoft.CognitiveServices/accounts/deployments": 250,
+        # a relationship target: 40 managed HSM keys over the 2 HSMs (20 each)
+        "Microsoft.KeyVault/managedHSMs/keys": 40,
     }
     children = {"Microsoft.KeyVault/vaults/keys": "Microsoft.KeyVault/vaults",
-                "Microsoft.CognitiveServices/accounts/deployments": "Microsoft.CognitiveServices/accounts"}
+                "Microsoft.CognitiveServices/accounts/deployments": "Microsoft.CognitiveServices/accounts",
+                "Microsoft.KeyVault/managedHSMs/keys": "Microsoft.KeyVault/managedHSMs"}
     subs, page = 3, 100
     estate = Estate.generate(subs, per_type)
     with ArmEmulator(estate, page_size=page) as arm:
         resources, collector = collect(arm, workers=8)
         seen = len(arm.requests)
         sites = arm.count(r"/config/web$")
-        child_lists = arm.count(r"/vaults/[^/]+/keys$") + arm.count(r"/accounts/[^/]+/deployments$")
+        child_lists = (arm.count(r"/vaults/[^/]+/keys$") + arm.count(r"/accounts/[^/]+/deployments$")
+                       + arm.count(r"/managedHSMs/[^/]+/keys$"))
     pages = {t: max(1, math.ceil(n / page)) for t, n in per_type.items() if t not in children}
     # a child type lists its parents again (pages), then each parent's children (one page each:
     # 30 keys or 25 deployments per parent fit in a page of 100)
     per_parent = {c: pages[p] + per_type[p] for c, p in children.items()}
     lists = subs * (sum(pages.values()) + sum(per_parent.values()))
-    assert len(resources) == subs * sum(per_type.values()) == 6036
+    assert len(resources) == subs * sum(per_type.values()) == 6156
     assert collector.incomplete == []
     assert sites == subs * per_type["Microsoft.Web/sites"]
-    assert child_lists == subs * (15 + 10)
+    assert child_lists == subs * (15 + 10 + 2)
     # 1 subscription list + per subscription: 5+5+2+1+1+1+1+3+1+1+1+1+1 list pages, then
     # keys (1 vault list page + 15 vaults) and deployments (1 account page + 10 accounts),
-    # + one config per site. Growing the children per parent does not add requests.
-    assert seen == 1 + lists + sites == 1 + 3 * (24 + 16 + 11) + 90
+    # managed HSM keys (1 HSM list page + 2 HSMs), + one config per site. Growing the children
+    # per parent does not add requests.
+    assert seen == 1 + lists + sites == 1 + 3 * (24 + 16 + 11 + 3) + 90
 
 
 def test_one_token_serves_every_client():

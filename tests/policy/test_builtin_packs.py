@@ -157,7 +157,12 @@ def estate() -> dict[tuple[str, str], str]:
         ("CCS-AZ-AI-002", "oai-sandbox", "fail"),
         ("CCS-AZ-AI-003", "aisvc-foundry-weu", "fail"),  # private endpoint only Pending
         ("CCS-AZ-AI-003", "oai-prod-weu", "pass"),
-        ("CCS-AZ-APP-002", "func-embeddings", "unknown"),  # no siteConfig
+        ("CCS-AZ-APP-002", "func-embeddings", "pass"),  # siteConfig null: its config/web file decides
+        ("CCS-AZ-APP-003", "func-embeddings", "fail"),  # config/web allows FTP
+        ("CCS-AZ-VM-006", "cvm-inference-01", "pass"),  # DES -> HSM key -> release policy -> HSM
+        ("CCS-AZ-VM-006", "cvm-inference-02", "fail"),  # no disk encryption set
+        ("CCS-AZ-VM-006", "cvm-eval-01", "unknown"),  # its DES is not in the inventory
+        ("CCS-AZ-ACI-004", "aci-embedder-cc", "fail"),  # its decoded CCE policy says allow_all := true
         ("CCS-AZ-APP-002", "app-admin-portal", "unknown"),  # siteConfig with nulls
         ("CCS-AZ-APP-002", "app-legacy-api", "fail"),
         ("CCS-AZ-APP-003", "app-chat-frontend", "pass"),

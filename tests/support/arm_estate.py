@@ -44,11 +44,18 @@ class Estate:
         `config/web` (list responses carry no real siteConfig, as in ARM).
         """
         resources, configs = [], {}
+        # A separate `config/web` document (a file of its own in a snapshot) is what ARM serves
+        # at that endpoint; it is not in any provider list.
+        web = {d["id"].lower().removesuffix("/config/web"): d.get("properties") or {} for d in docs
+               if str(d.get("type", "")).lower() == "microsoft.web/sites/config"
+               and d["id"].lower().endswith("/config/web")}
         for doc in docs:
             doc = copy.deepcopy(doc)
+            if str(doc.get("type", "")).lower() == "microsoft.web/sites/config":
+                continue
             if str(doc.get("type", "")).lower() == "microsoft.web/sites":
                 props = doc.get("properties") or {}
-                configs[doc["id"].lower()] = props.pop("siteConfig", None) or {}
+                configs[doc["id"].lower()] = props.pop("siteConfig", None) or web.get(doc["id"].lower(), {})
             resources.append(doc)
         return cls(resources, configs)
 
