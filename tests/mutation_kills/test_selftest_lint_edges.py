@@ -91,12 +91,11 @@ def test_lint_orders_by_line_then_column_then_message(monkeypatch):
     # Through lint()'s own key: messages in one file at the same line sort by column.
     from scanner.policy import lint as lint_module
 
-    class FakeCatalog:
-        messages = [msg("error", line=2, col=9, message="b"), msg("error", line=2, col=3),
-                    msg("error", line=None, message="z"), msg("error", line=2, col=3),
-                    msg("error", path="0.yaml", line=9), msg("error", line=2, col=9, message="a")]
-
-    monkeypatch.setattr(lint_module, "load_catalog", lambda paths: FakeCatalog())
+    held = Catalog(messages=[
+        msg("error", line=2, col=9, message="b"), msg("error", line=2, col=3),
+        msg("error", line=None, message="z"), msg("error", line=2, col=3),
+        msg("error", path="0.yaml", line=9), msg("error", line=2, col=9, message="a")])
+    monkeypatch.setattr(lint_module, "load_catalog", lambda paths: held)
     _, messages = lint_module.lint([])
     assert [(m.path, m.line, m.col, m.message) for m in messages] == [
         ("0.yaml", 9, None, "m"), ("a.yaml", None, None, "z"), ("a.yaml", 2, 3, "m"),
