@@ -160,3 +160,13 @@ def test_split_prefix():
 def test_missing_is_distinct_and_named():
     assert repr(MISSING) == "<missing>"
     assert MISSING is not None and MISSING != 0
+
+
+def test_exact_key_wins_over_a_case_variant_on_every_kind_of_path():
+    doc = {"x": [{"A": 1, "a": 2, "n": None}], "A": {"k": 1}, "a": {"k": 2}}
+    assert get("x[0].a", doc) == 2
+    assert get("x[0].A", doc) == 1
+    assert get("a.k", doc) == 2
+    assert get("x[*].a", doc) == [2]
+    assert get("x[0].n", doc) is MISSING  # JSON null after an index step is absent too
+    assert get("x[*].n", doc) == [MISSING]

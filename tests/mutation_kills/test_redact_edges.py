@@ -206,3 +206,9 @@ def test_safe_names_inside_a_secret_subtree():
     assert redact_document(doc) == {"secrets": {
         "value": m("v"), "secretName": "n", "expiry": "e", "nested": {"x": m("y")},
         "count": 3}}
+
+
+def test_text_after_a_secret_in_the_middle_is_kept():
+    pem = "key: -----BEGIN PRIVATE KEY-----\nAB\n-----END PRIVATE KEY----- trailing"
+    assert redact_text(pem) == ("key: -----BEGIN PRIVATE KEY-----" + m("\nAB\n")
+                                + "-----END PRIVATE KEY----- trailing")

@@ -191,3 +191,15 @@ def test_second_pass_rechecks_headers():
     f = tar_gz([("a", b"1")], extra=[info("link", tarfile.SYMTYPE)])
     with pytest.raises(VerificationError, match="is a symbolic link"):
         read_members(f, Limits(), keep=lambda n: True)
+
+
+def test_a_member_shorter_than_its_header_is_truncated():
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        i = tarfile.TarInfo("a")
+        i.size = 3000
+        tar.addfile(i, io.BytesIO(b"y" * 3000))
+    cut = io.BytesIO(gzip.compress(buf.getvalue()[: 512 + 1000], mtime=0))  # valid gzip, short tar
+    with pytest.raises(VerificationError) as e:
+        read_members(cut, Limits(), keep=lambda n: False)
+    assert str(e.value) == "member 'a' is truncated (unexpected end of data)"

@@ -10,7 +10,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from scanner.evidence import VerificationError
 from scanner.evidence.safetar import MemberData
 from scanner.evidence.statement import Subject
-from scanner.evidence.verify import Verified, check_manifest, check_members, read_summary
+from scanner.evidence.verify import (
+    Verified,
+    check_manifest,
+    check_members,
+    read_summary,
+    verify_bundle,
+)
 from tests.evidence.conftest import build_bundle, read_all, write_members
 
 A, B, C = "a" * 64, "b" * 64, "c" * 64
@@ -163,3 +169,53 @@ def test_read_summary_returns_the_markdown_unverified(tmp_path):
     del members["summary.md"]
     with pytest.raises(VerificationError, match="^summary.md is missing$"):
         read_summary(write_members(tmp_path / "u.tar.gz", members))
+
+
+def test_the_envelope_size_cap_boundary(tmp_path):
+    members = read_all(build_bundle(tmp_path / "e.tar.gz", Ed25519PrivateKey.generate()))
+    members["manifest.dsse.json"] = b" " * (1 << 20)  # exactly the cap: read, then not JSON
+    with pytest.raises(VerificationError, match="^signature envelope is not valid JSON$"):
+        verify_bundle(write_members(tmp_path / "a.tar.gz", members), Ed25519PrivateKey.generate().public_key())
+    members["manifest.dsse.json"] = b" " * ((1 << 20) + 1)
+    with pytest.raises(VerificationError,
+                       match="^manifest.dsse.json is larger than 1048576 bytes$"):
+        verify_bundle(write_members(tmp_path / "b.tar.gz", members), Ed25519PrivateKey.generate().public_key())
+
+
+def test_manifest_missing_and_not_json(tmp_path):
+    key = Ed25519PrivateKey.generate()
+    members = read_all(build_bundle(tmp_path / "e.tar.gz", key))
+    without = {k: v for k, v in members.items() if k != "manifest.json"}
+    with pytest.raises(VerificationError, match="^manifest.json is missing$"):
+        verify_bundle(write_members(tmp_path / "a.tar.gz", without), key.public_key())
+
+
+def test_not_json_messages_name_the_member():
+    from scanner.evidence.verify import _json
+    with pytest.raises(VerificationError, match="^manifest.json is not valid JSON$"):
+        _json(MemberData("manifest.json", 1, A, b"{"), "manifest.json")
+    with pytest.raises(VerificationError, match="^x is not valid JSON$"):
+        _json(MemberData("m", 1, A, b"\xff"), "x")
+    assert _json(MemberData("m", 2, A, b"[1]"), "x") == [1]
+
+
+def test_a_verified_bundle_names_its_path_and_key(tmp_path):
+    from scanner.evidence.keys import key_id
+    key = Ed25519PrivateKey.generate()
+    bundle = build_bundle(tmp_path / "e.tar.gz", key)
+    v = verify_bundle(bundle, key.public_key())
+    assert v.bundle == str(bundle)
+    assert v.key_id == key_id(key.public_key()) and v.key_id
+    assert v.render().split("\n")[:2] == [f"OK: {bundle}", f"  signed by key {v.key_id}"]
+
+
+def test_an_empty_summary_reads_as_empty(tmp_path):
+    members = read_all(build_bundle(tmp_path / "e.tar.gz", Ed25519PrivateKey.generate()))
+    members["summary.md"] = b""
+    assert read_summary(write_members(tmp_path / "t.tar.gz", members)) == ""
+
+
+def test_render_names_the_signing_tool():
+    v = Verified("b", "k", {"scan_id": "s", "tool": {"name": "fork", "version": "9"},
+                            "finished_at": "t"})
+    assert v.render().split("\n")[2] == "  scan s (fork 9), finished t"
