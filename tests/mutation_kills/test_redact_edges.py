@@ -212,3 +212,9 @@ def test_text_after_a_secret_in_the_middle_is_kept():
     pem = "key: -----BEGIN PRIVATE KEY-----\nAB\n-----END PRIVATE KEY----- trailing"
     assert redact_text(pem) == ("key: -----BEGIN PRIVATE KEY-----" + m("\nAB\n")
                                 + "-----END PRIVATE KEY----- trailing")
+
+
+def test_keys_that_are_not_strings_are_judged_by_their_text():
+    # YAML (not JSON) can produce them; they must neither crash nor hide a secret.
+    assert redact_document({7: {"a": "b"}, ("password",): "v", 8: 9}) == {
+        7: {"a": "b"}, ("password",): m("v"), 8: 9}

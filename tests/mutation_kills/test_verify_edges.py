@@ -219,3 +219,15 @@ def test_render_names_the_signing_tool():
     v = Verified("b", "k", {"scan_id": "s", "tool": {"name": "fork", "version": "9"},
                             "finished_at": "t"})
     assert v.render().split("\n")[2] == "  scan s (fork 9), finished t"
+
+
+def test_an_unreadable_bundle_names_its_path(tmp_path):
+    from scanner.errors import InputError
+    missing = tmp_path / "none.tar.gz"
+    with pytest.raises(InputError) as e:
+        verify_bundle(missing, Ed25519PrivateKey.generate().public_key())
+    assert e.value.message == "cannot read bundle: No such file or directory"
+    assert e.value.path == str(missing)
+    with pytest.raises(InputError) as e:
+        read_summary(missing)
+    assert e.value.path == str(missing)
