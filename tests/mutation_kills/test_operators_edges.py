@@ -224,3 +224,8 @@ def test_operator_tables():
         "versionAtLeast"])
     assert COUNT_OPERATORS == ("equals", "notEquals", "in", "notIn", "less", "lessOrEquals",
                                "greater", "greaterOrEquals")
+
+
+def test_regex_error_names_regex():
+    with pytest.raises(OperatorValueError, match="^'regex' needs a string pattern$"):
+        OPERATORS["regex"](1)

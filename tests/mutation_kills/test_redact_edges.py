@@ -218,3 +218,18 @@ def test_keys_that_are_not_strings_are_judged_by_their_text():
     # YAML (not JSON) can produce them; they must neither crash nor hide a secret.
     assert redact_document({7: {"a": "b"}, ("password",): "v", 8: 9}) == {
         7: {"a": "b"}, ("password",): m("v"), 8: 9}
+
+
+def test_a_user_named_map_given_as_the_key():
+    assert redact({"DB_PASS": "p", "MODE": "m"}, "appSettings") == {"DB_PASS": m("p"), "MODE": "m"}
+    assert redact({"DB_PASS": "p"}, "tags") == {"DB_PASS": "p"}
+
+
+def test_an_indexed_path_is_judged_by_its_last_name():
+    assert redact("x", "passwordPolicy[0]") == "x"  # a safe name, whatever the index
+    assert redact("x", "secrets[0]") == m("x")
+
+
+def test_texts_under_8_characters_are_never_scanned():
+    assert redact_text("pwd=abc") == "pwd=abc"  # 7 characters
+    assert redact_text("pwd=abcd") == "pwd=" + m("abcd")  # 8 characters

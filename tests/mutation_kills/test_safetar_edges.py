@@ -203,3 +203,37 @@ def test_a_member_shorter_than_its_header_is_truncated():
     with pytest.raises(VerificationError) as e:
         read_members(cut, Limits(), keep=lambda n: False)
     assert str(e.value) == "member 'a' is truncated (unexpected end of data)"
+
+
+ZEROS = 200_000  # compresses to little, but is more than one 64 KiB decompression chunk
+
+
+def test_members_total_cap_fires_at_the_header_of_a_large_member():
+    f = tar_gz([("big", b"\0" * ZEROS)])
+    with pytest.raises(VerificationError) as e:
+        list_members(f, Limits(total_bytes=100_000))
+    assert str(e.value) == "members total more than 100000 bytes (possible gzip bomb)"
+
+
+def test_members_total_counts_every_member():
+    f = tar_gz([("a", b"\0" * 60_000), ("b", b"\0" * 60_000)])
+    with pytest.raises(VerificationError) as e:
+        list_members(f, Limits(total_bytes=100_000))
+    assert str(e.value) == "members total more than 100000 bytes (possible gzip bomb)"
+
+
+def test_members_total_equal_to_the_cap_is_not_over_it():
+    # The member sizes sum to exactly the cap; only the stream (headers, padding) goes over.
+    f = tar_gz([("big", b"\0" * ZEROS)])
+    with pytest.raises(VerificationError) as e:
+        list_members(f, Limits(total_bytes=ZEROS))
+    assert str(e.value) == f"decompressed bundle exceeds {ZEROS} bytes (possible gzip bomb)"
+
+
+def test_stream_cap_boundary():
+    # One 600-byte member: 512 header + 1024 data blocks + 1024 end blocks, padded to one
+    # 10240-byte tar record.
+    assert list_members(tar_gz([("a", b"x" * 600)]), Limits(total_bytes=10240)) == {"a": 600}
+    with pytest.raises(VerificationError) as e:
+        list_members(tar_gz([("a", b"x" * 600)]), Limits(total_bytes=10239))
+    assert str(e.value) == "decompressed bundle exceeds 10239 bytes (possible gzip bomb)"

@@ -106,3 +106,36 @@ def test_lint_message_render():
     assert msg("error", "p.yaml", 3, 5, "bad").render() == "p.yaml:3:5: error: bad [rule]"
     assert msg("warning", "p.yaml", 3, None, "w").render() == "p.yaml:3: warning: w [rule]"
     assert msg("error", "p.yaml", None, 5, "x").render() == "p.yaml: error: x [rule]"
+
+
+def test_lint_exit_code_strict_counts_errors_too():
+    assert lint_exit_code([msg("error")], True) == 2
+
+
+def test_lint_sorts_absent_line_and_column_before_1(monkeypatch):
+    from scanner.policy import lint as lint_module
+    held = Catalog(messages=[msg("error", line=1, col=1, message="a"),
+                             msg("error", line=None, message="z"),
+                             msg("error", line=1, col=None, message="y")])
+    monkeypatch.setattr(lint_module, "load_catalog", lambda paths: held)
+    _, messages = lint_module.lint([])
+    assert [m.message for m in messages] == ["z", "y", "a"]
+
+
+def test_a_test_resource_without_a_type_never_matches():
+    p = policy()
+    odd = Policy(id="T-2", title="t", severity="low", types=("none", "xxxx"), type_names=("x",),
+                 check=p.check, expectation="x")
+    assert outcome_for(odd, case("c", "pass", {"a": 1})) == ("not_applicable", "")
+
+
+def test_run_tests_keeps_the_error_detail():
+    from dataclasses import replace
+
+    def boom(doc, reads, el):
+        raise RuntimeError("boom")
+
+    p = replace(policy(tests=[case("c", "pass", {"type": "t/x"})]), check=boom)
+    (r,) = run_tests(Catalog(policies=[p]))
+    assert (r.got, r.detail) == ("error", "RuntimeError: boom")
+    assert r.describe().endswith("expected pass, got error (RuntimeError: boom)")

@@ -155,3 +155,9 @@ def test_a_second_document_is_checked_too(tmp_path, monkeypatch):
     with pytest.raises(PolicyError) as e:
         load_documents(p)
     assert e.value.line == 3
+
+
+def test_duplicate_key_names_the_line_not_the_column_of_the_first(tmp_path):
+    with pytest.raises(PolicyError) as e:
+        load_documents(write(tmp_path, "x:\n  a: 1\n  a: 2\n"))
+    assert e.value.message == "invalid YAML: duplicate key 'a' (first at line 2)"
