@@ -161,3 +161,30 @@ def test_duplicate_key_names_the_line_not_the_column_of_the_first(tmp_path):
     with pytest.raises(PolicyError) as e:
         load_documents(write(tmp_path, "x:\n  a: 1\n  a: 2\n"))
     assert e.value.message == "invalid YAML: duplicate key 'a' (first at line 2)"
+
+
+def test_control_characters_are_refused_with_the_file(tmp_path):
+    p = write(tmp_path, "a: 1\nb: \x07\n")
+    with pytest.raises(PolicyError) as e:
+        load_documents(p)
+    assert e.value.message.startswith("invalid YAML: unacceptable character #x0007")
+    assert e.value.path == str(p)
+
+
+def test_nesting_too_deep_is_a_policy_error_with_the_file(tmp_path):
+    p = write(tmp_path, "a: " + "[" * 500 + "]" * 500 + "\n")  # under libyaml's own limit
+    with pytest.raises(PolicyError) as e:
+        load_documents(p)
+    assert e.value.message.startswith("invalid YAML: ") and "deep" in e.value.message
+    assert e.value.path == str(p)
+
+
+def test_read_errors_name_the_file_and_count_lines_from_the_first_byte(tmp_path):
+    missing = tmp_path / "missing.yaml"
+    with pytest.raises(PolicyError) as e:
+        read_text(missing)
+    assert e.value.path == str(missing)
+    p = write(tmp_path, b"\nb: \xff\n")
+    with pytest.raises(PolicyError) as e:
+        read_text(p)
+    assert (e.value.line, e.value.path) == (2, str(p))
