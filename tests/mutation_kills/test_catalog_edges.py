@@ -293,3 +293,39 @@ def test_discover(tmp_path, monkeypatch):
                                                          Path("sub/c.yaml")]
     with pytest.raises(PolicyError):
         discover([tmp_path / "missing"])
+
+
+def err(line, col, message, path="p.yaml"):
+    from scanner.policy.model import LintMessage
+    return LintMessage(path, line, col, "error", "r", message)
+
+
+@pytest.mark.parametrize(
+    ("messages", "first"),
+    [
+        ([err(1, None, "line 1"), err(None, 3, "no line")], "no line"),
+        ([err(1, 1, "col 1"), err(1, None, "no col")], "no col"),
+        ([err(2, 1, "b"), err(1, 9, "a", path="z.yaml"), err(1, 1, "c")], "c"),
+    ],
+)
+def test_raise_on_errors_picks_the_first_by_file_line_and_column(messages, first):
+    with pytest.raises(PolicyError) as e:
+        Catalog(messages=messages).raise_on_errors()
+    more = len(messages) - 1
+    assert e.value.message == f"{first} (and {more} more; run `ccscan lint`)"
+
+
+def test_raise_on_a_single_error_says_nothing_more():
+    with pytest.raises(PolicyError) as e:
+        Catalog(messages=[err(4, 2, "only")]).raise_on_errors()
+    assert e.value.message == "only"
+    assert (e.value.line, e.value.col) == (4, 2)
+
+
+def test_select_framework_keeps_only_the_chosen_framework(tmp_path):
+    cat = load(tmp_path, POLICY, FRAMEWORK, FRAMEWORK.replace("framework: fw", "framework: fw2"))
+    assert sorted(cat.frameworks) == ["fw", "fw2"]
+    assert list(cat.select_framework("fw2").frameworks) == ["fw2"]
+    with pytest.raises(PolicyError) as e:
+        cat.select_framework("nist")
+    assert e.value.message == "unknown framework 'nist' (known: fw, fw2)"

@@ -237,3 +237,55 @@ def test_negative_operators_on_each_element_with_missing_elements():
     doc = {"r": [{"p": 1}, {}]}
     assert run({"field": "r[*].p", "notEquals": 5}, doc)[0] is False
     assert run({"field": "r[*].p", "notEquals": 5}, {"r": [{"p": 1}, {"p": 2}]})[0] is True
+
+
+def test_exists_takes_true_or_false_in_any_case():
+    assert run({"field": "a", "exists": "TRUE"}, {"a": 1})[0] is True
+    assert run({"field": "a", "exists": "True"}, {})[0] is False
+    assert run({"field": "a", "exists": "FALSE"}, {})[0] is True
+    _, text, _ = compile_({"field": "a", "exists": "tRuE"})
+    assert text == "a exists"
+
+
+def test_not_records_the_evidence_it_read():
+    assert run({"not": {"field": "a", "equals": 1}}, {"a": 2}) == (True, [("a", 2)])
+
+
+def test_any_of_and_not_inside_a_count_see_the_element():
+    doc = {"r": [{"p": 1}, {"q": 2}, {"p": 3, "q": 3}, {}]}
+    either = {"count": {"field": "r[*]", "where": {"anyOf": [
+        {"field": "r[*].p", "equals": 1}, {"field": "r[*].q", "equals": 2}]}}, "equals": 2}
+    assert run(either, doc)[0] is True
+    neither = {"count": {"field": "r[*]", "where": {"not": {"field": "r[*].p", "exists": True}}},
+               "equals": 2}
+    assert run(neither, doc)[0] is True
+
+
+def test_exists_false_on_the_element_counts_elements_lacking_the_field():
+    cond = {"count": {"field": "r[*]", "where": {"field": "r[*].p", "exists": False}}, "equals": 1}
+    assert run(cond, {"r": [{}, {"p": 1}]})[0] is True
+    neg = {"count": {"field": "r[*]", "where": {"field": "r[*].p", "notEquals": 5}}, "equals": 1}
+    assert run(neg, {"r": [{}, {"p": 1}]})[0] is True  # the element without p does not count
+
+
+def test_count_not_in_takes_a_list():
+    cond = {"count": {"field": "r[*]"}, "notIn": [1, 2]}
+    assert run(cond, {"r": [1, 2, 3]})[0] is True
+    assert run(cond, {"r": [1]})[0] is False
+
+
+def test_count_problems_are_reported_at_the_count_key(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text(
+        "cond:\n"
+        "  allOf:\n"
+        "    - count: {field: 'r[*]'}\n"   # line 3: combined with 'field'
+        "      equals: 1\n"
+        "      field: x\n"
+        "    - count: 'r[*]'\n"            # line 6: not a mapping
+        "      equals: 1\n"
+    )
+    (doc,) = load_documents(f)
+    messages: list[LintMessage] = []
+    ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    assert [(m.rule, m.line, m.col) for m in messages] == [("schema", 3, 7), ("schema", 6, 7)]
