@@ -329,3 +329,42 @@ def test_select_framework_keeps_only_the_chosen_framework(tmp_path):
     with pytest.raises(PolicyError) as e:
         cat.select_framework("nist")
     assert e.value.message == "unknown framework 'nist' (known: fw, fw2)"
+
+
+def test_framework_without_version_and_its_digest(tmp_path):
+    cat = load(tmp_path, FRAMEWORK.replace('version: "2"\n', ""))
+    fw = cat.frameworks["fw"]
+    assert fw.version == ""
+    (doc,) = load_documents(tmp_path / "f0.yaml")
+    assert fw.sha256 == hashlib.sha256(
+        json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def test_every_message_names_its_file(tmp_path):
+    cat = load(tmp_path,
+               "framework: fw\ncontrols: []\n",                                   # f0: schema
+               FRAMEWORK.replace("framework: fw", "framework: fw2")
+               + "  - {id: C1, title: Again}\n",                                  # f1: duplicate
+               "- not a mapping\n",                                               # f2
+               POLICY.replace('[properties.a, "tags[\'x.y\']"]', "['a..b']"),     # f3: bad path
+               POLICY.replace("T-ONE-1", "T-TWO-1").replace("equals: 1}", "equal: 1}"))  # f4
+    got = sorted((Path(m.path).name, m.rule) for m in cat.messages if m.severity == "error")
+    assert got == [("f0.yaml", "schema"), ("f0.yaml", "schema"), ("f1.yaml", "duplicate-control"),
+                   ("f2.yaml", "schema"), ("f3.yaml", "bad-path"), ("f4.yaml", "unknown-operator")]
+    assert {m.policy_id for m in cat.messages if m.rule == "unknown-operator"} == {"T-TWO-1"}
+
+
+def test_a_policy_id_that_is_not_a_string_is_not_used_as_the_policy_id(tmp_path):
+    cat = load(tmp_path, "id: 5\ntitle: t\nseverity: low\nresource: T/X\n"
+                         "assert: {field: a, equal: 1}\n")
+    assert {(m.rule, m.policy_id) for m in cat.messages} == {("schema", None),
+                                                             ("unknown-operator", None)}
+
+
+def test_lists_in_test_resources_stay_lists(tmp_path):
+    text = POLICY.replace("resource: {properties: {a: 1}, tags: {x.y: 1}}",
+                          "resource: {properties: {a: 1, l: [1, [2, {k: v}]]}, tags: {x.y: 1}}")
+    (p,) = load(tmp_path, text, FRAMEWORK).policies
+    res = p.tests[0].resource
+    assert res["properties"]["l"] == [1, [2, {"k": "v"}]]
+    assert type(res["properties"]["l"]) is list and type(res["properties"]["l"][1][1]) is dict
