@@ -368,3 +368,55 @@ def test_lists_in_test_resources_stay_lists(tmp_path):
     res = p.tests[0].resource
     assert res["properties"]["l"] == [1, [2, {"k": "v"}]]
     assert type(res["properties"]["l"]) is list and type(res["properties"]["l"][1][1]) is dict
+
+
+def test_cross_check_messages_in_full(tmp_path):
+    no_tests = "id: T-NT-1\ntitle: t\nseverity: low\nresource: T/X\nassert: {field: a, exists: true}\n"
+    only_pass = POLICY.split("  - {name: bad")[0].replace("T-ONE-1", "T-OP-1")
+    frameworks = POLICY.replace("T-ONE-1", "T-FW-1").replace("{fw: [C1]}", "{nofw: [C1], fw: [C11]}")
+    cat = load(tmp_path, "---\n" + no_tests, "\n\n" + only_pass, frameworks, FRAMEWORK, builtin=False)
+    got = sorted((Path(m.path).name, m.line, m.col, m.severity, m.rule, m.message, m.policy_id)
+                 for m in cat.messages)
+    assert got == [
+        ("f0.yaml", 2, 1, "warning", "no-tests", "policy T-NT-1 has no tests", "T-NT-1"),
+        ("f1.yaml", 3, 1, "warning", "no-tests", "policy T-OP-1 has no 'fail' test case", "T-OP-1"),
+        ("f2.yaml", 1, 1, "error", "unknown-control",
+         "policy T-FW-1: fw has no control 'C11' (did you mean 'C1'?)", "T-FW-1"),
+        ("f2.yaml", 1, 1, "error", "unknown-framework", "policy T-FW-1: unknown framework 'nofw'",
+         "T-FW-1"),
+        ("f3.yaml", None, None, "warning", "unknown-policy",
+         "fw control C1 maps unknown policy 'T-ONE-1'", None),
+    ]
+
+
+def test_schema_messages_carry_file_and_policy_id(tmp_path):
+    cat = load(tmp_path, POLICY.replace("severity: high", "severity: urgent")
+               .replace("remediation: fix it", "remediaton: fix it"), FRAMEWORK)
+    got = sorted((Path(m.path).name, m.line, m.rule, m.policy_id) for m in cat.messages)
+    assert got == [("f0.yaml", 3, "schema", "T-ONE-1"), ("f0.yaml", 9, "unknown-field", "T-ONE-1")]
+
+
+def test_schema_errors_after_a_condition_error_are_still_reported(tmp_path):
+    text = POLICY.replace("equals: 1}", "equal: 1}").replace("remediation: fix it", "remediation: 5")
+    cat = load(tmp_path, text, FRAMEWORK)
+    assert sorted((m.rule, m.line) for m in cat.errors()) == [("schema", 9), ("unknown-operator", 7)]
+
+
+def test_schema_errors_after_an_unknown_field_are_still_reported(tmp_path):
+    text = POLICY.replace("description: d", "descripton: d").replace("severity: high", "severity: x")
+    cat = load(tmp_path, text, FRAMEWORK)
+    assert sorted((m.rule, m.line) for m in cat.errors()) == [("schema", 3), ("unknown-field", 5)]
+
+
+def test_schema_validators_are_built_on_first_use(tmp_path, monkeypatch):
+    from scanner.policy import catalog as catalog_module
+    monkeypatch.setattr(catalog_module, "_VALIDATORS", {})
+    cat = load(tmp_path, POLICY.replace("severity: high", "severity: urgent"), FRAMEWORK)
+    assert [(m.rule, m.line) for m in cat.errors()] == [("schema", 3)]
+    assert set(catalog_module._VALIDATORS) == {"policy", "framework"}
+
+
+def test_yaml_error_column(tmp_path):
+    cat = load(tmp_path, "a: 1\nb: [x\n")
+    (m,) = cat.errors()
+    assert (m.rule, m.line, m.col) == ("yaml", 3, 1)
