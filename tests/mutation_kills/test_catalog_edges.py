@@ -420,3 +420,10 @@ def test_yaml_error_column(tmp_path):
     cat = load(tmp_path, "a: 1\nb: [x\n")
     (m,) = cat.errors()
     assert (m.rule, m.line, m.col) == ("yaml", 3, 1)
+
+
+def test_discover_an_empty_directory_names_policy_files(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(PolicyError) as e:
+        discover([tmp_path / "empty"])
+    assert e.value.message == "no policy files (*.yaml, *.yml) in this directory"

@@ -289,3 +289,22 @@ def test_count_problems_are_reported_at_the_count_key(tmp_path):
     messages: list[LintMessage] = []
     ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
     assert [(m.rule, m.line, m.col) for m in messages] == [("schema", 3, 7), ("schema", 6, 7)]
+
+
+def test_positions_of_mapping_level_problems(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text(
+        "cond:\n"
+        "  anyOf:\n"
+        "    - {}\n"                                          # line 3: empty mapping
+        "    - {equals: 1}\n"                                 # line 4: no field/count/...
+        "    - {field: a, allOf: [{field: b, exists: true}]}\n"  # line 5: at the 'allOf' key
+    )
+    (doc,) = load_documents(f)
+    messages: list[LintMessage] = []
+    ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    assert [(m.line, m.col, m.message.split(" (")[0]) for m in messages] == [
+        (3, 7, "a condition must be a non-empty mapping"),
+        (4, 7, "a condition needs 'field', 'count', 'allOf', 'anyOf' or 'not'"),
+        (5, 18, "'allOf' must stand alone in its mapping"),
+    ]
