@@ -231,3 +231,25 @@ def test_an_unreadable_bundle_names_its_path(tmp_path):
     with pytest.raises(InputError) as e:
         read_summary(missing)
     assert e.value.path == str(missing)
+
+
+def test_a_signed_manifest_that_is_not_json(tmp_path):
+    # The key holder signed garbage: every hash matches, the manifest still cannot be read.
+    import base64
+    import hashlib
+    import json
+
+    from scanner.evidence.canonical import canonical_json
+    from scanner.evidence.dsse import sign_envelope
+
+    key = Ed25519PrivateKey.generate()
+    members = read_all(build_bundle(tmp_path / "e.tar.gz", key))
+    members["manifest.json"] = b"not json"
+    statement = json.loads(base64.b64decode(json.loads(members["manifest.dsse.json"])["payload"]))
+    for s in statement["subject"]:
+        if s["name"] == "manifest.json":
+            s["digest"]["sha256"] = hashlib.sha256(b"not json").hexdigest()
+            s["annotations"]["size"] = len(b"not json")
+    members["manifest.dsse.json"] = canonical_json(sign_envelope(canonical_json(statement), key))
+    with pytest.raises(VerificationError, match="^manifest.json is not valid JSON$"):
+        verify_bundle(write_members(tmp_path / "t.tar.gz", members), key.public_key())
