@@ -233,3 +233,8 @@ def test_an_indexed_path_is_judged_by_its_last_name():
 def test_texts_under_8_characters_are_never_scanned():
     assert redact_text("pwd=abc") == "pwd=abc"  # 7 characters
     assert redact_text("pwd=abcd") == "pwd=" + m("abcd")  # 8 characters
+
+
+def test_a_value_beside_a_connection_string_is_secret_whatever_the_name():
+    doc = {"name": "plain", "value": "v", "connectionString": "c"}
+    assert redact_document(doc) == {"name": "plain", "value": m("v"), "connectionString": m("c")}
