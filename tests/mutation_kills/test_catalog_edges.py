@@ -117,10 +117,10 @@ def test_test_cases_without_pass_or_fail_are_warned(tmp_path):
     only_pass = POLICY.split("  - {name: bad")[0]
     cat = load(tmp_path, only_pass, FRAMEWORK)
     assert [(m.rule, m.severity, m.message, m.policy_id) for m in cat.messages] == [
-        ("no-tests", "warning", "policy T-ONE-1 has no 'fail' test case", "T-ONE-1")]
+        ("no-tests", "warning", 'policy T-ONE-1 has no "fail" test case', "T-ONE-1")]
     only_fail = POLICY.replace("  - {name: ok, expect: pass, resource: {properties: {a: 1}, tags: {x.y: 1}}}\n", "")
     cat = load(tmp_path, only_fail, FRAMEWORK)
-    assert [m.message for m in cat.messages] == ["policy T-ONE-1 has no 'pass' test case"]
+    assert [m.message for m in cat.messages] == ['policy T-ONE-1 has no "pass" test case']
 
 
 def test_duplicate_policy_id(tmp_path):
@@ -128,24 +128,26 @@ def test_duplicate_policy_id(tmp_path):
     (m,) = [m for m in cat.messages if m.rule == "duplicate-id"]
     assert m.severity == "error" and m.line == 1 and m.col == 1 and m.policy_id == "T-ONE-1"
     assert m.path.endswith("f2.yaml")
-    assert m.message.startswith("duplicate policy id 'T-ONE-1' (also at ")
+    assert m.message.startswith('duplicate policy id "T-ONE-1" (also at ')
     assert m.message.endswith("f0.yaml:1)")
 
 
 def test_unknown_framework_and_control(tmp_path):
     cat = load(tmp_path, POLICY.replace("{fw: [C1]}", "{nofw: [C1]}"), FRAMEWORK, builtin=False)
     assert [(m.rule, m.message) for m in cat.errors()] == [
-        ("unknown-framework", "policy T-ONE-1: unknown framework 'nofw'")]
+        ("unknown-framework", 'policy T-ONE-1: unknown framework "nofw" (did you mean "fw"?)')]
     cat = load(tmp_path, POLICY.replace("{fw: [C1]}", "{fw: [C11, XYZ]}"), FRAMEWORK)
     assert [(m.rule, m.line, m.col, m.message) for m in cat.errors()] == [
-        ("unknown-control", 1, 1, "policy T-ONE-1: fw has no control 'C11' (did you mean 'C1'?)"),
-        ("unknown-control", 1, 1, "policy T-ONE-1: fw has no control 'XYZ'")]
+        ("unknown-control", 8, 19, 'policy T-ONE-1: fw has no control "C11" (did you mean "C1"?)'),
+        ("unknown-control", 8, 24, 'policy T-ONE-1: fw has no control "XYZ"')]
 
 
 def test_builtin_frameworks_fill_in_only_when_needed(tmp_path):
     soc2 = POLICY.replace("{fw: [C1]}", "{soc2: [CC6.1]}")
     cat = load(tmp_path, soc2)
-    assert cat.errors() == [] and cat.frameworks == {}  # consulted, not loaded into the scan
+    # Consulted, and lent to the scan (borrowed) so its Controls section shows the mapping.
+    assert cat.errors() == [] and list(cat.frameworks) == ["soc2"]
+    assert cat.frameworks["soc2"].borrowed is True
     cat = load(tmp_path, soc2, builtin=False)
     assert [m.rule for m in cat.errors()] == ["unknown-framework"]
 
@@ -153,8 +155,8 @@ def test_builtin_frameworks_fill_in_only_when_needed(tmp_path):
 def test_framework_mapping_an_unknown_policy_is_a_warning(tmp_path):
     cat = load(tmp_path, POLICY, FRAMEWORK.replace("policies: [T-ONE-1]", "policies: [T-ONE-1, T-GONE-1]"))
     (m,) = cat.messages
-    assert (m.rule, m.severity, m.line) == ("unknown-policy", "warning", None)
-    assert m.message == "fw control C1 maps unknown policy 'T-GONE-1'"
+    assert (m.rule, m.severity, m.line, m.col) == ("unknown-policy", "warning", 5, 71)
+    assert m.message == 'fw control C1 maps unknown policy "T-GONE-1" (did you mean "T-ONE-1"?)'
 
 
 def test_a_framework_alone_has_no_unknown_policy_warnings(tmp_path):
@@ -166,7 +168,7 @@ def test_duplicate_control(tmp_path):
     cat = load(tmp_path, FRAMEWORK + "  - {id: C1, title: Again}\n")
     (m,) = cat.messages
     assert (m.rule, m.severity, m.line, m.col) == ("duplicate-control", "error", 7, 5)
-    assert m.message == "duplicate control id 'C1'"
+    assert m.message == 'duplicate control id "C1"'
 
 
 def test_framework_schema_problems_drop_the_framework(tmp_path):
@@ -180,8 +182,8 @@ def test_framework_schema_problems_drop_the_framework(tmp_path):
 def test_unknown_field_with_and_without_a_hint(tmp_path):
     cat = load(tmp_path, POLICY.replace("remediation: fix it", "remediaton: fix it\nzzzz: 1"), FRAMEWORK)
     got = sorted((m.line, m.col, m.message) for m in cat.messages)
-    assert got == [(9, 1, "unknown field 'remediaton' (did you mean 'remediation'?)"),
-                   (10, 1, "unknown field 'zzzz'")]
+    assert got == [(9, 1, 'unknown field "remediaton" (did you mean "remediation"?)'),
+                   (10, 1, 'unknown field "zzzz"')]
     assert cat.policies == []
     assert {m.policy_id for m in cat.messages} == {"T-ONE-1"}
 
@@ -190,7 +192,7 @@ def test_unknown_field_in_a_nested_mapping_is_labelled(tmp_path):
     text = POLICY.replace("  - {name: ok, expect: pass,", "  - {name: ok, expct: pass, expect: pass,")
     cat = load(tmp_path, text, FRAMEWORK)
     msgs = [m.message for m in cat.messages if m.rule == "unknown-field"]
-    assert msgs == ["tests.0: unknown field 'expct' (did you mean 'expect'?)"]
+    assert msgs == ['tests.0: unknown field "expct" (did you mean "expect"?)']
 
 
 def test_schema_errors_name_the_path_and_line(tmp_path):
@@ -379,13 +381,13 @@ def test_cross_check_messages_in_full(tmp_path):
                  for m in cat.messages)
     assert got == [
         ("f0.yaml", 2, 1, "warning", "no-tests", "policy T-NT-1 has no tests", "T-NT-1"),
-        ("f1.yaml", 3, 1, "warning", "no-tests", "policy T-OP-1 has no 'fail' test case", "T-OP-1"),
-        ("f2.yaml", 1, 1, "error", "unknown-control",
-         "policy T-FW-1: fw has no control 'C11' (did you mean 'C1'?)", "T-FW-1"),
-        ("f2.yaml", 1, 1, "error", "unknown-framework", "policy T-FW-1: unknown framework 'nofw'",
-         "T-FW-1"),
-        ("f3.yaml", None, None, "warning", "unknown-policy",
-         "fw control C1 maps unknown policy 'T-ONE-1'", None),
+        ("f1.yaml", 3, 1, "warning", "no-tests", 'policy T-OP-1 has no "fail" test case', "T-OP-1"),
+        ("f2.yaml", 8, 14, "error", "unknown-framework",
+         'policy T-FW-1: unknown framework "nofw" (did you mean "fw"?)', "T-FW-1"),
+        ("f2.yaml", 8, 31, "error", "unknown-control",
+         'policy T-FW-1: fw has no control "C11" (did you mean "C1"?)', "T-FW-1"),
+        ("f3.yaml", 5, 62, "warning", "unknown-policy",
+         'fw control C1 maps unknown policy "T-ONE-1" (did you mean "T-OP-1"?)', None),
     ]
 
 
@@ -411,6 +413,8 @@ def test_schema_errors_after_an_unknown_field_are_still_reported(tmp_path):
 def test_schema_validators_are_built_on_first_use(tmp_path, monkeypatch):
     from scanner.policy import catalog as catalog_module
     monkeypatch.setattr(catalog_module, "_VALIDATORS", {})
+    # The in-process schema cache would skip documents earlier tests validated clean.
+    monkeypatch.setattr(catalog_module, "_SCHEMA_CACHE", [])
     cat = load(tmp_path, POLICY.replace("severity: high", "severity: urgent"), FRAMEWORK)
     assert [(m.rule, m.line) for m in cat.errors()] == [("schema", 3)]
     assert set(catalog_module._VALIDATORS) == {"policy", "framework"}

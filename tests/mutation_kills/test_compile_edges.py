@@ -31,8 +31,8 @@ def run(cond, doc):
     [
         ({"field": "a", "equals": "x"}, "a equals 'x'"),
         ({"field": "a", "equals": 1}, "a equals 1"),
-        ({"field": "a", "equals": True}, "a equals True"),
-        ({"field": "a", "in": ["x", 2]}, "a in ['x', 2]"),
+        ({"field": "a", "equals": True}, "a equals true"),
+        ({"field": "a", "in": ["x", 2]}, "a in [\"x\", 2]"),
         ({"field": "a", "regex": "\\d+"}, "a regex '\\d+'"),  # quoted, backslash not doubled
         ({"field": "a", "exists": True}, "a exists"),
         ({"field": "a", "exists": "False"}, "a is absent"),

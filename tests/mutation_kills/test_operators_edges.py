@@ -35,7 +35,9 @@ CASES = [
     ("equals", 1, 1.0, True),
     ("equals", 1, True, False),
     ("equals", 0, False, False),
-    ("equals", 1, "1", False),
+    ("equals", 1, "1", True),  # a number matches its own text (ARM strings)
+    ("equals", 1, "1.0", False),
+    ("equals", 1.5, "1.5", True),
     ("equals", 2, 3, False),
     ("equals", None, None, True),
     ("equals", [1], [1], True),
@@ -48,9 +50,12 @@ CASES = [
     ("in", ["A", "b"], "c", False),
     ("in", [1, 2], 2, True),
     ("in", [1, 2], True, False),
-    ("in", [1, 2], "1", False),
+    ("in", [1, 2], "1", True),  # numbers match their text
+    ("in", [1, 2], "3", False),
     ("in", ["1", 2], 1, False),
-    ("in", [True], "true", False),  # strings only match the list's strings
+    ("in", [True], "true", True),  # ARM's string booleans
+    ("in", [True], "false", False),
+    ("in", [True], "yes", False),
     ("in", [True], True, True),
     ("notIn", ["a"], "A", False),
     ("notIn", ["a"], "b", True),
@@ -61,7 +66,9 @@ CASES = [
     ("contains", "a", ["b"], False),
     ("contains", 1, [True, 1], True),
     ("contains", 1, [True], False),
-    ("contains", 1, "1", False),  # a number in a string: not a substring test
+    ("contains", 1, "1", True),  # a number in a string: its text is the needle
+    ("contains", 1, "x10", True),
+    ("contains", 1, "x2", False),
     ("contains", "K", {"k": 1}, True),
     ("contains", "k", {"other": 1}, False),
     ("contains", 1, {1: "x"}, False),
@@ -146,7 +153,8 @@ CASES = [
     ("versionAtLeast", "1.2", "TLS11", False),
     ("versionAtLeast", "1.2", 1.3, True),
     ("versionAtLeast", "1.2", 1, False),
-    ("versionAtLeast", "1.2", "2", True),
+    ("versionAtLeast", "1.2", "2", False),  # not a TLS spelling: never a guess
+    ("versionAtLeast", "1.2", "1_3", True),
     ("versionAtLeast", "1.2.3", "1.2.2", False),
     ("versionAtLeast", "1.2.3", "1.2.3", True),
     ("versionAtLeast", "1.2", "none", False),
@@ -198,8 +206,10 @@ def test_not_in_error_names_not_in():
 @pytest.mark.parametrize(
     ("text", "version"),
     [("1.2", (1, 2, 0)), ("TLS1_2", (1, 2, 0)), ("TLSv1.3", (1, 3, 0)), ("Tls12", (1, 2, 0)),
-     ("TLS 1.0", (1, 0, 0)), ("1.2.3", (1, 2, 3)), ("1_2_3", (1, 2, 3)), ("7", (7, 0, 0)),
-     ("123", (123, 0, 0)), (1.2, (1, 2, 0)), (2, (2, 0, 0)), ("v10.4", (10, 4, 0)),
+     ("TLS 1.0", (1, 0, 0)), ("1.2.3", (1, 2, 3)), ("1_2_3", None), ("7", None),
+     ("123", None), (1.2, (1, 2, 0)), (2, None), ("v10.4", None), ("1_2", (1, 2, 0)),
+     ("1", (1, 0, 0)), (1, (1, 0, 0)), ("12", (1, 2, 0)), ("TLSv1.2_2021", (1, 2, 0)),
+     (" TLS1.2 ", (1, 2, 0)), ("SSLv3", None), ("2016", None), ("1.2-beta", None),
      ("no digits", None), (None, None), (True, None), ([1, 2], None)],
 )
 def test_parse_version(text, version):

@@ -10,6 +10,7 @@ from scanner.policy.paths import (
     EACH,
     MISSING,
     FieldPath,
+    NotAnArray,
     PathSyntaxError,
     getter,
     multi_getter,
@@ -107,8 +108,6 @@ DOC = {
         ("a.l[2].k", "v"),
         ("a.l[2].K", "v"),
         ("a.l[3]", MISSING),
-        ("a.b[0]", MISSING),
-        ("a[0]", MISSING),  # an index into a dict
         ("x", MISSING),
     ],
 )
@@ -137,7 +136,6 @@ def test_case_insensitive_lookup_skips_non_string_keys():
         ("plain[*]", [1, MISSING, 3]),
         ("nest[*].in[*]", [1, 2, 3]),  # nested [*] flattens; absent inner arrays add nothing
         ("a.l[*]", [10, MISSING, {"k": "v"}]),
-        ("a.b[*]", MISSING),  # not an array
         ("none[*]", MISSING),
         ("a.n[*]", MISSING),
         ("arr[*]", [{"x": 1}, {"y": 2}, {"x": None}, 5]),
@@ -145,6 +143,26 @@ def test_case_insensitive_lookup_skips_non_string_keys():
 )
 def test_multi_getter(text, value):
     assert get(text, DOC) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a.b[0]", "a.b is a number, not an array"),
+        ("a[0]", "a is an object, not an array"),  # an index into a dict
+        ("a.b[*]", "a.b is a number, not an array"),
+        ("a.f[*]", "a.f is a boolean, not an array"),
+        ("a.l[2].k[*]", "a.l[2].k is a string, not an array"),
+        ("arr[*].x[*]", "arr[*].x is a number, not an array"),  # names the element's path
+        ("arr[*].x[0]", "arr[*].x is a number, not an array"),
+        ("a[*]", "a is an object, not an array"),
+    ],
+)
+def test_an_array_step_over_a_present_non_array_raises(text, message):
+    # A present value of the wrong shape is not "no elements": the engine makes it unknown.
+    with pytest.raises(NotAnArray) as e:
+        get(text, DOC)
+    assert str(e.value) == message
 
 
 def test_multi_getter_case_insensitive_head_and_tail():

@@ -30,7 +30,8 @@ def test_outcome_for_checks_the_type_first():
     p = policy(requires=["r"])
     assert outcome_for(p, case("c", "pass", {"type": "T/X", "a": 1, "r": 1})) == ("pass", "")
     assert outcome_for(p, case("c", "pass", {"type": "t/x", "a": 2, "r": 1})) == ("fail", "")
-    assert outcome_for(p, case("c", "pass", {"type": "T/X", "a": 1})) == ("unknown", "r")
+    assert outcome_for(p, case("c", "pass", {"type": "T/X", "a": 1})) == (
+        "unknown", "r is absent from the inventory (the policy requires it)")
     assert outcome_for(p, case("c", "pass", {"type": "T/Y", "a": 1})) == ("not_applicable", "")
     assert outcome_for(p, case("c", "pass", {"a": 1})) == ("not_applicable", "")
 
@@ -82,6 +83,7 @@ def test_lint_sorts_and_deduplicates(tmp_path: Path):
         ("a.yaml", 5, "bad-path"),
         ("b.yaml", 5, "unknown-operator"),
         ("b.yaml", 7, "no-tests"),
+        ("b.yaml", 10, "unindexed-type"),  # T/X is in no type index: a warning, not an error
     ]
     assert [p.id for p in catalog.policies] == ["B-2"]
     assert lint_exit_code(messages, False) == 2
@@ -95,7 +97,7 @@ def test_lint_orders_by_line_then_column_then_message(monkeypatch):
         msg("error", line=2, col=9, message="b"), msg("error", line=2, col=3),
         msg("error", line=None, message="z"), msg("error", line=2, col=3),
         msg("error", path="0.yaml", line=9), msg("error", line=2, col=9, message="a")])
-    monkeypatch.setattr(lint_module, "load_catalog", lambda paths: held)
+    monkeypatch.setattr(lint_module, "load_catalog", lambda paths, **kw: held)
     _, messages = lint_module.lint([])
     assert [(m.path, m.line, m.col, m.message) for m in messages] == [
         ("0.yaml", 9, None, "m"), ("a.yaml", None, None, "z"), ("a.yaml", 2, 3, "m"),
@@ -117,7 +119,7 @@ def test_lint_sorts_absent_line_and_column_before_1(monkeypatch):
     held = Catalog(messages=[msg("error", line=1, col=1, message="a"),
                              msg("error", line=None, message="z"),
                              msg("error", line=1, col=None, message="y")])
-    monkeypatch.setattr(lint_module, "load_catalog", lambda paths: held)
+    monkeypatch.setattr(lint_module, "load_catalog", lambda paths, **kw: held)
     _, messages = lint_module.lint([])
     assert [m.message for m in messages] == ["z", "y", "a"]
 

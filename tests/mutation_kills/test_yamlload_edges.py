@@ -48,7 +48,9 @@ def test_position_walks_as_deep_as_it_can(tmp_path):
 def test_unhashable_key(tmp_path):
     with pytest.raises(PolicyError) as e:
         load_documents(write(tmp_path, "ok: 1\n? [a, b]\n: 1\n"))
-    assert e.value.message == "invalid YAML: a mapping key must be a plain value"
+    # A non-scalar key has no text to quote, hence the repeated wording.
+    assert e.value.message == (
+        "invalid YAML: a mapping key must be a string; quote it: a key must be a plain string")
     assert (e.value.line, e.value.col) == (2, 3)
 
 
@@ -142,10 +144,17 @@ def test_nested_alias_expansion_counts_every_level(tmp_path, monkeypatch):
         load_documents(p)
 
 
-def test_documents_without_aliases_are_not_counted(tmp_path, monkeypatch):
-    monkeypatch.setattr(yamlload, "MAX_EXPANDED_NODES", 1)
-    assert load_documents(write(tmp_path, "a: [1, 2, 3]\nb: {c: d}\n")) == [
-        {"a": [1, 2, 3], "b": {"c": "d"}}]
+def test_documents_without_aliases_are_counted_value_by_value(tmp_path, monkeypatch):
+    # The cap holds without aliases too (keys and values: 2 x 2 + 3 + 2 x 1 = 9), and the
+    # message is the plain one: no alias, no "alias bomb".
+    p = write(tmp_path, "a: [1, 2, 3]\nb: {c: d}\n")
+    monkeypatch.setattr(yamlload, "MAX_EXPANDED_NODES", 9)
+    assert load_documents(p) == [{"a": [1, 2, 3], "b": {"c": "d"}}]
+    monkeypatch.setattr(yamlload, "MAX_EXPANDED_NODES", 8)
+    with pytest.raises(PolicyError) as e:
+        load_documents(p)
+    assert e.value.message == "invalid YAML: more than 8 values in one document"
+    monkeypatch.setattr(yamlload, "MAX_EXPANDED_NODES", 2)
     assert load_documents(write(tmp_path, "a: '&x'\n")) == [{"a": "&x"}]  # '&' but no '*'
 
 
@@ -167,7 +176,9 @@ def test_control_characters_are_refused_with_the_file(tmp_path):
     p = write(tmp_path, "a: 1\nb: \x07\n")
     with pytest.raises(PolicyError) as e:
         load_documents(p)
-    assert e.value.message.startswith("invalid YAML: unacceptable character #x0007")
+    assert e.value.message == (
+        "invalid YAML: character #x0007 is not allowed (control characters are not allowed)")
+    assert (e.value.line, e.value.col) == (2, 4)
     assert e.value.path == str(p)
 
 
