@@ -1,0 +1,134 @@
+"""
+The sanitising stage's inner pieces at their edges: the rule tables built at import, the
+replaced-part finder and the message scrubber, with the exact output each must give.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from types import ModuleType
+
+from scanner.sanitise.stage import WITHHELD, Sanitiser, _common, _replaced_strings, _scrub
+from scanner.sanitise.values import TOO_DEEP
+
+
+def m(value: str) -> str:
+    # An independent oracle for the marker: the documented layout over hashlib.
+    return f"[REDACTED sha256:{hashlib.sha256(value.encode()).hexdigest()[:16]}]"
+
+
+def fresh(name: str) -> ModuleType:
+    """
+    Execute module `name` again, under its own name, without replacing the imported one.
+
+    RULES and the replacers are built once at import; running the module body again is
+    how a test sees a change to the functions that build them.
+    """
+    import sys
+
+    spec = importlib.util.spec_from_file_location(name, sys.modules[name].__file__)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_rule_table_as_built_at_import():
+    patterns = fresh("scanner.sanitise.patterns")
+    assert [r.name for r in patterns.RULES] == [
+        "private key", "shared access signature", "named secret", "sas signature",
+        "url credentials", "authorization header", "bearer or basic credential",
+        "aws secret key beside its id", "aws access key id", "azure storage key", "jwt",
+        "openai, anthropic and other sk- keys", "stripe", "github", "gitlab", "slack token",
+        "slack webhook", "google api key", "sendgrid", "npm", "pypi", "hugging face"]
+    # `s` is the only capturing group of every rule.
+    assert {r.group for r in patterns.RULES} == {1}
+    by_name = {r.name: r for r in patterns.RULES}
+    assert by_name["bearer or basic credential"].triggers == ("bearer", "basic")
+    assert by_name["aws access key id"].triggers == ("a3t", "akia", "asia", "abia", "acca")
+    assert by_name["private key"].triggers == ("-----begin",)
+    assert by_name["gitlab"].regex.search("x glpat-abcdefghijklmnopqrstu y").group(1) == (
+        "glpat-abcdefghijklmnopqrstu")
+
+
+def test_the_replacers_as_built_at_import():
+    text = fresh("scanner.sanitise.text")
+    apply = text._apply_rules
+    # Only the secret part of a match is replaced, wherever the match starts.
+    assert apply("a;Password=hunter22;b") == f"a;Password={m('hunter22')};b"
+    assert apply("Password=hunter22") == f"Password={m('hunter22')}"
+    assert apply("x Authorization: Bearer abcdefgh12345678") == (
+        f"x Authorization: {m('Bearer abcdefgh12345678')}")
+    # A flag's word and an already replaced value stay as they are.
+    assert apply("token=true; secret=False") == "token=true; secret=False"
+    marked = f"Password={m('hunter22')}"
+    assert apply(marked) == marked
+    # An empty secret part: nothing to replace.
+    assert apply("password=;x") == "password=;x"
+    assert text.sanitise_text("see https://u:pa55word@host/x") == (
+        f"see https://u:{m('pa55word')}@host/x")
+
+
+def test_replaced_strings_finds_only_the_changed_part():
+    assert _replaced_strings("Server=db;Password=hunter22;x",
+                             f"Server=db;Password={m('hunter22')};x") == ["hunter22"]
+    assert _replaced_strings("secretvalue1", m("secretvalue1")) == ["secretvalue1"]
+    assert _replaced_strings({"k": "secretvalue1", "n": 1}, {"k": m("secretvalue1"), "n": 1}) == [
+        "secretvalue1"]
+    token = "ghp_" + "a" * 36
+    assert _replaced_strings({token: 1}, {m(token): 1}) == [token]  # a key that is a token
+    assert _replaced_strings(["a", "bbbbbbbbbb"], ["a", m("bbbbbbbbbb")]) == ["bbbbbbbbbb"]
+    assert _replaced_strings(("a", "b1"), ["a", m("b1")]) == ["b1"]
+    assert _replaced_strings([["x", "deep-secret"]], [["x", m("deep-secret")]]) == ["deep-secret"]
+    assert _replaced_strings(5, 5) == []
+    assert _replaced_strings("same", "same") == []
+    assert _replaced_strings(12345678, m("12345678")) == ["12345678"]
+    # A subtree cut for depth: nothing of it was quoted.
+    assert _replaced_strings({"a": "x"}, TOO_DEEP) == []
+    assert _replaced_strings(["a", "x"], TOO_DEEP) == []
+    assert _replaced_strings(("a",), ("a",)) == []
+
+
+def test_replaced_strings_keeps_a_changed_part_between_equal_ends():
+    # Prefix "ab" and suffix "yz" are shared; the middle is what was replaced.
+    assert _replaced_strings("abXXXXyz", "abMyz") == ["XXXX"]
+    # The common suffix may not overlap the common prefix.
+    assert _replaced_strings("aaaa", "aa") == ["aa"]
+    assert _replaced_strings("aa", "aaaa") == [""]
+
+
+def test_common_prefix_and_suffix():
+    prefix = lambda t, n: t[:n]
+    suffix = lambda t, n: t[len(t) - n:]
+    assert _common("abcdef", "abcxef", prefix) == 3
+    assert _common("abcdef", "abcxef", suffix) == 2
+    assert _common("abcdef", "abcdef", prefix) == 6
+    assert _common("abcdef", "abcdef", suffix, 2) == 2
+    assert _common("abc", "xbc", prefix) == 0
+    assert _common("abcdefgh", "abcdefgX", prefix) == 7
+    assert _common("", "abc", prefix) == 0
+
+
+def test_scrub_replaces_each_value_longest_first():
+    assert _scrub("a abc b", ["abc"]) == "a abc b"  # under 4 characters: ordinary words
+    assert _scrub("x abcd y", ["abcd"]) == f"x {m('abcd')} y"
+    assert _scrub("x abcdefgh y", ["abcd", "abcdefgh"]) == f"x {m('abcdefgh')} y"
+    assert _scrub("x abcd abcd y", ["abcd", "abcd"]) == f"x {m('abcd')} {m('abcd')} y"
+    # repr() quotes a newline as \n: that spelling is scrubbed too.
+    assert _scrub("got 'pass\\nword1'", ["pass\nword1"]) == f"got '{m('pass' + chr(10) + 'word1')}'"
+    assert _scrub("nothing here", ["abcdefghij"]) == "nothing here"
+
+
+def test_scrub_withholds_a_message_with_a_cut_quote():
+    assert _scrub("saw 'abcdefgh...'", ["abcdefghijkl"]) == WITHHELD
+    assert _scrub("saw 'abcdefg...'", ["abcdefghijkl"]) == "saw 'abcdefg...'"  # 7: not a quote
+    assert _scrub("saw 'abcdefg'", ["abcdefg"]) == f"saw '{m('abcdefg')}'"
+
+
+def test_sanitiser_text_and_document():
+    s = Sanitiser()
+    assert s.text("Password=hunter22") == f"Password={m('hunter22')}"
+    assert s.text("short") == "short"
+    assert s.document({"properties": {"adminPassword": "hunter22", "size": "big"}}) == {
+        "properties": {"adminPassword": m("hunter22"), "size": "big"}}
