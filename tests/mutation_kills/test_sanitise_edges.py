@@ -5,12 +5,14 @@ replaced-part finder and the message scrubber, with the exact output each must g
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import importlib.util
 from types import ModuleType
 
 from scanner.sanitise.stage import WITHHELD, Sanitiser, _common, _replaced_strings, _scrub
-from scanner.sanitise.values import TOO_DEEP
+from scanner.sanitise.text import holds_secret, sanitise_text
+from scanner.sanitise.values import TOO_DEEP, sanitise_document
 
 
 def m(value: str) -> str:
@@ -132,3 +134,28 @@ def test_sanitiser_text_and_document():
     assert s.text("short") == "short"
     assert s.document({"properties": {"adminPassword": "hunter22", "size": "big"}}) == {
         "properties": {"adminPassword": m("hunter22"), "size": "big"}}
+
+
+def nested(levels: int) -> dict:
+    doc: dict = {"x": 1}
+    for _ in range(levels):
+        doc = {"a": doc}
+    return doc
+
+
+def test_a_document_is_cut_at_depth_100_counting_from_its_top():
+    # {"x": 1} 99 levels below the document is kept; 100 levels below, it is cut.
+    assert sanitise_document(nested(99)) == nested(99)
+    cut = sanitise_document(nested(100))
+    for _ in range(99):
+        cut = cut["a"]
+    assert cut == {"a": TOO_DEEP}
+
+
+def test_base64_is_replaced_only_when_it_decodes_to_a_secret():
+    plain = base64.b64encode(b"just an ordinary sentence, nothing to hide").decode()
+    assert sanitise_text(f"blob {plain}") == f"blob {plain}"
+    secret = base64.b64encode(b"Server=db;Password=hunter22secret").decode()
+    assert sanitise_text(f"blob {secret}") == f"blob {m(secret)}"
+    assert holds_secret("Password=hunter22") is True
+    assert holds_secret("an ordinary sentence") is False
