@@ -159,3 +159,15 @@ def test_base64_is_replaced_only_when_it_decodes_to_a_secret():
     assert sanitise_text(f"blob {secret}") == f"blob {m(secret)}"
     assert holds_secret("Password=hunter22") is True
     assert holds_secret("an ordinary sentence") is False
+
+
+def test_a_secret_subtree_is_cut_at_the_same_depth():
+    # Under a secret name every level is judged secret; the depth count is the same.
+    kept = sanitise_document({"secret": nested(98)})["secret"]
+    for _ in range(98):
+        kept = kept["a"]
+    assert kept == {"x": m("1")}
+    cut = sanitise_document({"secret": nested(99)})["secret"]
+    for _ in range(98):
+        cut = cut["a"]
+    assert cut == {"a": TOO_DEEP}
