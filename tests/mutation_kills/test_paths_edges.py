@@ -16,6 +16,7 @@ from scanner.policy.paths import (
     multi_getter,
     parse_path,
     split_prefix,
+    steps_text,
 )
 
 
@@ -188,3 +189,29 @@ def test_exact_key_wins_over_a_case_variant_on_every_kind_of_path():
     assert get("x[*].a", doc) == [2]
     assert get("x[0].n", doc) is MISSING  # JSON null after an index step is absent too
     assert get("x[*].n", doc) == [MISSING]
+
+
+def test_path_length_and_step_limits():
+    assert len(parse_path("a" * 1024).steps) == 1  # at the character cap
+    with pytest.raises(PathSyntaxError) as e:
+        parse_path("a" * 1025)
+    assert str(e.value) == "field path is 1025 characters long, over the 1024 limit"
+    assert len(parse_path(".".join(["a"] * 32)).steps) == 32
+    with pytest.raises(PathSyntaxError) as e:
+        parse_path(".".join(["k"] * 33))
+    assert str(e.value) == "field path " + repr("k." * 30) + "... has more than 32 segments"
+    assert len(parse_path("a" + "[0]" * 31).steps) == 32
+    with pytest.raises(PathSyntaxError, match="more than 32 segments"):
+        parse_path("a" + "[*]" * 32)
+
+
+def test_steps_text_and_not_an_array_fields():
+    assert steps_text(("a", EACH, "b", 0)) == "a[*].b[0]"
+    assert steps_text((EACH,)) == "[*]"
+    assert steps_text(("cost.center", "x y")) == "['cost.center'].x y"
+    assert steps_text(("a", "b.c")) == "a['b.c']"
+    assert steps_text(()) == "(the element)"  # `[*]` over an element that is itself a value
+    e = NotAnArray(("a", 0), True)
+    assert (e.path, e.observed_type, str(e)) == ("a[0]", "a boolean", "a[0] is a boolean, not an array")
+    assert NotAnArray(("a",), 1.5).observed_type == "a number"
+    assert NotAnArray(("a",), b"x").observed_type == "bytes"  # not a JSON type: its Python name
