@@ -18,6 +18,7 @@ from scanner.evidence.safetar import (
     check_header,
     check_name,
     list_members,
+    name_key,
     read_members,
 )
 
@@ -237,3 +238,60 @@ def test_stream_cap_boundary():
     with pytest.raises(VerificationError) as e:
         list_members(tar_gz([("a", b"x" * 600)]), Limits(total_bytes=10239))
     assert str(e.value) == "decompressed bundle exceeds 10239 bytes (possible gzip bomb)"
+
+
+def test_extended_header_cap_defaults_to_one_mebibyte():
+    assert Limits().header_bytes == 1024 * 1024
+
+
+@pytest.mark.parametrize("name", ["a" * 1024, "é" * 512, "a\xa0b", "Straße"])
+def test_names_at_the_byte_cap_and_beyond_c1_are_safe(name):
+    check_name(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("a" * 1025, "member name " + repr("a" * 60) + "… is over 1024 bytes"),
+        ("é" * 512 + "a", "member name " + repr("é" * 60) + "… is over 1024 bytes"),  # UTF-8 bytes
+        ("a\udcffb", "member name 'a\\udcffb' is not valid UTF-8"),
+        ("a\x80b", "member name 'a\\x80b' contains control characters"),
+        ("a\x9bb", "member name 'a\\x9bb' contains control characters"),  # one-byte CSI
+        ("a\x9fb", "member name 'a\\x9fb' contains control characters"),
+    ],
+)
+def test_long_undecodable_and_c1_names(name, message):
+    with pytest.raises(VerificationError) as e:
+        check_name(name)
+    assert str(e.value) == message
+
+
+def test_name_key_folds_case_as_a_case_insensitive_disk_would():
+    assert name_key("A/Report.JSON") == "a/report.json"
+    assert name_key("Straße") == name_key("STRASSE")
+
+
+def pax_tar_gz(comment_chars: int) -> io.BytesIO:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        info = tarfile.TarInfo("m")
+        info.size = 1
+        info.pax_headers = {"comment": "x" * comment_chars}
+        tar.addfile(info, io.BytesIO(b"1"))
+    return io.BytesIO(gzip.compress(buf.getvalue(), mtime=0))
+
+
+def test_extended_header_cap_boundary():
+    # One record, "113 comment=<100 x>\n": 3 + 1 + 7 + 1 + 100 + 1 = 113 bytes.
+    assert list_members(pax_tar_gz(100), Limits(header_bytes=113)) == {"m": 1}
+    with pytest.raises(VerificationError) as e:
+        list_members(pax_tar_gz(100), Limits(header_bytes=112))
+    assert str(e.value) == "extended tar header of 113 bytes, over the 112-byte cap"
+
+
+def test_a_sparse_member_is_refused_by_its_header():
+    sparse = tarfile.TarInfo("s")
+    sparse.type = tarfile.GNUTYPE_SPARSE
+    with pytest.raises(VerificationError) as e:
+        list_members(tar_gz([("a", b"x")], [sparse]), Limits())
+    assert str(e.value) == "member 's' is a sparse file"
