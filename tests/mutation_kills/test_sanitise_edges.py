@@ -10,6 +10,7 @@ import hashlib
 import importlib.util
 from types import ModuleType
 
+from scanner.findings import Evidence, Finding
 from scanner.sanitise.stage import WITHHELD, Sanitiser, _common, _replaced_strings, _scrub
 from scanner.sanitise.text import holds_secret, sanitise_text
 from scanner.sanitise.values import TOO_DEEP, sanitise_document
@@ -171,3 +172,21 @@ def test_a_secret_subtree_is_cut_at_the_same_depth():
     for _ in range(98):
         cut = cut["a"]
     assert cut == {"a": TOO_DEEP}
+
+
+def test_scrub_replaces_the_longer_value_before_one_inside_it():
+    # By length, not by text: "zzzz" sorts after "abzzzzcd" but lies inside it.
+    assert _scrub("x abzzzzcd y", ["zzzz", "abzzzzcd"]) == f"x {m('abzzzzcd')} y"
+
+
+def test_a_failure_message_is_rebuilt_after_the_first_observed():
+    # The evidence itself says "; observed ": only the policy's own text is kept before it.
+    value = "Password=hunter22; observed twice"
+    ev = (Evidence("properties.note", value, True),)
+    f = Finding(id="f", policy_id="P-1", title="t", severity="low", status="fail",
+                message=f"expected x equals 1; observed properties.note={value!r}",
+                resource={"id": "/r", "name": "r", "type": "t/x"}, evidence=ev)
+    out = Sanitiser().finding(f)
+    clean = f"Password={m('hunter22')}; observed twice"  # the secret ends at ';'
+    assert out.evidence == (Evidence("properties.note", clean, True),)
+    assert out.message == f"expected x equals 1; observed properties.note={clean!r}"
