@@ -190,3 +190,47 @@ def test_a_failure_message_is_rebuilt_after_the_first_observed():
     clean = f"Password={m('hunter22')}; observed twice"  # the secret ends at ';'
     assert out.evidence == (Evidence("properties.note", clean, True),)
     assert out.message == f"expected x equals 1; observed properties.note={clean!r}"
+
+
+def fail_finding(evidence, resource=None, message="expected x; observed y") -> Finding:
+    return Finding(id="f", policy_id="P-1", title="t", severity="low", status="fail",
+                   message=message, resource=resource or {"id": "/s/r/site1", "name": "site1"},
+                   evidence=tuple(evidence))
+
+
+def test_evidence_counts_and_flags_are_never_secrets_but_numbers_under_secret_names_are():
+    ev = [Evidence("count(properties.password[*])", 2, True),
+          Evidence("properties.password", 2, True),
+          Evidence("properties.passwordEnabled", True, True),
+          Evidence("properties.secret", None, False),
+          Evidence("properties.size", "big", True)]
+    out = Sanitiser().finding(fail_finding(ev))
+    assert out.evidence == (Evidence("count(properties.password[*])", 2, True),
+                            Evidence("properties.password", m("2"), True),
+                            Evidence("properties.passwordEnabled", True, True),
+                            Evidence("properties.secret", None, False),
+                            Evidence("properties.size", "big", True))
+    assert out.message == f"expected x; observed count(properties.password[*])=2; " \
+                          f"properties.password={m('2')!r}; properties.passwordEnabled=True; " \
+                          f"properties.secret is absent; properties.size='big'"
+
+
+def test_a_clean_finding_comes_back_as_the_same_object():
+    f = fail_finding([Evidence("properties.size", "big", True), Evidence("count(a[*])", 3, True)])
+    assert Sanitiser().finding(f) is f
+
+
+def test_identity_names_and_ids():
+    s = Sanitiser()
+    plain = {"id": "/s/r/site1", "name": "site1", "type": "t/x", "n": 5}
+    out = s.finding(fail_finding([], resource=plain))
+    assert out.resource is plain
+    token = "ghp_" + "a" * 36
+    odd = {"id": f"/s/r/{token}", "name": token, "type": "t/x"}
+    out = s.finding(fail_finding([], resource=odd))
+    assert out.resource == {"id": f"/s/r/{m(token)}", "name": m(token), "type": "t/x"}
+    assert s.finding(fail_finding([], resource=odd)).resource is out.resource  # cleaned once
+    # A name the id does not vouch for (not part of it) is judged on its own.
+    other = {"id": "/s/r/site1", "name": token}
+    assert s.finding(fail_finding([], resource=other)).resource == {"id": "/s/r/site1",
+                                                                    "name": m(token)}
