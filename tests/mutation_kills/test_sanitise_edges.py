@@ -234,3 +234,23 @@ def test_identity_names_and_ids():
     other = {"id": "/s/r/site1", "name": token}
     assert s.finding(fail_finding([], resource=other)).resource == {"id": "/s/r/site1",
                                                                     "name": m(token)}
+
+
+def test_decoding_a_run_at_its_boundaries():
+    from scanner.sanitise.text import _base64_pass, _decodes_to_secret
+
+    pw16 = "UGFzc3dvcmQ9aHVudGVyMg"  # base64 of "Password=hunter2", padding stripped (22)
+    assert _decodes_to_secret(pw16) is True
+    # One separator per twelve characters is still base64: 2 x 12 = 24 = the run's length.
+    assert _decodes_to_secret("//" + pw16) is True
+    assert _decodes_to_secret("///" + pw16) is False  # an identifier, not encoded text
+    assert _decodes_to_secret("-_" + pw16) is True  # URL-safe sextets count the same
+    assert _decodes_to_secret("-_-" + pw16) is False
+    # 16 characters (12 bytes) is the shortest chunk decoded.
+    assert _decodes_to_secret("UGFzc3dvcmQ9YWJj") is True  # "Password=abc"
+    assert _decodes_to_secret("AUGFzc3dvcmQ9YWJj") is True  # found at the second alignment
+    plain = "anVzdCBhbiBvcmRpbmFyeSBzZW50ZW5jZQ"  # "just an ordinary sentence"
+    assert _decodes_to_secret(plain) is False
+    text = f"a {pw16}== b {plain} c {pw16}"
+    assert _base64_pass(text) == f"a {m(pw16 + '==')} b {plain} c {m(pw16)}"
+    assert _base64_pass(f"only {plain}") == f"only {plain}"
