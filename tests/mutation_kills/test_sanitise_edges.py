@@ -254,3 +254,44 @@ def test_decoding_a_run_at_its_boundaries():
     text = f"a {pw16}== b {plain} c {pw16}"
     assert _base64_pass(text) == f"a {m(pw16 + '==')} b {plain} c {m(pw16)}"
     assert _base64_pass(f"only {plain}") == f"only {plain}"
+
+
+def listed(levels: int) -> list:
+    value: list = [1]
+    for _ in range(levels - 1):
+        value = [value]
+    return value
+
+
+def test_value_rules_one_by_one():
+    from scanner.sanitise.values import sanitise_value as sv
+
+    assert sv("hunter22", "password") == m("hunter22")
+    assert sv("2024-05-01T10:00:00Z", "password") == "2024-05-01T10:00:00Z"  # a timestamp
+    assert sv("", "password") == ""
+    assert sv(m("x"), "password") == m("x")  # already replaced: not marked twice
+    assert sv(1.5, "password") == m("1.5")
+    assert sv(1.5, "size") == 1.5
+    assert sv(7, None) == 7
+    assert sv(None, "password") is None and sv(False, "password") is False
+    assert sv(("a", "b"), "password") == [m("a"), m("b")]  # tuples come out as lists
+    assert sv(b"xy", "password") == m("b'xy'")  # an odd type under a secret name
+    token = "ghp_" + "a" * 36
+    assert sv(b"ghp_" + b"a" * 36, None) == f"b'{m(token)}'"  # shown as its text
+    odd = complex(1, 2)
+    assert sv(odd, None) is odd  # clean: kept as it is
+    assert sv("hunter22", "tags.DB_PASS") == m("hunter22")
+    assert sv("prod", "tags.env") == "prod"
+    assert sv("abc12345", "properties.siteConfig.appSettings[0].value") == m("abc12345")
+    assert sv("abc12345", "properties.secrets[0].data") == m("abc12345")
+    assert sv("abc12345", "properties.size") == "abc12345"
+
+
+def test_lists_are_cut_at_depth_100():
+    from scanner.sanitise.values import sanitise_value as sv
+
+    assert sv(listed(100), None) == listed(100)
+    cut = sv(listed(101), None)
+    for _ in range(99):
+        cut = cut[0]
+    assert cut == [TOO_DEEP]
