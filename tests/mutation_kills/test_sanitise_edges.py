@@ -295,3 +295,12 @@ def test_lists_are_cut_at_depth_100():
     for _ in range(99):
         cut = cut[0]
     assert cut == [TOO_DEEP]
+
+
+def test_a_user_named_map_below_a_secret_keeps_its_name():
+    # `tags` under a secret: its entries are judged as user-chosen names, even ones that
+    # read as safe field names elsewhere (`secretCount`).
+    assert sanitise_document({"tags": {"secretCount": 5}}) == {"tags": {"secretCount": m("5")}}
+    assert sanitise_document({"secrets": {"tags": {"secretCount": 5}}}) == {
+        "secrets": {"tags": {"secretCount": m("5")}}}
+    assert sanitise_document({"properties": {"secretCount": 5}}) == {"properties": {"secretCount": 5}}
