@@ -37,11 +37,50 @@ def test_json_output_validates_against_the_scan_result_schema(ccscan):
     assert "manual" in controls.values()  # controls without automated policies are never pass
 
 
+# critical.json fails the critical policy, high.json the high one, unknown.json fails nothing
+# but leaves the medium policy unknown.
+SEVERITY = ROOT / "tests" / "data" / "severity"
+
+
 def test_fail_on_threshold_and_none(ccscan):
     assert ccscan("scan", FIXTURES, "--fail-on", "none").exit_code == 0
-    doc = ccscan("scan", FIXTURES, "--format", "json", "--fail-on", "critical").json()
-    crit = doc["by_severity"].get("critical", {}).get("fail", 0)
-    assert ccscan("scan", FIXTURES, "--fail-on", "critical").exit_code == (1 if crit else 0)
+
+
+@pytest.mark.parametrize(
+    ("estate", "fail_on", "code"),
+    [
+        ("critical.json", "critical", 1),  # a critical failure at exactly --fail-on critical
+        ("critical.json", "high", 1),
+        ("critical.json", "none", 0),
+        ("high.json", "high", 1),  # a high failure at exactly --fail-on high
+        ("high.json", "critical", 0),  # ... is below critical
+        ("high.json", "info", 1),
+    ],
+)
+def test_fail_on_at_exactly_the_failing_severity(ccscan, estate, fail_on, code):
+    res = ccscan("scan", SEVERITY / "estate" / estate, "--policies", SEVERITY / "policies",
+                 "--fail-on", fail_on)
+    assert res.exit_code == code, res.stderr
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "code"), [("medium", 1), ("low", 1), ("high", 0)],  # the unknown one is medium
+)
+def test_fail_on_unknown_counts_unknown_at_or_above_the_floor(ccscan, fail_on, code):
+    res = ccscan("scan", SEVERITY / "estate" / "unknown.json", "--policies", SEVERITY / "policies",
+                 "--fail-on", fail_on, "--fail-on-unknown")
+    assert res.exit_code == code, res.stderr
+
+
+def test_a_control_whose_findings_are_only_unknown_is_unknown_not_pass(ccscan):
+    res = ccscan("scan", SEVERITY / "estate" / "unknown.json", "--policies", SEVERITY / "policies",
+                 "--format", "json")
+    assert res.exit_code == 0  # without --fail-on-unknown, unknown is not a failure
+    doc = res.json()
+    assert doc["summary"] == {"pass": 2, "fail": 0, "unknown": 1, "error": 0, "waived": 0}
+    controls = {c["id"]: (c["status"], c["counts"]["unknown"], c["counts"]["pass"])
+                for c in doc["controls"] if c["framework"] == "sevtest"}
+    assert controls == {"C1": ("pass", 0, 1), "H1": ("pass", 0, 1), "U1": ("unknown", 1, 0)}
 
 
 def test_framework_selects_mapped_policies(ccscan):

@@ -1,0 +1,310 @@
+"""
+The condition compiler: the words of every expectation, where each problem is reported,
+and the evidence a compiled check records.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from scanner.policy.compile import ConditionCompiler
+from scanner.policy.model import LintMessage
+from scanner.policy.paths import MISSING
+from scanner.policy.yamlload import load_documents
+
+
+def compile_(cond, pid="T-1"):
+    messages: list[LintMessage] = []
+    check, text = ConditionCompiler("t.yaml", pid, messages).compile(cond)
+    return check, text, messages
+
+
+def run(cond, doc):
+    check, _, messages = compile_(cond)
+    assert not messages, [m.message for m in messages]
+    reads: list = []
+    return check(doc, reads, None), reads
+
+
+@pytest.mark.parametrize(
+    ("cond", "text"),
+    [
+        ({"field": "a", "equals": "x"}, "a equals 'x'"),
+        ({"field": "a", "equals": 1}, "a equals 1"),
+        ({"field": "a", "equals": True}, "a equals true"),
+        ({"field": "a", "in": ["x", 2]}, "a in [\"x\", 2]"),
+        ({"field": "a", "regex": "\\d+"}, "a regex '\\d+'"),  # quoted, backslash not doubled
+        ({"field": "a", "exists": True}, "a exists"),
+        ({"field": "a", "exists": "False"}, "a is absent"),
+        ({"field": "a", "equals": "x" * 78}, "a equals '" + "x" * 78 + "'"),  # 80 characters
+        ({"field": "a", "equals": "x" * 79}, "a equals '" + "x" * 76 + "..."),  # 81: cut
+        ({"not": {"field": "a", "equals": 1}}, "not (a equals 1)"),
+        ({"allOf": [{"field": "a", "equals": 1}]}, "a equals 1"),
+        ({"allOf": [{"field": "a", "equals": 1}, {"field": "b", "exists": False}]},
+         "a equals 1 and b is absent"),
+        ({"anyOf": [{"field": "a", "equals": 1}, {"field": "b", "equals": 2}]},
+         "a equals 1 or b equals 2"),
+        ({"anyOf": [{"allOf": [{"field": "a", "equals": 1}, {"field": "b", "equals": 2}]},
+                    {"field": "c", "equals": 3}]},
+         "(a equals 1 and b equals 2) or c equals 3"),
+        ({"allOf": [{"anyOf": [{"field": "a", "equals": 1}, {"field": "b", "equals": 2}]},
+                    {"field": "c", "equals": 3}]},
+         "(a equals 1 or b equals 2) and c equals 3"),
+        ({"count": {"field": "r[*]"}, "equals": 2}, "count of r[*] equals 2"),
+        ({"count": {"field": "r[*]", "where": {"field": "r[*].p", "equals": 22}}, "less": 1},
+         "count of r[*] where r[*].p equals 22 less 1"),
+        ({"count": {"field": "r[*]"}, "in": [1, 2]}, "count of r[*] in [1, 2]"),
+    ],
+)
+def test_expectation_text(cond, text):
+    _, got, messages = compile_(cond)
+    assert not messages and got == text
+
+
+@pytest.mark.parametrize(
+    ("cond", "rule", "message"),
+    [
+        ({}, "schema", "a condition must be a non-empty mapping"),
+        ([1], "schema", "a condition must be a non-empty mapping"),
+        ("x", "schema", "a condition must be a non-empty mapping"),
+        ({"field": "a", "equal": 1}, "unknown-operator", "unknown operator 'equal' (did you mean 'equals'?)"),
+        ({"field": "a", "zzzzzz": 1}, "unknown-operator", "unknown operator 'zzzzzz'"),
+        ({"allOf": [{"field": "a", "exists": True}], "anyOf": []}, "schema",
+         "'allOf' must stand alone in its mapping (also found 'anyOf')"),
+        ({"not": {"field": "a", "exists": True}, "field": "b", "equals": 1}, "schema",
+         "'not' must stand alone in its mapping (also found 'field', 'equals')"),
+        ({"allOf": []}, "schema", "'allOf' needs a non-empty list of conditions"),
+        ({"anyOf": {"field": "a"}}, "schema", "'anyOf' needs a non-empty list of conditions"),
+        ({"equals": 1}, "schema", "a condition needs 'field', 'count', 'allOf', 'anyOf' or 'not'"),
+        ({"field": "a"}, "schema", "field condition on 'a' needs exactly one operator (found none)"),
+        ({"field": "a", "equals": 1, "in": [1]}, "schema",
+         "field condition on 'a' needs exactly one operator (found 'equals', 'in')"),
+        ({"field": "a..b", "equals": 1}, "bad-path", "bad field path 'a..b': empty segment"),
+        ({"field": "a", "exists": 1}, "bad-value", "'exists' takes true or false"),
+        ({"field": "a", "exists": "yes"}, "bad-value", "'exists' takes true or false"),
+        ({"field": "a", "regex": "("}, "bad-regex", None),
+        ({"field": "a", "like": 1}, "bad-value", "'like' needs a string pattern"),
+        ({"count": {"field": "r[*]"}, "equals": 1, "field": "x"}, "schema",
+         "'count' cannot be combined with 'field'"),
+        ({"count": {"field": "r[*]"}}, "schema", "count needs exactly one operator (found none)"),
+        ({"count": {"field": "r[*]"}, "equals": 1, "less": 2}, "schema",
+         "count needs exactly one operator (found 'equals', 'less')"),
+        ({"count": "r[*]", "equals": 1}, "schema",
+         "'count' needs a mapping with 'field' (and optionally 'where')"),
+        ({"count": {"where": {"field": "a", "exists": True}}, "equals": 1}, "schema",
+         "'count' needs a mapping with 'field' (and optionally 'where')"),
+        ({"count": {"field": "r[*]", "filter": 1}, "equals": 1}, "schema",
+         "unknown key 'filter' in 'count' (use 'field' and 'where')"),
+        ({"count": {"field": "r"}, "equals": 1}, "bad-path", "count field 'r' must end with '[*]'"),
+        ({"count": {"field": "r[*].x"}, "equals": 1}, "bad-path",
+         "count field 'r[*].x' must end with '[*]'"),
+        ({"count": {"field": "r[*]"}, "equals": "1"}, "bad-value", "count 'equals' needs a whole number"),
+        ({"count": {"field": "r[*]"}, "equals": True}, "bad-value", "count 'equals' needs a whole number"),
+        ({"count": {"field": "r[*]"}, "equals": 1.5}, "bad-value", "count 'equals' needs a whole number"),
+        ({"count": {"field": "r[*]"}, "in": [1, True]}, "bad-value", "count 'in' needs a whole number list"),
+        ({"count": {"field": "r[*]"}, "notIn": []}, "bad-value", "count 'notIn' needs a whole number list"),
+        ({"count": {"field": "r[*]"}, "in": 1}, "bad-value", "count 'in' needs a whole number list"),
+    ],
+)
+def test_problems(cond, rule, message):
+    check, text, messages = compile_(cond, pid="P-7")
+    assert messages and messages[0].rule == rule
+    if message is not None:
+        assert messages[0].message == message
+    m = messages[0]
+    assert (m.path, m.severity, m.policy_id) == ("t.yaml", "error", "P-7")
+    assert text == "?"
+    assert check({"a": 1, "r": [1]}, None, None) is False  # a broken condition never passes
+
+
+def test_every_unknown_operator_is_reported():
+    _, _, messages = compile_({"field": "a", "equal": 1, "bogus": 2})
+    assert [m.message for m in messages] == ["unknown operator 'equal' (did you mean 'equals'?)",
+                                             "unknown operator 'bogus'"]
+
+
+def test_problems_in_every_branch_are_reported():
+    _, _, messages = compile_({"anyOf": [{"field": "a"}, {"field": "b", "exists": 3}]})
+    assert [m.rule for m in messages] == ["schema", "bad-value"]
+
+
+def test_positions_come_from_the_yaml(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text(
+        "cond:\n"
+        "  allOf:\n"
+        "    - {field: a, equal: 1}\n"            # line 3: unknown operator at its key
+        "    - {field: 'a..b', equals: 1}\n"      # line 4: bad path at the value
+        "    - {field: a, exists: maybe}\n"       # line 5: bad value at the value
+        "    - {field: a, equals: 1, in: [1]}\n"  # line 6: two operators at the mapping
+        "    - anyOf: []\n"                       # line 7: empty list at its key
+        "    - count: {field: r}\n"               # line 8
+        "      equals: 1\n"
+        "    - count: {field: 'r[*]', extra: 1}\n"  # line 10: unknown key in count
+        "      equals: 1\n"
+        "    - count: {field: 'r[*]'}\n"
+        "      equals: x\n"                       # line 13: bad count value
+        "    - {field: a, regex: '('}\n"          # line 14
+    )
+    (doc,) = load_documents(f)
+    messages: list[LintMessage] = []
+    ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    got = [(m.rule, m.line, m.col) for m in messages]
+    assert got == [
+        ("unknown-operator", 3, 18),  # at `equal`
+        ("bad-path", 4, 15),  # at `'a..b'`
+        ("bad-value", 5, 26),  # at `maybe`
+        ("schema", 6, 7),  # at the `{`
+        ("schema", 7, 7),  # at `anyOf`
+        ("bad-path", 8, 22),  # at `r`
+        ("schema", 10, 30),  # at `extra`
+        ("bad-value", 13, 15),  # at `x`
+        ("bad-regex", 14, 25),  # at `'('`
+    ]
+
+
+def test_reads_of_plain_star_and_count_conditions():
+    doc = {"a": 1, "r": [{"p": 22}, {"p": 80}, {"q": 1}], "s": [None, 3]}
+    assert run({"field": "a", "equals": 1}, doc) == (True, [("a", 1)])
+    assert run({"field": "zz", "exists": False}, doc) == (True, [("zz", MISSING)])
+    assert run({"field": "r[*].p", "greater": 1}, doc) == (False, [("r[*].p", [22, 80, MISSING])])
+    assert run({"field": "r[*].p", "exists": True}, doc)[0] is False
+    assert run({"field": "r[*].q", "exists": False}, {"r": [{}, {"p": 1}]})[0] is True
+    assert run({"count": {"field": "r[*]", "where": {"field": "r[*].p", "equals": 22}}, "equals": 1},
+               doc) == (True, [("count(r[*])", 1)])
+    assert run({"count": {"field": "s[*]"}, "equals": 1}, doc) == (True, [("count(s[*])", 1)])
+    assert run({"count": {"field": "none[*]"}, "equals": 0}, doc) == (True, [("count(none[*])", 0)])
+
+
+def test_checks_accept_no_reads_list():
+    check, _, _ = compile_({"allOf": [{"field": "a", "equals": 1}, {"field": "r[*]", "equals": 1},
+                                      {"count": {"field": "r[*]"}, "equals": 1}]})
+    assert check({"a": 1, "r": [1]}, None, None) is True
+
+
+def test_all_of_and_any_of_stop_at_the_first_decisive_child():
+    both = [{"field": "a", "equals": 1}, {"field": "b", "equals": 2}]
+    assert run({"allOf": both}, {"a": 0, "b": 2}) == (False, [("a", 0)])
+    assert run({"allOf": both}, {"a": 1, "b": 2}) == (True, [("a", 1), ("b", 2)])
+    assert run({"anyOf": both}, {"a": 1, "b": 0}) == (True, [("a", 1)])
+    assert run({"anyOf": both}, {"a": 0, "b": 0}) == (False, [("a", 0), ("b", 0)])
+    assert run({"anyOf": both}, {"a": 0, "b": 2}) == (True, [("a", 0), ("b", 2)])
+    three = [*both, {"field": "c", "equals": 3}]
+    assert run({"allOf": three}, {"a": 1, "b": 2, "c": 3})[0] is True
+    assert run({"allOf": three}, {"a": 1, "b": 2, "c": 4})[0] is False
+    assert run({"anyOf": three}, {"c": 3})[0] is True
+
+
+def test_count_where_on_the_element_itself_and_on_nested_arrays():
+    doc = {"ports": [22, 80, None, 22], "g": [{"r": [1, 2]}, {"r": []}, {"r": [5]}, {}]}
+    itself = {"count": {"field": "ports[*]", "where": {"field": "ports[*]", "equals": 22}}, "equals": 2}
+    assert run(itself, doc)[0] is True
+    present = {"count": {"field": "ports[*]", "where": {"field": "ports[*]", "exists": True}},
+               "equals": 3}
+    assert run(present, doc)[0] is True
+    # each inner element must hold; an empty or absent inner array proves nothing
+    every = {"count": {"field": "g[*]", "where": {"field": "g[*].r[*]", "greater": 0}}, "equals": 2}
+    assert run(every, doc)[0] is True
+    big = {"count": {"field": "g[*]", "where": {"field": "g[*].r[*]", "greater": 1}}, "equals": 1}
+    assert run(big, doc)[0] is True
+    absent = {"count": {"field": "g[*]", "where": {"field": "g[*].r[*]", "exists": False}},
+              "equals": 0}
+    assert run(absent, {"g": [{"r": [None]}, {"r": [{}]}]})[0] is False  # [None] -> 1 absent
+
+
+def test_nested_count_counts_per_element():
+    doc = {"g": [{"r": [{"p": 1}, {"p": 2}]}, {"r": [{"p": 2}]}, {"r": []}]}
+    cond = {"count": {"field": "g[*]", "where": {
+        "count": {"field": "g[*].r[*]", "where": {"field": "g[*].r[*].p", "equals": 2}},
+        "equals": 1}}, "equals": 2}
+    assert run(cond, doc)[0] is True
+    cond0 = {"count": {"field": "g[*]", "where": {
+        "count": {"field": "g[*].r[*]"}, "equals": 0}}, "equals": 1}
+    assert run(cond0, doc)[0] is True
+
+
+def test_a_path_outside_the_count_scope_reads_the_document():
+    doc = {"env": "prod", "r": [{"p": 1}, {"p": 2}], "rr": [{"p": 1}]}
+    outside = {"count": {"field": "r[*]", "where": {"field": "env", "equals": "prod"}}, "equals": 2}
+    assert run(outside, doc)[0] is True
+    sibling = {"count": {"field": "r[*]", "where": {"field": "rr[*].p", "equals": 1}}, "equals": 2}
+    assert run(sibling, doc)[0] is True  # rr is not under r: every rr element is checked
+    prefix = {"count": {"field": "r[*]", "where": {"field": "r", "exists": True}}, "equals": 2}
+    assert run(prefix, doc)[0] is True  # 'r' itself is not under the element
+
+
+def test_negative_operators_on_each_element_with_missing_elements():
+    doc = {"r": [{"p": 1}, {}]}
+    assert run({"field": "r[*].p", "notEquals": 5}, doc)[0] is False
+    assert run({"field": "r[*].p", "notEquals": 5}, {"r": [{"p": 1}, {"p": 2}]})[0] is True
+
+
+def test_exists_takes_true_or_false_in_any_case():
+    assert run({"field": "a", "exists": "TRUE"}, {"a": 1})[0] is True
+    assert run({"field": "a", "exists": "True"}, {})[0] is False
+    assert run({"field": "a", "exists": "FALSE"}, {})[0] is True
+    _, text, _ = compile_({"field": "a", "exists": "tRuE"})
+    assert text == "a exists"
+
+
+def test_not_records_the_evidence_it_read():
+    assert run({"not": {"field": "a", "equals": 1}}, {"a": 2}) == (True, [("a", 2)])
+
+
+def test_any_of_and_not_inside_a_count_see_the_element():
+    doc = {"r": [{"p": 1}, {"q": 2}, {"p": 3, "q": 3}, {}]}
+    either = {"count": {"field": "r[*]", "where": {"anyOf": [
+        {"field": "r[*].p", "equals": 1}, {"field": "r[*].q", "equals": 2}]}}, "equals": 2}
+    assert run(either, doc)[0] is True
+    neither = {"count": {"field": "r[*]", "where": {"not": {"field": "r[*].p", "exists": True}}},
+               "equals": 2}
+    assert run(neither, doc)[0] is True
+
+
+def test_exists_false_on_the_element_counts_elements_lacking_the_field():
+    cond = {"count": {"field": "r[*]", "where": {"field": "r[*].p", "exists": False}}, "equals": 1}
+    assert run(cond, {"r": [{}, {"p": 1}]})[0] is True
+    neg = {"count": {"field": "r[*]", "where": {"field": "r[*].p", "notEquals": 5}}, "equals": 1}
+    assert run(neg, {"r": [{}, {"p": 1}]})[0] is True  # the element without p does not count
+
+
+def test_count_not_in_takes_a_list():
+    cond = {"count": {"field": "r[*]"}, "notIn": [1, 2]}
+    assert run(cond, {"r": [1, 2, 3]})[0] is True
+    assert run(cond, {"r": [1]})[0] is False
+
+
+def test_count_problems_are_reported_at_the_count_key(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text(
+        "cond:\n"
+        "  allOf:\n"
+        "    - count: {field: 'r[*]'}\n"   # line 3: combined with 'field'
+        "      equals: 1\n"
+        "      field: x\n"
+        "    - count: 'r[*]'\n"            # line 6: not a mapping
+        "      equals: 1\n"
+    )
+    (doc,) = load_documents(f)
+    messages: list[LintMessage] = []
+    ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    assert [(m.rule, m.line, m.col) for m in messages] == [("schema", 3, 7), ("schema", 6, 7)]
+
+
+def test_positions_of_mapping_level_problems(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text(
+        "cond:\n"
+        "  anyOf:\n"
+        "    - {}\n"                                          # line 3: empty mapping
+        "    - {equals: 1}\n"                                 # line 4: no field/count/...
+        "    - {field: a, allOf: [{field: b, exists: true}]}\n"  # line 5: at the 'allOf' key
+    )
+    (doc,) = load_documents(f)
+    messages: list[LintMessage] = []
+    ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    assert [(m.line, m.col, m.message.split(" (")[0]) for m in messages] == [
+        (3, 7, "a condition must be a non-empty mapping"),
+        (4, 7, "a condition needs 'field', 'count', 'allOf', 'anyOf' or 'not'"),
+        (5, 18, "'allOf' must stand alone in its mapping"),
+    ]
