@@ -120,7 +120,9 @@ class InventoryFile:
                 break
             yield self._resource(doc, lines.find(doc.get("id")))
 
-    def _take_header(self, header: dict[str, Any]) -> None:
+    def _take_header(self, header: Any) -> None:
+        if not isinstance(header, dict):  # `--input-format snapshot` forced on an array
+            raise ShapeError(f"a snapshot is a JSON object with a header, not a {type(header).__name__}")
         self.header = {k: v for k, v in header.items() if k != "resources"}
         incomplete = header.get("incomplete") or []
         if not isinstance(incomplete, list):

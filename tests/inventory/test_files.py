@@ -78,3 +78,15 @@ def test_discover_errors(tmp_path):
     (tmp_path / "d" / "a.json").write_text("")
     (tmp_path / "d" / "notes.txt").write_text("")
     assert [p.name for p in discover([tmp_path / "d"])] == ["a.json", "b.jsonl"]
+
+
+def test_forcing_snapshot_on_an_array_is_an_input_error(tmp_path):
+    # found by the coverage engineer: an ARM array forced as a snapshot crashed (exit 4)
+    from scanner.errors import InputError
+    from scanner.inventory.files import InventoryFile
+
+    p = tmp_path / "arr.json"
+    p.write_text('[{"id": "/subscriptions/s/x", "type": "Microsoft.Web/sites", "properties": {}}]')
+    with pytest.raises(InputError) as e:
+        list(InventoryFile(p, "snapshot"))
+    assert e.value.path == str(p) and "a snapshot is a JSON object" in e.value.message
