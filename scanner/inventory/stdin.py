@@ -5,6 +5,7 @@ then read like any file, JSON or JSONL as the content says. Findings and errors 
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import sys
@@ -44,22 +45,39 @@ def _looks_like_jsonl(spool: IO[bytes]) -> bool:
     return False
 
 
+_STDIN_SPOOL: Path | None = None
+"""Standard input is read once per process: a second pass (relationship policies read the
+inputs twice) reads this spool again. Removed at exit."""
+
+
+def _spool(source: IO[bytes]) -> Path:
+    if source.isatty():  # nothing piped: waiting for the user to type JSON would look like a hang
+        raise InputError("standard input is a terminal: pipe an inventory into `ccscan scan -`", DISPLAY)
+    with tempfile.NamedTemporaryFile("w+b", prefix="ccscan-stdin-", delete=False) as spool:
+        try:
+            shutil.copyfileobj(source, spool)
+        except OSError as e:
+            os.unlink(spool.name)
+            raise InputError(f"cannot read standard input: {e.strerror or e}", DISPLAY) from None
+        suffix = ".jsonl" if _looks_like_jsonl(spool) else ".json"
+    spooled = Path(spool.name + suffix)
+    os.replace(spool.name, spooled)
+    return spooled
+
+
+def _stdin_spool() -> Path:
+    global _STDIN_SPOOL
+    if _STDIN_SPOOL is None:
+        _STDIN_SPOOL = _spool(sys.stdin.buffer)
+        atexit.register(_STDIN_SPOOL.unlink, missing_ok=True)
+    return _STDIN_SPOOL
+
+
 class StdinInventory(InventoryFile):
     """Standard input, spooled to a temp file; `source` and errors say `-`."""
 
     def __init__(self, input_format: str = "auto", stream: IO[bytes] | None = None) -> None:
-        source = stream if stream is not None else sys.stdin.buffer
-        if source.isatty():  # nothing piped: waiting for the user to type JSON would look like a hang
-            raise InputError("standard input is a terminal: pipe an inventory into `ccscan scan -`", DISPLAY)
-        with tempfile.NamedTemporaryFile("w+b", prefix="ccscan-stdin-", delete=False) as spool:
-            try:
-                shutil.copyfileobj(source, spool)
-            except OSError as e:
-                os.unlink(spool.name)
-                raise InputError(f"cannot read standard input: {e.strerror or e}", DISPLAY) from None
-            suffix = ".jsonl" if _looks_like_jsonl(spool) else ".json"
-        spooled = Path(spool.name + suffix)
-        os.replace(spool.name, spooled)
+        spooled = _spool(stream) if stream is not None else _stdin_spool()
         super().__init__(spooled, input_format)
         self.spooled = spooled
 
@@ -76,4 +94,5 @@ class StdinInventory(InventoryFile):
             raise
         finally:
             self.path = Path(DISPLAY)
-            self.spooled.unlink(missing_ok=True)
+            if self.spooled != _STDIN_SPOOL:  # a given stream's spool; stdin's is kept for pass 2
+                self.spooled.unlink(missing_ok=True)

@@ -92,3 +92,20 @@ def test_any_document_or_lines_read_or_refuse(docs, as_lines):
     else:
         assert all(r.source == "-" for r in got)
         assert len(got) == len(docs)  # nothing dropped silently
+
+
+def test_stdin_serves_both_passes_of_a_relationship_scan(tmp_path):
+    # Relationship policies (CCS-AZ-VM-006 follows a VM to its disk encryption set) read the
+    # inputs twice; standard input can be read once, so its spool serves both passes.
+    path = FIXTURES / "azure" / "prod-ai" / "virtual-machines.json"
+    env = {**__import__("os").environ, "TMPDIR": str(tmp_path)}
+    piped = subprocess.run([str(CCSCAN), "scan", "-", "--format", "json"], input=path.read_bytes(),
+                           capture_output=True, timeout=60, check=False, env=env)
+    direct = subprocess.run([str(CCSCAN), "scan", str(path), "--format", "json"], capture_output=True,
+                            timeout=60, check=False)
+    assert piped.returncode == direct.returncode == 1, piped.stderr
+    a, b = json.loads(piped.stdout), json.loads(direct.stdout)
+    chain = [(f["id"], f["status"]) for f in a["findings"] if f["policy_id"] == "CCS-AZ-VM-006"]
+    assert len(chain) == 3  # the three Confidential VMs of the file
+    assert [(f["id"], f["status"]) for f in a["findings"]] == [(f["id"], f["status"]) for f in b["findings"]]
+    assert list(tmp_path.glob("ccscan-stdin-*")) == []  # removed at exit
