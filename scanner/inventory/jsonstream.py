@@ -10,10 +10,9 @@ at once (1M resources: ~10 GB). Here the file is read twice with ijson's C parse
    resource arrays, and counts their items;
 2. the resources of the array the shape reads are then built one at a time.
 
-The parser differs from `jsonparse` in two ways only, both refusals (README "Large JSON
-files are streamed"): an integer outside the signed 64-bit range is an error (the in-memory
-path reads it as a float), and a syntax error is located to the range of lines of the block
-being parsed, not to one line and column.
+The parser differs from `jsonparse` in two ways only (README "Large JSON files are
+streamed"): an integer outside the signed 64-bit range is refused (the in-memory path reads
+it as a float), and errors name a line but no column, in yajl's words.
 """
 
 from __future__ import annotations
@@ -60,39 +59,31 @@ class StreamError(ValueError):
 
 class _Reader:
     """
-    The file as ijson reads it: the BOM dropped, every byte hashed, the position and the line
-    count of what was read kept, so an error can say where the parser was.
+    The file as ijson reads it: the BOM dropped, every byte hashed, escapes that may be
+    UTF-16 surrogates noticed (yajl turns a lone one into `?`).
     """
 
     def __init__(self, f: IO[bytes]) -> None:
         self.f = f
         self.digest = hashlib.sha256()
         self.first = True
-        self.read_to = 0
-        self.lines_before = 1  # line at which the last block read starts
-        self.lines_after = 1
         self.candidate = False  # a `\ud8..`-`\udf..` escape somewhere: check surrogates
+        self.blank = True  # nothing but whitespace read so far
         self._tail = b""
 
     def read(self, n: int = -1) -> bytes:
         data = self.f.read(n)
         self.digest.update(data)
-        self.read_to += len(data)
-        self.lines_before = self.lines_after
-        self.lines_after += data.count(b"\n")
         if not self.candidate and _CANDIDATE.search(self._tail + data):
             self.candidate = True
         self._tail = data[-6:]
-        if self.first:
+        if self.blank and data.strip(b" \t\r\n\xef\xbb\xbf"):
+            self.blank = False
+        if self.first and data:  # ijson calls read(0) first, to see bytes from text
             self.first = False
             if data.startswith(b"\xef\xbb\xbf"):
                 data = data[3:]
         return data
-
-    def where(self) -> str:
-        if self.lines_before == self.lines_after:
-            return f"line {self.lines_before}"
-        return f"lines {self.lines_before}-{self.lines_after}"
 
 
 class Lazy(list):  # type: ignore[type-arg]
@@ -105,14 +96,14 @@ class Lazy(list):  # type: ignore[type-arg]
         super().__init__()
         self.path = path
         self.prefix = prefix
-        self.count = count
+        self.total = count
         self.digest = digest
 
     def __len__(self) -> int:
-        return self.count
+        return self.total
 
     def __bool__(self) -> bool:
-        return self.count > 0
+        return self.total > 0
 
     def __iter__(self) -> Iterator[Any]:
         with self.path.open("rb") as f:
@@ -122,9 +113,9 @@ class Lazy(list):  # type: ignore[type-arg]
                 for item in _backend.items(reader, self.prefix, use_float=True, buf_size=BUF):
                     seen += 1
                     yield item
-            except ijson.JSONError as e:
+            except (ijson.JSONError, UnicodeDecodeError) as e:
                 raise StreamError(f"file changed while being read ({_first_line(e)})") from None
-            if seen != self.count or reader.digest.hexdigest() != self.digest:
+            if seen != self.total or reader.digest.hexdigest() != self.digest:
                 raise StreamError("file changed while being read (the second pass read other bytes)")
 
     def __getitem__(self, index: Any) -> Any:  # only detect() looks at item 0 of a top-level array
@@ -153,14 +144,21 @@ def skim(path: Path, max_depth: int = jsonparse.MAX_DEPTH) -> Skim:
         try:
             doc, counts = _walk(_backend.parse(reader, use_float=True, buf_size=BUF), max_depth)
         except _TooDeep:
-            raise StreamError(f"nested deeper than {max_depth} levels (arrays/objects)",
+            raise StreamError(f"invalid JSON: nested deeper than {max_depth} levels (arrays/objects)",
                               _depth_line(path, max_depth)) from None
+        except UnicodeDecodeError:
+            # yajl's C backend fails on a lone low surrogate: find its line.
+            line = _lone_surrogate_line(path) if reader.candidate else None
+            raise StreamError("invalid JSON: a string holds a lone UTF-16 surrogate "
+                              "(\\ud800-\\udfff) or is not text", line) from None
         except ijson.JSONError as e:
-            raise _syntax(e, reader) from None
+            if not reader.blank:
+                raise _syntax(e, _error_line(path)) from None
+            raise StreamError("empty file") from None
     if reader.candidate:
         line = _lone_surrogate_line(path)
         if line is not None:
-            raise StreamError("a string holds a lone UTF-16 surrogate (\\ud800-\\udfff), not text", line)
+            raise StreamError("invalid JSON: a string holds a lone UTF-16 surrogate (\\ud800-\\udfff), not text", line)
     sha = reader.digest.hexdigest()
     if isinstance(doc, dict):
         for key, n in counts.items():
@@ -247,23 +245,71 @@ def _first_line(e: Exception) -> str:
     return str(text).strip().splitlines()[0] if str(text).strip() else type(e).__name__
 
 
-def _syntax(e: Exception, reader: _Reader) -> StreamError:
-    message = _first_line(e)
-    if "invalid bytes in UTF8" in message:
-        return StreamError(f"not UTF-8 text (in {reader.where()})", reader.lines_before)
-    if "premature EOF" in message:
-        return StreamError("truncated JSON: the file ends inside the document", reader.lines_after)
-    message = message.removeprefix("parse error: ").removeprefix("lexical error: ")
-    return StreamError(f"invalid JSON: {message} (streamed parser, in {reader.where()})",
-                       reader.lines_before)
+_WORDS = {
+    "invalid bytes in UTF8 string.": "not UTF-8 text",
+    "premature EOF": "invalid JSON: truncated: the file ends inside the document",
+    "integer overflow": "invalid JSON: an integer outside the 64-bit range (a streamed file "
+                        "cannot hold one)",
+    "numeric (floating point) overflow": "invalid JSON: a number too large for a double",
+}
+
+
+def _syntax(e: Exception, line: int | None) -> StreamError:
+    message = _first_line(e).removeprefix("parse error: ").removeprefix("lexical error: ")
+    at = _at_caret(e)
+    for name in ("NaN", "Infinity", "-Infinity"):
+        if at.startswith(name):  # as jsonparse words it
+            return StreamError(f"invalid JSON: {name} is not a JSON number", line)
+    if e.args and isinstance(e.args[0], bytes):  # ijson: the context is not UTF-8
+        return StreamError("not UTF-8 text", line)
+    return StreamError(_WORDS.get(message.strip(), f"invalid JSON: {message}"), line)
+
+
+def _at_caret(e: Exception) -> str:
+    # yajl's message: the words, a line of context, then `(right here) ------^` under it.
+    text = e.args[0] if e.args else ""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    lines = str(text).splitlines()
+    if len(lines) < 3 or "^" not in lines[2]:
+        return ""
+    return lines[1][max(lines[2].index("^") - 1, 0):]  # yajl points past the first character
+
+
+def _error_line(path: Path) -> int | None:
+    """
+    The line of a syntax error: the file is parsed again, one line at a time (a token cannot
+    span lines), until the parser fails. Only run once a file has been found broken.
+    """
+    sink = _Sink()
+    coro = _backend.basic_parse_coro(sink, use_float=True)
+    n, line = 0, b""
+    try:
+        for n, line in _lines(path):
+            if n == 1:
+                line = line.removeprefix(b"\xef\xbb\xbf")
+            coro.send(line)
+    except (ijson.JSONError, UnicodeDecodeError):
+        return max(n, 1)
+    try:
+        coro.close()
+    except ijson.JSONError:  # the end of the file came too soon: the error is on its last line
+        return n + 1 if line.endswith(b"\n") else max(n, 1)
+    return None
+
+
+class _Sink:
+    """A coroutine target that drops events: `_error_line` only wants the failure."""
+
+    def send(self, _event: Any) -> None:
+        pass
 
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
     # A JSON string cannot hold a raw newline, so every line starts outside a string: lines
     # can be tokenised one at a time.
     with path.open("rb") as f:
-        for n, line in enumerate(f, 1):
-            yield n, line
+        yield from enumerate(f, 1)
 
 
 def _depth_line(path: Path, max_depth: int) -> int | None:
