@@ -11,7 +11,7 @@ import gc
 import hashlib
 import json
 import mmap
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -210,42 +210,57 @@ class InventoryFile:
         except OSError as e:
             raise InputError(f"cannot read file: {e.strerror or e}", self.path) from None
         with f:
-            lineno = 0
-            seen_any = False
-            while True:
-                raw = f.readline(MAX_LINE_BYTES + 1)
-                if not raw:
-                    break
-                lineno += 1
-                digest.update(raw)
-                if len(raw) > MAX_LINE_BYTES:
-                    raise InputError(f"line longer than {MAX_LINE_BYTES} bytes", self.path, lineno)
-                if not raw.strip():
-                    continue
-                try:
-                    obj = _loads(raw, self.path, lineno)
-                except InputError:
-                    if not raw.endswith(b"\n"):
-                        raise InputError("truncated JSON at the end of the file (incomplete last record)",
-                                         self.path, lineno) from None
-                    raise
-                if not seen_any and isinstance(obj, dict) and "ccscan_snapshot" in obj:
-                    seen_any = True
-                    self.format = "snapshot"
-                    try:
-                        self._take_header(obj)
-                    except ShapeError as e:
-                        raise InputError(str(e), self.path, lineno) from None
-                    continue
-                seen_any = True
-                try:
-                    doc = canonical(obj)
-                except (ShapeError, KeyError, TypeError, AttributeError) as e:
-                    raise InputError(f"not a resource: {e}", self.path, lineno) from None
-                yield self._resource(doc, lineno)
-            if not seen_any:
-                raise InputError("empty file", self.path)
+            yield from self.jsonl_records(_hashed_lines(f, digest), seen_any=False)
+        if not self.format_seen_any:
+            raise InputError("empty file", self.path)
         self.sha256 = digest.hexdigest()
+
+    format_seen_any = False
+    """After `jsonl_records`: whether any non-blank line was read (a header counts)."""
+
+    def jsonl_records(self, lines: Iterable[tuple[int, bytes]], seen_any: bool) -> Iterator[Resource]:
+        """
+        The resources of JSONL `lines` ((line number, raw line) pairs, in order); `seen_any`
+        says whether a non-blank line came before them (only the first can be a header).
+        Shared by the whole-file read and the workers' chunks (scanner.parallel).
+        """
+        for lineno, raw in lines:
+            if len(raw) > MAX_LINE_BYTES:
+                raise InputError(f"line longer than {MAX_LINE_BYTES} bytes", self.path, lineno)
+            if not raw.strip():
+                continue
+            try:
+                obj = _loads(raw, self.path, lineno)
+            except InputError:
+                if not raw.endswith(b"\n"):
+                    raise InputError("truncated JSON at the end of the file (incomplete last record)",
+                                     self.path, lineno) from None
+                raise
+            if not seen_any and isinstance(obj, dict) and "ccscan_snapshot" in obj:
+                seen_any = self.format_seen_any = True
+                self.format = "snapshot"
+                try:
+                    self._take_header(obj)
+                except ShapeError as e:
+                    raise InputError(str(e), self.path, lineno) from None
+                continue
+            seen_any = self.format_seen_any = True
+            try:
+                doc = canonical(obj)
+            except (ShapeError, KeyError, TypeError, AttributeError) as e:
+                raise InputError(f"not a resource: {e}", self.path, lineno) from None
+            yield self._resource(doc, lineno)
+
+
+def _hashed_lines(f: Any, digest: Any) -> Iterator[tuple[int, bytes]]:
+    lineno = 0
+    while True:
+        raw = f.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        lineno += 1
+        digest.update(raw)
+        yield lineno, raw
 
 
 _ARRAY_OF = {"snapshot": "resources", "arm-list": "value", "resource-graph": "data",
