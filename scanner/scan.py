@@ -23,6 +23,7 @@ from scanner.findings import Finding, ScanResult
 from scanner.inventory.duplicates import DuplicateIds
 from scanner.inventory.files import read_inventories
 from scanner.inventory.resource import Resource
+from scanner.parallel import Pool
 from scanner.policy.catalog import Catalog, load_catalog
 from scanner.report.interface import Reporter
 from scanner.resources import builtin_policies
@@ -51,6 +52,8 @@ class ScanOptions:
     """Called with the result before reporters finish (to add `extra` keys, sanitised after)."""
     on_duplicate: str = "error"
     """A resource id read twice: `error` (InputError), or keep the `first` (see duplicates.py)."""
+    workers: int = 1
+    """Processes evaluating large JSONL files (scanner.parallel); 1: all in this process."""
 
 
 def load_policies(paths: Sequence[Path] | None, framework: str | None = None) -> Catalog:
@@ -120,16 +123,16 @@ def run_scan(
 
     ids = DuplicateIds(options.on_duplicate)
 
-    def consume(resources: Iterable[Resource]) -> None:
-        for resource in resources:
+    def consume(resources: Iterable[tuple[Resource, Iterable[Finding] | None]]) -> None:
+        # `done`: the findings a worker already evaluated and sanitised (scanner.parallel).
+        for resource, done in resources:
             if not ids.admit(resource):
                 continue
             if options.resource_observers:
                 clean = stage.resource(resource)
                 for observe in options.resource_observers:
                     observe(clean)
-            for finding in engine.findings(resource):
-                finding = stage.finding(finding)
+            for finding in map(stage.finding, engine.findings(resource)) if done is None else done:
                 for transform in options.finding_transforms:
                     finding = transform(finding)
                 result.count(finding)
@@ -137,16 +140,17 @@ def run_scan(
                 for reporter in reporters:
                     reporter.add(finding)
 
-    for inv in read_inventories(options.inputs, options.input_format) if options.inputs else []:
-        consume(inv)
-        result.inputs.append({"source": inv.path.as_posix(), "sha256": inv.sha256,
-                              "resources": inv.count, "format": inv.format})
-        if skipped := ids.take_skipped():
-            result.inputs[-1]["duplicates_skipped"] = skipped
-        result.incomplete.extend(stage.incomplete(inv.incomplete))
+    with Pool(catalog, options.workers, bool(options.resource_observers)) as pool:
+        for inv in read_inventories(options.inputs, options.input_format) if options.inputs else []:
+            consume(pool.evaluated(inv))
+            result.inputs.append({"source": inv.path.as_posix(), "sha256": inv.sha256,
+                                  "resources": inv.count, "format": inv.format})
+            if skipped := ids.take_skipped():
+                result.inputs[-1]["duplicates_skipped"] = skipped
+            result.incomplete.extend(stage.incomplete(inv.incomplete))
     for collector in options.collectors:
         digest, counter = hashlib.sha256(), [0]
-        consume(_hashing(collector.collect(), digest, counter))
+        consume((r, None) for r in _hashing(collector.collect(), digest, counter))
         result.inputs.append({"source": collector.name, "sha256": digest.hexdigest(),
                               "resources": counter[0], "format": "live"})
         if skipped := ids.take_skipped():
