@@ -8,9 +8,9 @@ parent takes the chunks back in file order and does everything else exactly as a
 scan: duplicate ids, resource observers (bundle, --explain), waivers and baselines, counts,
 controls, reporters. So ids, order, counts and bytes are those of `--workers 1`.
 
-Workers are forked (Linux): the compiled catalog is inherited, not pickled, so any policy
-set — relationship policies included, when they need nothing beyond one resource — works.
-Not parallel: whole-file JSON, collectors, and files under MIN_BYTES.
+Workers are forked (POSIX): the compiled catalog is inherited, not pickled, so any policy
+set works that decides one resource at a time. Not parallel: whole-file JSON, collectors,
+files under MIN_BYTES, and platforms without fork (Windows), which evaluate in the parent.
 """
 
 from __future__ import annotations
@@ -41,6 +41,8 @@ MIN_BYTES = 32 * 1024**2
 _BLOCK = 16 * 1024**2
 _WHITESPACE = b" \t\n\r\x0b\x0c"
 
+_CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
+"""Without fork (Windows) everything is evaluated in the parent: same result, one core."""
 _NTH = re.compile(r"resource #(\d+)")
 _state: dict[str, Any] = {}
 """The catalog, engine and sanitiser, set before the pool forks: workers inherit them."""
@@ -83,7 +85,8 @@ class Pool:
         return self._pool
 
     def evaluated(self, inv: InventoryFile) -> Iterator[tuple[Resource, tuple[Finding, ...] | None]]:
-        if self.workers < 2 or inv.path.suffix.lower() != ".jsonl" or _size(inv.path) < MIN_BYTES:
+        if (self.workers < 2 or not _CAN_FORK or inv.path.suffix.lower() != ".jsonl"
+                or _size(inv.path) < MIN_BYTES):
             for resource in inv:
                 yield resource, None
             return
