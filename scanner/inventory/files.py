@@ -175,6 +175,8 @@ class InventoryFile:
             for key in skimmed.lazy_keys:
                 if key != keep:
                     parsed[key] = self._materialised(parsed[key])
+        elif isinstance(parsed, list) and shape not in _TOP_ARRAY_SHAPES:
+            parsed = self._materialised(parsed)  # a shape that may index its array
         with self.path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
             try:
                 yield from self._normalised(shape, parsed, _LineFinder(_Mapped(mm)))  # type: ignore[arg-type]
@@ -265,6 +267,10 @@ def _hashed_lines(f: Any, digest: Any) -> Iterator[tuple[int, bytes]]:
 
 _ARRAY_OF = {"snapshot": "resources", "arm-list": "value", "resource-graph": "data",
              "aws-ec2-instances": "Reservations", "aws-ec2-volumes": "Volumes"}
+
+
+_TOP_ARRAY_SHAPES = frozenset({"arm", "az-cli", "aws-config"})
+"""Shapes whose normaliser only iterates a top-level array (it may stay streamed)."""
 
 
 def _streamed_key(shape: str, doc: dict[str, Any]) -> str | None:
