@@ -117,8 +117,8 @@ def _policy_option(f: Any) -> Any:
               help="Force the inventory format: snapshot, arm-list, resource-graph, arm, az-cli, "
               "aws-ec2-instances, aws-ec2-volumes, aws-config.")
 @click.option("--scan-id", metavar="ID", help="Use this scan id (default: a random UUID).")
-@click.option("--workers", type=click.IntRange(1, 64), default=None, metavar="N",
-              help="Processes evaluating large JSONL files (default: the cores, at most 4); "
+@click.option("--workers", metavar="N|auto", default="1", show_default=True,
+              help="Processes evaluating large JSONL files (auto: the cores, at most 4); "
                    "the result is the same bytes whatever N.")
 @click.option("--on-duplicate", type=click.Choice(["error", "first"]), default="error", show_default=True,
               help="A resource id read twice: exit 2, or keep the first copy and skip the others.")
@@ -147,7 +147,7 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
          baseline_file: Path | None, fail_on_new: bool, bundle_out: Path | None,
          sign_key: Path | None, passphrase_env: str | None, ledger_dir: Path | None,
          cadence: str | None, on_duplicate: str, explain_id: str | None, sarif_all: bool,
-         ship_targets: tuple[str, ...], workers: int | None, **live: Any) -> None:
+         ship_targets: tuple[str, ...], workers: str, **live: Any) -> None:
     """
     Evaluate policies against inventory files and/or live Azure and AWS estates.
 
@@ -163,7 +163,7 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
     """
     from scanner.gates import Gates
     from scanner.outputs import plan_outputs, write_outputs
-    from scanner.parallel import auto_workers
+    from scanner.parallel import parse_workers
     from scanner.scan import ScanOptions, load_policies, run_scan
 
     plan = plan_outputs(formats, outputs, output_dir, ctx.obj["quiet"])
@@ -188,7 +188,7 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
             if hasattr(reporter, "include_passes"):
                 reporter.include_passes = sarif_all
         options = ScanOptions(inputs=inventory, input_format=input_format, collectors=collectors,
-                              scan_id=scan_id, on_duplicate=on_duplicate, workers=workers or auto_workers())
+                              scan_id=scan_id, on_duplicate=on_duplicate, workers=parse_workers(workers))
         gates.attach(options)
         if explain_id:
             from scanner.policy.explain import explain_observer

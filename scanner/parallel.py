@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from scanner.engine import Engine
-from scanner.errors import InputError
+from scanner.errors import InputError, UsageError
 from scanner.findings import Evidence, Finding
 from scanner.inventory.files import InventoryFile
 from scanner.inventory.resource import Resource
@@ -46,6 +46,15 @@ _CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 _NTH = re.compile(r"resource #(\d+)")
 _state: dict[str, Any] = {}
 """The catalog, engine and sanitiser, set before the pool forks: workers inherit them."""
+
+
+def parse_workers(text: str) -> int:
+    """`--workers`: a whole number from 1 to 64, or `auto`; raise UsageError otherwise."""
+    if text.strip().lower() == "auto":
+        return auto_workers()
+    if not text.strip().isascii() or not text.strip().isdigit() or not 1 <= int(text) <= 64:
+        raise UsageError(f"--workers must be a whole number from 1 to 64, or auto, not {text!r}")
+    return int(text)
 
 
 def auto_workers() -> int:

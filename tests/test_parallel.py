@@ -57,7 +57,7 @@ def scan(ccscan, tmp_path, inventory, workers, *extra):
     return res.exit_code, res.stderr, files
 
 
-@pytest.mark.parametrize("workers", [2, 3])
+@pytest.mark.parametrize("workers", [2, 3, "auto"])
 def test_same_bytes_as_one_worker(ccscan, tmp_path, estate, workers):
     one = scan(ccscan, tmp_path, [estate], 1)
     many = scan(ccscan, tmp_path, [estate], workers)
@@ -138,3 +138,10 @@ def test_blank_file_and_several_files(ccscan, tmp_path, estate):
                                             "properties": {"httpsOnly": False}}]}))
     one, two = scan(ccscan, tmp_path, [estate, other], 1), scan(ccscan, tmp_path, [estate, other], 2)
     assert one[0] == 1 and two == one
+
+
+@pytest.mark.parametrize("value", ["0", "65", "two", "-1", "\u0663", ""])
+def test_a_bad_workers_value_is_a_usage_error(ccscan, estate, value):
+    res = ccscan("scan", estate, "--workers", value, "--format", "json")
+    assert res.exit_code == 2 and "--workers must be a whole number" in res.stderr
+    assert res.stdout == ""
