@@ -241,3 +241,9 @@ def _vm_bytes_after_imports(env) -> int:
         [sys.executable, "-c", _STATM_SCRIPT],
         capture_output=True, text=True, env=env, cwd=ROOT, check=True)
     return int(out.stdout) * resource.getpagesize()
+
+
+@pytest.mark.parametrize("value", ["-1", "1e6", "lots", str((1 << 40) + 1)])
+def test_a_bad_stream_threshold_is_exit_2_naming_it(ccscan, value):
+    res = ccscan("scan", ROOT / "fixtures", env={"CCSCAN_STREAM_JSON_BYTES": value})
+    assert res.exit_code == 2 and "CCSCAN_STREAM_JSON_BYTES" in res.stderr
