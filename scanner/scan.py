@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from scanner import __version__
 from scanner.collect.base import Collector
@@ -24,6 +24,7 @@ from scanner.findings import Finding, ScanResult
 from scanner.inventory.duplicates import DuplicateIds
 from scanner.inventory.files import read_inventories
 from scanner.inventory.resource import Resource
+from scanner.parallel import Pool
 from scanner.policy.catalog import Catalog, load_catalog
 from scanner.relindex import ACTIVE, RelationIndex, index_files
 from scanner.report.interface import Reporter
@@ -51,7 +52,7 @@ class ScanOptions:
     """Applied to each sanitised finding before it is counted and reported (waivers, baselines)."""
     finishers: list[Callable[[ScanResult], None]] = field(default_factory=list)
     """Called with the result before reporters finish (to add `extra` keys, sanitised after)."""
-    wrap_input: Callable[[str, Iterable[Resource]], Iterable[Resource]] | None = None
+    wrap_input: Callable[[str, Iterable[Any]], Iterable[Any]] | None = None
     """Wraps each inventory input's resources (the CLI's progress bar, scanner.progress)."""
     on_duplicate: str = "error"
     """A resource id read twice: `error` (InputError), or keep the `first` (see duplicates.py)."""
@@ -59,6 +60,8 @@ class ScanOptions:
     """Accept a scan that judged nothing (else EmptyScanError, exit 2)."""
     list_not_judged: bool = False
     """`--show-uncovered`: keep every not-judged id (in a temp file) for the reporters."""
+    workers: int = 1
+    """Processes evaluating large JSONL files (scanner.parallel); 1: all in this process."""
 
 
 def load_policies(paths: Sequence[Path] | None, framework: str | None = None) -> Catalog:
@@ -145,12 +148,13 @@ def _run(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Reporte
     deferred: list[tuple[Resource, bool]] = []
     """Live resources a relationship policy judges, with whether a plain policy judged them."""
 
-    def emit(findings: Iterable[Finding]) -> bool:
-        """Sanitise, transform, count and report findings; True when there was one."""
+    def emit(findings: Iterable[Finding], sanitised: bool = False) -> bool:
+        """Sanitise (unless a worker did), transform, count and report; True when there was one."""
         judged = False
         for finding in findings:
             judged = True
-            finding = stage.finding(finding)
+            if not sanitised:
+                finding = stage.finding(finding)
             for transform in options.finding_transforms:
                 finding = transform(finding)
             result.count(finding)
@@ -159,8 +163,10 @@ def _run(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Reporte
                 reporter.add(finding)
         return judged
 
-    def consume(resources: Iterable[Resource], live: bool = False) -> None:
-        for resource in resources:
+    def consume(resources: Iterable[tuple[Resource, Iterable[Finding] | None]],
+                live: bool = False) -> None:
+        # `done`: the findings a worker already evaluated and sanitised (scanner.parallel).
+        for resource, done in resources:
             if not ids.admit(resource):
                 continue
             if options.resource_observers:
@@ -177,18 +183,21 @@ def _run(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Reporte
                 else:
                     coverage.add(resource, judged)
                 continue
-            coverage.add(resource, emit(engine.findings(resource)))
+            judged = emit(engine.findings(resource)) if done is None else emit(done, sanitised=True)
+            coverage.add(resource, judged)
 
-    for inv in read_inventories(options.inputs, options.input_format) if options.inputs else []:
-        consume(options.wrap_input(inv.path.as_posix(), inv) if options.wrap_input else inv)
-        result.inputs.append({"source": inv.path.as_posix(), "sha256": inv.sha256,
-                              "resources": inv.count, "format": inv.format})
-        if skipped := ids.take_skipped():
-            result.inputs[-1]["duplicates_skipped"] = skipped
-        result.incomplete.extend(stage.incomplete(inv.incomplete))
+    with Pool(catalog, options.workers, bool(options.resource_observers), engine) as pool:
+        for inv in read_inventories(options.inputs, options.input_format) if options.inputs else []:
+            pairs = pool.evaluated(inv)
+            consume(options.wrap_input(inv.path.as_posix(), pairs) if options.wrap_input else pairs)
+            result.inputs.append({"source": inv.path.as_posix(), "sha256": inv.sha256,
+                                  "resources": inv.count, "format": inv.format})
+            if skipped := ids.take_skipped():
+                result.inputs[-1]["duplicates_skipped"] = skipped
+            result.incomplete.extend(stage.incomplete(inv.incomplete))
     for collector in options.collectors:
         digest, counter = hashlib.sha256(), [0]
-        consume(_hashing(collector.collect(), digest, counter), live=True)
+        consume(((r, None) for r in _hashing(collector.collect(), digest, counter)), live=True)
         result.inputs.append({"source": collector.name, "sha256": digest.hexdigest(),
                               "resources": counter[0], "format": "live"})
         if skipped := ids.take_skipped():

@@ -15,6 +15,7 @@ from scanner.errors import UsageError
 
 LOGLEVEL = "CCSCAN_LOGLEVEL"
 MAX_JSON_BYTES = "CCSCAN_MAX_JSON_BYTES"
+STREAM_JSON_BYTES = "CCSCAN_STREAM_JSON_BYTES"
 KEY_PASSPHRASE = "CCSCAN_KEY_PASSPHRASE"
 SOURCE_DATE_EPOCH = "SOURCE_DATE_EPOCH"
 NO_COLOR = "NO_COLOR"
@@ -79,6 +80,15 @@ def max_json_bytes(default: int) -> int:
     return default if value is None else value
 
 
+def stream_json_bytes(default: int) -> int:
+    """
+    Return CCSCAN_STREAM_JSON_BYTES (whole-file JSON larger than this is streamed; 0 streams
+    every file), or `default` when unset.
+    """
+    value = _integer(STREAM_JSON_BYTES, 0, JSON_BYTES_CEILING, "a whole number of bytes from 0 to 2**40")
+    return default if value is None else value
+
+
 def source_date_epoch() -> int | None:
     """
     Return SOURCE_DATE_EPOCH (seconds since 1970, up to year 9999), or None when unset.
@@ -110,4 +120,5 @@ def check_all() -> None:
     """
     log_level()
     max_json_bytes(1)
+    stream_json_bytes(0)
     source_date_epoch()

@@ -10,21 +10,25 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+import mmap
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from scanner.errors import InputError
-from scanner.inventory import jsonparse
+from scanner.inventory import jsonparse, jsonstream
 from scanner.inventory.formats import FORMATS, ShapeError, canonical, detect, normalise
 from scanner.inventory.resource import Resource
-from scanner.settings import max_json_bytes
+from scanner.settings import max_json_bytes, stream_json_bytes
 from scanner.walk import find_files
 
 INVENTORY_SUFFIXES = (".json", ".jsonl")
 MAX_JSON_BYTES = 2 * 1024**3
 """A whole-file JSON inventory is parsed in memory: refuse anything larger (use JSONL).
 CCSCAN_MAX_JSON_BYTES overrides it, read when a file is read (scanner.settings)."""
+STREAM_JSON_BYTES = 64 * 1024**2
+"""A whole-file JSON inventory larger than this is streamed (scanner.inventory.jsonstream), so
+memory stays flat; smaller ones are parsed at once (faster). CCSCAN_STREAM_JSON_BYTES overrides it."""
 MAX_LINE_BYTES = 64 * 1024**2
 """One JSONL record; a line longer than this is not a resource."""
 
@@ -40,6 +44,8 @@ def _parse(data: bytes, path: Path) -> Any:
     gc.disable()  # parsing allocates millions of containers; the cyclic GC only slows it down
     try:
         return _loads(data, path)
+    except MemoryError:
+        raise _out_of_memory(path, len(data)) from None
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -53,6 +59,12 @@ def _loads(data: bytes, path: Path, line: int | None = None) -> Any:
         where, col = (line, None) if line is not None else (e.line, e.col)
         prefix = "" if e.message.startswith("not UTF-8") else "invalid JSON: "
         raise InputError(prefix + e.message, path, where, col) from None
+
+
+def _out_of_memory(path: Path, size: int) -> InputError:
+    # Never "invalid JSON": the file may be fine, the machine too small for it.
+    return InputError(f"out of memory reading this {size}-byte JSON document (write JSONL, or "
+                      "lower CCSCAN_STREAM_JSON_BYTES so that it is streamed)", path)
 
 
 class InventoryFile:
@@ -90,6 +102,12 @@ class InventoryFile:
     def _read_json(self) -> Iterator[Resource]:
         try:
             size = self.path.stat().st_size
+        except OSError as e:
+            raise InputError(f"cannot read file: {e.strerror or e}", self.path) from None
+        if size > stream_json_bytes(STREAM_JSON_BYTES) and jsonstream.available():
+            yield from self._read_streamed(size)
+            return
+        try:
             if size > (limit := max_json_bytes(MAX_JSON_BYTES)):
                 raise InputError(
                     f"file is {size} bytes, over the {limit}-byte limit for one JSON "
@@ -108,7 +126,9 @@ class InventoryFile:
         except ShapeError as e:
             raise InputError(f"not an inventory: {e}", self.path) from None
         self.format = shape
-        lines = _LineFinder(data)
+        yield from self._normalised(shape, parsed, _LineFinder(data))
+
+    def _normalised(self, shape: str, parsed: Any, lines: _LineFinder) -> Iterator[Resource]:
         docs = normalise(shape, parsed)
         while True:
             try:
@@ -116,9 +136,56 @@ class InventoryFile:
             except ShapeError as e:
                 raise InputError(f"not an inventory: resource #{self.count + 1}: {e}",
                                  self.path) from None
+            except jsonstream.StreamError as e:
+                raise InputError(e.message, self.path, e.line) from None
             if doc is None:
                 break
             yield self._resource(doc, lines.find(doc.get("id")))
+
+    def _read_streamed(self, size: int) -> Iterator[Resource]:
+        if size == 0:
+            raise InputError("empty file", self.path)
+        try:
+            skimmed = jsonstream.skim(self.path)
+        except jsonstream.StreamError as e:
+            raise InputError(e.message, self.path, e.line) from None
+        except MemoryError:
+            raise _out_of_memory(self.path, size) from None
+        except OSError as e:
+            raise InputError(f"cannot read file: {e.strerror or e}", self.path) from None
+        if skimmed.doc is None:
+            raise InputError("empty file", self.path)
+        self.sha256 = skimmed.sha256
+        parsed = skimmed.doc
+        try:
+            shape = detect(parsed) if self.input_format == "auto" else self.input_format
+            if shape == "snapshot":
+                self._take_header(parsed)
+        except ShapeError as e:
+            raise InputError(f"not an inventory: {e}", self.path) from None
+        except jsonstream.StreamError as e:
+            raise InputError(e.message, self.path, e.line) from None
+        self.format = shape
+        if isinstance(parsed, dict):
+            # Only the array the shape reads stays lazy; any other big array is read in full,
+            # as the in-memory path would (a header or an unknown shape may look at it).
+            keep = _streamed_key(shape, parsed)
+            for key in skimmed.lazy_keys:
+                if key != keep:
+                    parsed[key] = self._materialised(parsed[key])
+        elif isinstance(parsed, list) and shape not in _TOP_ARRAY_SHAPES:
+            parsed = self._materialised(parsed)  # a shape that may index its array
+        with self.path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            try:
+                yield from self._normalised(shape, parsed, _LineFinder(_Mapped(mm)))  # type: ignore[arg-type]
+            except MemoryError:
+                raise _out_of_memory(self.path, size) from None
+
+    def _materialised(self, lazy: list[Any]) -> list[Any]:
+        try:
+            return [*lazy]
+        except jsonstream.StreamError as e:
+            raise InputError(e.message, self.path, e.line) from None
 
     def _take_header(self, header: Any) -> None:
         if not isinstance(header, dict):  # `--input-format snapshot` forced on an array
@@ -145,42 +212,74 @@ class InventoryFile:
         except OSError as e:
             raise InputError(f"cannot read file: {e.strerror or e}", self.path) from None
         with f:
-            lineno = 0
-            seen_any = False
-            while True:
-                raw = f.readline(MAX_LINE_BYTES + 1)
-                if not raw:
-                    break
-                lineno += 1
-                digest.update(raw)
-                if len(raw) > MAX_LINE_BYTES:
-                    raise InputError(f"line longer than {MAX_LINE_BYTES} bytes", self.path, lineno)
-                if not raw.strip():
-                    continue
-                try:
-                    obj = _loads(raw, self.path, lineno)
-                except InputError:
-                    if not raw.endswith(b"\n"):
-                        raise InputError("truncated JSON at the end of the file (incomplete last record)",
-                                         self.path, lineno) from None
-                    raise
-                if not seen_any and isinstance(obj, dict) and "ccscan_snapshot" in obj:
-                    seen_any = True
-                    self.format = "snapshot"
-                    try:
-                        self._take_header(obj)
-                    except ShapeError as e:
-                        raise InputError(str(e), self.path, lineno) from None
-                    continue
-                seen_any = True
-                try:
-                    doc = canonical(obj)
-                except (ShapeError, KeyError, TypeError, AttributeError) as e:
-                    raise InputError(f"not a resource: {e}", self.path, lineno) from None
-                yield self._resource(doc, lineno)
-            if not seen_any:
-                raise InputError("empty file", self.path)
+            yield from self.jsonl_records(_hashed_lines(f, digest), seen_any=False)
+        if not self.format_seen_any:
+            raise InputError("empty file", self.path)
         self.sha256 = digest.hexdigest()
+
+    format_seen_any = False
+    """After `jsonl_records`: whether any non-blank line was read (a header counts)."""
+
+    def jsonl_records(self, lines: Iterable[tuple[int, bytes]], seen_any: bool) -> Iterator[Resource]:
+        """
+        The resources of JSONL `lines` ((line number, raw line) pairs, in order); `seen_any`
+        says whether a non-blank line came before them (only the first can be a header).
+        Shared by the whole-file read and the workers' chunks (scanner.parallel).
+        """
+        for lineno, raw in lines:
+            if len(raw) > MAX_LINE_BYTES:
+                raise InputError(f"line longer than {MAX_LINE_BYTES} bytes", self.path, lineno)
+            if not raw.strip():
+                continue
+            try:
+                obj = _loads(raw, self.path, lineno)
+            except InputError:
+                if not raw.endswith(b"\n"):
+                    raise InputError("truncated JSON at the end of the file (incomplete last record)",
+                                     self.path, lineno) from None
+                raise
+            if not seen_any and isinstance(obj, dict) and "ccscan_snapshot" in obj:
+                seen_any = self.format_seen_any = True
+                self.format = "snapshot"
+                try:
+                    self._take_header(obj)
+                except ShapeError as e:
+                    raise InputError(str(e), self.path, lineno) from None
+                continue
+            seen_any = self.format_seen_any = True
+            try:
+                doc = canonical(obj)
+            except (ShapeError, KeyError, TypeError, AttributeError) as e:
+                raise InputError(f"not a resource: {e}", self.path, lineno) from None
+            yield self._resource(doc, lineno)
+
+
+def _hashed_lines(f: Any, digest: Any) -> Iterator[tuple[int, bytes]]:
+    lineno = 0
+    while True:
+        raw = f.readline(MAX_LINE_BYTES + 1)
+        if not raw:
+            return
+        lineno += 1
+        digest.update(raw)
+        yield lineno, raw
+
+
+_ARRAY_OF = {"snapshot": "resources", "arm-list": "value", "resource-graph": "data",
+             "aws-ec2-instances": "Reservations", "aws-ec2-volumes": "Volumes"}
+
+
+_TOP_ARRAY_SHAPES = frozenset({"arm", "az-cli", "aws-config"})
+"""Shapes whose normaliser only iterates a top-level array (it may stay streamed)."""
+
+
+def _streamed_key(shape: str, doc: dict[str, Any]) -> str | None:
+    """The top-level key whose array the normaliser of `shape` iterates (None: none, or unknown)."""
+    if shape == "aws-config":
+        # As formats._config chooses: the first of these that holds anything.
+        return next((k for k in ("configurationItems", "baseConfigurationItems", "Results")
+                     if doc.get(k)), None)
+    return _ARRAY_OF.get(shape)
 
 
 class _LineFinder:
@@ -226,6 +325,32 @@ class _LineFinder:
 
 
 _SPELLINGS = 8
+
+
+class _Mapped:
+    """
+    A memory-mapped file as `_LineFinder` reads it (find, count, len); the pages behind the
+    finder are dropped as it moves on, so a streamed file is not kept resident as it is read.
+    """
+
+    _DROP = 64 * 1024**2
+
+    def __init__(self, mm: mmap.mmap) -> None:
+        self.mm = mm
+        self.dropped = 0
+
+    def __len__(self) -> int:
+        return len(self.mm)
+
+    def find(self, needle: bytes, start: int) -> int:
+        return self.mm.find(needle, start)
+
+    def count(self, sub: bytes, start: int, end: int) -> int:
+        if start - self.dropped > self._DROP and hasattr(mmap, "MADV_DONTNEED"):
+            upto = start - start % mmap.PAGESIZE
+            self.mm.madvise(mmap.MADV_DONTNEED, self.dropped, upto - self.dropped)
+            self.dropped = upto
+        return self.mm[start:end].count(sub)
 
 
 def _spelling(rid: str, i: int) -> bytes:

@@ -10,7 +10,8 @@ One interface (`interface.Sink`), one module per sink, one batching/retry helper
 
 from __future__ import annotations
 
-from scanner.ship.batch import RetryPolicy, ShipReport, batches, deliver
+from typing import Any
+
 from scanner.ship.interface import (
     Batch,
     SendError,
@@ -19,7 +20,6 @@ from scanner.ship.interface import (
     ShipRecord,
     Sink,
 )
-from scanner.ship.reader import read_records
 
 SINKS = ("sentinel", "splunk", "s3")
 """The `--ship` / `ship --to` names."""
@@ -28,3 +28,15 @@ __all__ = [
     "SINKS", "Batch", "RetryPolicy", "SendError", "ShipConfigError", "ShipIncomplete",
     "ShipRecord", "ShipReport", "Sink", "batches", "deliver", "read_records",
 ]
+
+_LAZY = {"RetryPolicy": "batch", "ShipReport": "batch", "batches": "batch", "deliver": "batch",
+         "read_records": "reader"}
+"""Imported on first use: `ccscan --help` must not pay for the reader's reporters (PEP 562)."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f"scanner.ship.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

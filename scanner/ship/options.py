@@ -11,17 +11,16 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from scanner.ship import SINKS
-from scanner.ship.batch import RetryPolicy, ShipReport, deliver
+from scanner.ship.defaults import DEFAULT_PREFIX, DEFAULT_STREAM, DEFAULT_TOKEN_ENV
 from scanner.ship.interface import ShipConfigError, ShipIncomplete, ShipRecord, Sink
-from scanner.ship.reader import is_ocsf, read_records
-from scanner.ship.s3 import DEFAULT_PREFIX
-from scanner.ship.sentinel import DEFAULT_STREAM
-from scanner.ship.splunk import DEFAULT_TOKEN_ENV
+
+if TYPE_CHECKING:  # batch and reader are imported when shipping: `ccscan --help` stays fast
+    from scanner.ship.batch import RetryPolicy, ShipReport
 
 _OPTIONS: list[Callable[[Any], Any]] = [
     click.option("--splunk-url", metavar="URL", help="Splunk HEC base URL (https://host:8088)."),
@@ -73,6 +72,8 @@ def build(targets: Iterable[str], params: dict[str, Any]) -> ShipPlan:
         if target not in SINKS:
             raise ShipConfigError(f"unknown sink {target!r} (choose from {', '.join(SINKS)})")
         sinks.append(_sink(target, params))
+    from scanner.ship.batch import RetryPolicy
+
     return ShipPlan(sinks, RetryPolicy(attempts=params.get("ship_attempts") or 5))
 
 
@@ -107,6 +108,8 @@ def _sink(target: str, p: dict[str, Any]) -> Sink:
 
 
 def _records(files: Iterable[Path]) -> Iterator[ShipRecord]:
+    from scanner.ship.reader import read_records
+
     for path in files:
         yield from read_records(path)
 
@@ -116,6 +119,9 @@ def ship_files(files: list[Path], plan: ShipPlan) -> list[ShipReport]:
     Ship every finding in `files` to every sink (each sink reads the files afresh, so
     memory stays flat). Raise `ShipIncomplete` after trying every sink if any fell short.
     """
+    from scanner.ship.batch import deliver
+    from scanner.ship.reader import is_ocsf
+
     if any(s.name == "sentinel" for s in plan.sinks):
         ocsf = [str(f) for f in files if is_ocsf(f)]
         if ocsf:  # refuse before any sink has sent anything

@@ -14,9 +14,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from scanner.ship.defaults import DEFAULT_PREFIX
 from scanner.ship.interface import Batch, SendError, ShipConfigError, ShipRecord
 
-DEFAULT_PREFIX = "ccscan/ocsf"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _RETRYABLE_CODES = {"SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout",
                     "Throttling", "ThrottlingException", "RequestTimeTooSkewed"}

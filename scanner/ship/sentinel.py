@@ -21,9 +21,9 @@ from typing import Any
 
 from scanner.report.meta import dumps
 from scanner.ship.batch import parse_retry_after
+from scanner.ship.defaults import DEFAULT_STREAM
 from scanner.ship.interface import Batch, SendError, ShipConfigError, ShipRecord
 
-DEFAULT_STREAM = "Custom-CcscanFindings"
 MAX_BATCH_BYTES = 1_000_000
 """JSON bytes per request before gzip: the API takes 1 MB per call after compression."""
 

@@ -21,7 +21,6 @@ from scanner.report.meta import dumps
 from scanner.ship.batch import parse_retry_after
 from scanner.ship.interface import Batch, SendError, ShipConfigError, ShipRecord
 
-DEFAULT_TOKEN_ENV = "CCSCAN_SPLUNK_TOKEN"
 MAX_BATCH_BYTES = 1_000_000
 """HEC's default `max_content_length` is 1 MB per request (limits.conf): stay under it."""
 

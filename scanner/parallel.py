@@ -1,0 +1,238 @@
+"""
+Evaluate JSONL inventories in worker processes (`ccscan scan --workers N`).
+
+The parent cuts each large JSONL file into newline-aligned byte ranges (hashing the file as
+it goes); each worker reads its range with the loader's own per-line rules
+(`InventoryFile.jsonl_records`), evaluates every resource and sanitises its findings. The
+parent takes the chunks back in file order and does everything else exactly as a one-process
+scan: duplicate ids, resource observers (bundle, --explain), waivers and baselines, counts,
+controls, reporters. So ids, order, counts and bytes are those of `--workers 1`.
+
+Workers are forked (POSIX): the compiled catalog is inherited, not pickled, so any policy
+set works that decides one resource at a time. Not parallel: whole-file JSON, collectors,
+files under MIN_BYTES, and platforms without fork (Windows), which evaluate in the parent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import multiprocessing
+import os
+import re
+from collections.abc import Generator, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, Self
+
+from scanner.engine import Engine
+from scanner.errors import InputError, UsageError
+from scanner.findings import Evidence, Finding
+from scanner.inventory.files import InventoryFile
+from scanner.inventory.resource import Resource
+from scanner.policy.catalog import Catalog
+from scanner.sanitise import Sanitiser
+
+MAX_AUTO_WORKERS = 4
+CHUNK_BYTES = 8 * 1024**2
+"""Bytes per task: big enough that pickling a chunk's findings back is cheap per finding."""
+MIN_BYTES = 32 * 1024**2
+"""A JSONL file smaller than this is read in the parent: forking would cost more than it saves."""
+_BLOCK = 16 * 1024**2
+_WHITESPACE = b" \t\n\r\x0b\x0c"
+
+_CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
+"""Without fork (Windows) everything is evaluated in the parent: same result, one core."""
+_NTH = re.compile(r"resource #(\d+)")
+_state: dict[str, Any] = {}
+"""The catalog, engine and sanitiser, set before the pool forks: workers inherit them."""
+
+
+def parse_workers(text: str) -> int:
+    """`--workers`: a whole number from 1 to 64, or `auto`; raise UsageError otherwise."""
+    if text.strip().lower() == "auto":
+        return auto_workers()
+    if not text.strip().isascii() or not text.strip().isdigit() or not 1 <= int(text) <= 64:
+        raise UsageError(f"--workers must be a whole number from 1 to 64, or auto, not {text!r}")
+    return int(text)
+
+
+def auto_workers() -> int:
+    """The default `--workers`: the cores this process may use, at most MAX_AUTO_WORKERS."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_AUTO_WORKERS))
+
+
+class Pool:
+    """
+    Worker processes for one scan; `evaluated(inv)` yields (resource, findings) pairs in file
+    order, with findings sanitised, or (resource, None) where the parent must evaluate.
+    """
+
+    def __init__(self, catalog: Catalog, workers: int, keep_resources: bool,
+                 engine: Engine | None = None) -> None:
+        self.workers = workers
+        self.keep_resources = keep_resources
+        self._catalog = catalog
+        # The scan's own engine: with relationship policies it holds the relation index that
+        # pass 1 built, and forked workers inherit it.
+        self._engine = engine
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _executor(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            _state.clear()
+            _state.update(catalog=self._catalog, engine=self._engine or Engine(self._catalog),
+                          stage=Sanitiser(),
+                          keep=self.keep_resources)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+        return self._pool
+
+    def evaluated(self, inv: InventoryFile) -> Iterator[tuple[Resource, tuple[Finding, ...] | None]]:
+        if (self.workers < 2 or not _CAN_FORK or inv.path.suffix.lower() != ".jsonl"
+                or _size(inv.path) < MIN_BYTES):
+            for resource in inv:
+                yield resource, None
+            return
+        yield from self._chunked(inv)
+
+    def _chunked(self, inv: InventoryFile) -> Iterator[tuple[Resource, tuple[Finding, ...] | None]]:
+        pool = self._executor()
+        digest = hashlib.sha256()
+        pending: list[Future[dict[str, Any]]] = []
+        seen_any = False
+        inv.format = "jsonl"
+        # At most 2 chunks per worker in flight: memory stays flat, workers stay busy.
+        for chunk in _chunks(inv.path, digest):
+            pending.append(pool.submit(_evaluate_chunk, str(inv.path), *chunk))
+            while len(pending) > 2 * self.workers:
+                seen_any = yield from self._take(inv, pending.pop(0), seen_any)
+        while pending:
+            seen_any = yield from self._take(inv, pending.pop(0), seen_any)
+        if not seen_any:
+            raise InputError("empty file", inv.path)
+        inv.sha256 = digest.hexdigest()
+
+    def _take(self, inv: InventoryFile, future: Future[dict[str, Any]],
+              seen_any: bool) -> Generator[tuple[Resource, tuple[Finding, ...] | None], None, bool]:
+        out = future.result()
+        if out["header"] is not None:
+            inv.format = "snapshot"
+            inv.header, inv.incomplete = out["header"]
+        inv.count += len(out["items"])
+        for resource, flat in out["items"]:
+            yield resource, tuple(map(_rebuilt, flat))
+        if out["error"] is not None:
+            message, path, line, col, local = out["error"]
+            if m := _NTH.match(message):  # the worker counted from its chunk's first resource
+                n = int(m.group(1)) + inv.count - local
+                message = f"resource #{n}{message[m.end():]}"
+            raise InputError(message, path, line, col)
+        return seen_any or out["seen_any"]
+
+
+def _flat(f: Finding) -> tuple[Any, ...]:
+    # Plain tuples pickle in C (and a policy's title/remediation once per chunk: pickle
+    # memoises them); frozen slotted dataclasses would go field by field in Python.
+    values = [getattr(f, name) for name in _FIELDS]
+    values[_EVIDENCE] = tuple((e.path, e.observed, e.present) for e in f.evidence)
+    return tuple(values)
+
+
+def _rebuilt(t: tuple[Any, ...]) -> Finding:
+    values = list(t)
+    values[_EVIDENCE] = tuple(Evidence(*e) for e in t[_EVIDENCE])
+    return Finding(*values)
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(Finding))
+_EVIDENCE = _FIELDS.index("evidence")
+
+
+def _split_lines(data: bytes) -> list[bytes]:
+    # As readline() cuts: at b"\n" only (bytes.splitlines also cuts at b"\r").
+    parts = data.split(b"\n")
+    lines = [p + b"\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # the loader reports it
+
+
+def _chunks(path: Path, digest: Any) -> Iterator[tuple[int, int, int, bool]]:
+    """
+    (start, end, first line, a non-blank byte before start) for newline-aligned ranges of
+    about CHUNK_BYTES; hashes every byte into `digest` on the way.
+    """
+    try:
+        f = path.open("rb")
+    except OSError as e:
+        raise InputError(f"cannot read file: {e.strerror or e}", path) from None
+    with f:
+        start = offset = 0
+        line = 1  # line number at `start`
+        lines_read = 0  # newlines in the bytes before `offset`
+        nonblank_before = False  # a non-whitespace byte before `start`
+        nonblank_read = False
+        while block := f.read(_BLOCK):
+            digest.update(block)
+            pos = 0
+            while True:
+                want = start + CHUNK_BYTES - offset
+                if want >= len(block):
+                    break
+                cut = block.find(b"\n", max(want, pos))
+                if cut < 0:
+                    break
+                end = offset + cut + 1
+                lines_in = lines_read + block.count(b"\n", 0, cut + 1)
+                nonblank = nonblank_read or bool(block[:cut + 1].translate(None, _WHITESPACE))
+                yield start, end, line, nonblank_before
+                start, line, nonblank_before, pos = end, lines_in + 1, nonblank, cut + 1
+            lines_read += block.count(b"\n")
+            nonblank_read = nonblank_read or bool(block.translate(None, _WHITESPACE))
+            offset += len(block)
+        if offset > start or offset == 0:
+            yield start, offset, line, nonblank_before
+
+
+def _evaluate_chunk(path: str, start: int, end: int, first_line: int, seen_before: bool) -> dict[str, Any]:
+    engine: Engine = _state["engine"]
+    stage: Sanitiser = _state["stage"]
+    keep: bool = _state["keep"]
+    inv = InventoryFile(Path(path), "auto")
+    items: list[tuple[Resource, tuple[tuple[Any, ...], ...]]] = []
+    error = None
+    try:
+        with open(path, "rb") as f:
+            f.seek(start)
+            data = f.read(end - start)
+        lines = enumerate(_split_lines(data), first_line)
+        for resource in inv.jsonl_records(lines, seen_any=seen_before):
+            findings = tuple(_flat(stage.finding(x)) for x in engine.findings(resource))
+            if not keep:  # the parent needs only the id, file and line (duplicates)
+                resource = Resource({"id": resource.doc.get("id"), "type": resource.doc.get("type")},
+                                    resource.source, resource.line)
+            items.append((resource, findings))
+    except InputError as e:
+        error = (e.message, e.path, e.line, e.col, inv.count)
+    except OSError as e:
+        error = (f"cannot read file: {e.strerror or e}", path, None, None, 0)
+    header = (inv.header, inv.incomplete) if inv.format == "snapshot" else None
+    return {"items": items, "header": header, "seen_any": inv.format_seen_any, "error": error}
