@@ -27,7 +27,7 @@ from typing import IO, Any
 from scanner.inventory import jsonparse
 
 try:
-    import ijson  # type: ignore[import-untyped]
+    import ijson
 
     _backend: Any = ijson.get_backend("yajl2_c")
 except (ImportError, ValueError):  # pragma: no cover - depends on the install

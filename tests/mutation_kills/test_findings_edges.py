@@ -99,6 +99,10 @@ def test_header_dict_has_every_key_but_findings_and_the_extras():
         "schema_version": "1.0", "scan_id": "s", "tool": {"name": "ccscan"},
         "started_at": "t0", "finished_at": "t1", "inputs": [], "policies": [],
         "summary": ZERO, "by_severity": {}, "controls": [], "incomplete": [],
+        "coverage": {"resources": 0, "judged": 0, "not_judged": 0,
+                     "uncovered": {"count": 0, "types": []},
+                     "not_applicable": {"count": 0, "types": []},
+                     "examples_per_type": 5, "listed": False},
         "waivers": {"n": 1},
     }
     fresh = ScanResult(scan_id="s", tool={}, started_at="")
