@@ -119,12 +119,7 @@ class InventoryFile:
             raise InputError("empty file", self.path)
         self.sha256 = hashlib.sha256(data).hexdigest()
         parsed = _parse(data, self.path)
-        try:
-            shape = detect(parsed) if self.input_format == "auto" else self.input_format
-            if shape == "snapshot":
-                self._take_header(parsed)
-        except ShapeError as e:
-            raise InputError(f"not an inventory: {e}", self.path) from None
+        shape = self._shape_of(parsed)
         self.format = shape
         yield from self._normalised(shape, parsed, _LineFinder(data))
 
@@ -158,11 +153,7 @@ class InventoryFile:
         self.sha256 = skimmed.sha256
         parsed = skimmed.doc
         try:
-            shape = detect(parsed) if self.input_format == "auto" else self.input_format
-            if shape == "snapshot":
-                self._take_header(parsed)
-        except ShapeError as e:
-            raise InputError(f"not an inventory: {e}", self.path) from None
+            shape = self._shape_of(parsed)
         except jsonstream.StreamError as e:
             raise InputError(e.message, self.path, e.line) from None
         self.format = shape
@@ -186,6 +177,16 @@ class InventoryFile:
             return [*lazy]
         except jsonstream.StreamError as e:
             raise InputError(e.message, self.path, e.line) from None
+
+    def _shape_of(self, parsed: Any) -> str:
+        """The detected (or forced) shape; a snapshot's header is taken on the way."""
+        try:
+            shape = detect(parsed) if self.input_format == "auto" else self.input_format
+            if shape == "snapshot":
+                self._take_header(parsed)
+        except ShapeError as e:
+            raise InputError(f"not an inventory: {e}", self.path) from None
+        return shape
 
     def _take_header(self, header: Any) -> None:
         if not isinstance(header, dict):  # `--input-format snapshot` forced on an array

@@ -242,15 +242,22 @@ class ConditionCompiler:
             return None
         return tuple(n.strip().lower() for n in names)
 
+    def _alone_at_resource(self, node: dict, key: str, scope: Any) -> Check | None:
+        """`related`/`decode` stand alone in their mapping, at resource level; else an error."""
+        pos = node.key_pos.get(key) if isinstance(node, LocDict) else None
+        if len(node) > 1:
+            other = next(k for k in node if k != key)
+            return self.error(pos, "schema", f"{key!r} cannot be combined with {other!r}")
+        if scope is not None:
+            # The element of a field count is not a resource: references start at the resource.
+            return self.error(pos, "schema", f"{key!r} cannot be used inside a count over a field")
+        return None
+
     def _related(self, node: dict, scope: Any) -> tuple[Check, str]:
         spec = node["related"]
         rpos = node.key_pos.get("related") if isinstance(node, LocDict) else None
-        if len(node) > 1:
-            other = next(k for k in node if k != "related")
-            return self.error(rpos, "schema", f"'related' cannot be combined with {other!r}"), "?"
-        if scope is not None:
-            # The element of a field count is not a resource: follow references from the resource.
-            return self.error(rpos, "schema", "'related' cannot be used inside a count over a field"), "?"
+        if (refused := self._alone_at_resource(node, "related", scope)) is not None:
+            return refused, "?"
         if not isinstance(spec, dict):
             return self.error(rpos, "schema", "'related' needs a mapping with 'type' and 'via' or 'child'"), "?"
         bad = [k for k in spec if k not in RELATED_KEYS]
@@ -299,11 +306,8 @@ class ConditionCompiler:
     def _decode(self, node: dict, scope: Any) -> tuple[Check, str]:
         spec = node["decode"]
         dpos = node.key_pos.get("decode") if isinstance(node, LocDict) else None
-        if len(node) > 1:
-            other = next(k for k in node if k != "decode")
-            return self.error(dpos, "schema", f"'decode' cannot be combined with {other!r}"), "?"
-        if scope is not None:
-            return self.error(dpos, "schema", "'decode' cannot be used inside a count over a field"), "?"
+        if (refused := self._alone_at_resource(node, "decode", scope)) is not None:
+            return refused, "?"
         if not isinstance(spec, dict) or not all(k in spec for k in ("field", "as", "where")):
             return self.error(dpos, "schema", "'decode' needs a mapping with 'field', 'as' and 'where'"), "?"
         bad = [k for k in spec if k not in ("field", "as", "where")]
