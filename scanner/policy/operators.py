@@ -66,8 +66,8 @@ def _need_list(expected: Any, name: str) -> list[Any]:
     return expected
 
 
-def op_in(expected: Any) -> Predicate:
-    values = _need_list(expected, "in")
+def op_in(expected: Any, name: str = "in") -> Predicate:
+    values = _need_list(expected, name)
     strings = {v.casefold() for v in values if isinstance(v, str)}
     strings |= {number_text(v) for v in values if _is_number(v)}
     preds = [_scalar_equal(v) for v in values if not isinstance(v, str)]
@@ -81,7 +81,7 @@ def op_in(expected: Any) -> Predicate:
 
 
 def op_not_in(expected: Any) -> Predicate:
-    inside = op_in(expected)
+    inside = op_in(expected, "notIn")
     return lambda v: not inside(v)
 
 

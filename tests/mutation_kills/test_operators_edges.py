@@ -197,10 +197,11 @@ def test_error_messages_name_the_operator():
         OPERATORS["versionAtLeast"]("x")
 
 
-@pytest.mark.xfail(strict=True, reason="op_not_in reuses op_in: its message names 'in'")
 def test_not_in_error_names_not_in():
     with pytest.raises(OperatorValueError, match="'notIn' needs a non-empty list"):
         OPERATORS["notIn"]([])
+    with pytest.raises(OperatorValueError, match="'notIn' lists a null"):
+        OPERATORS["notIn"]([None])
 
 
 @pytest.mark.parametrize(
