@@ -191,6 +191,20 @@ class ConditionCompiler:
             return _each_field(path.text, multi_getter(path.steps), pred, on_missing), text
         return _field_check(path.text, getter(path.steps), pred, on_missing), text
 
+    def _count_value_ok(self, node: dict[Any, Any], op: str) -> bool:
+        """A count compares with whole numbers (`in`/`notIn`: a non-empty list of them)."""
+        expected = node[op]
+        if op in ("in", "notIn"):
+            ok = isinstance(expected, list) and bool(expected) and all(
+                isinstance(x, int) and not isinstance(x, bool) for x in expected)
+        else:
+            ok = isinstance(expected, int) and not isinstance(expected, bool)
+        if not ok:
+            vpos = node.value_pos.get(op) if isinstance(node, LocDict) else None
+            self.error(vpos, "bad-value",
+                       f"count {op!r} needs a whole number{' list' if op in ('in', 'notIn') else ''}")
+        return ok
+
     def _count(self, node: dict[Any, Any], scope: Any) -> tuple[Check, str]:
         spec = node["count"]
         cpos = node.key_pos.get("count") if isinstance(node, LocDict) else None
@@ -213,13 +227,8 @@ class ConditionCompiler:
             fpos = spec.value_pos.get("field") if isinstance(spec, LocDict) else cpos
             return self.error(fpos, "bad-path", f"count field {path.text!r} must end with '[*]'"), "?"
         expected = node[op]
-        vpos = node.value_pos.get(op) if isinstance(node, LocDict) else None
-        if op in ("in", "notIn"):
-            ok = isinstance(expected, list) and expected and all(isinstance(x, int) and not isinstance(x, bool) for x in expected)
-        else:
-            ok = isinstance(expected, int) and not isinstance(expected, bool)
-        if not ok:
-            return self.error(vpos, "bad-value", f"count {op!r} needs a whole number{' list' if op in ('in', 'notIn') else ''}"), "?"
+        if not self._count_value_ok(node, op):
+            return _never, "?"
         compare = OPERATORS[op](expected)
         where, wtext = (None, "")
         if "where" in spec:
@@ -360,13 +369,8 @@ class ConditionCompiler:
         if "refersBack" in rel and back is None:
             return _never, "?"
         expected = node[op]
-        vpos = node.value_pos.get(op) if isinstance(node, LocDict) else None
-        if op in ("in", "notIn"):
-            ok = isinstance(expected, list) and expected and all(isinstance(x, int) and not isinstance(x, bool) for x in expected)
-        else:
-            ok = isinstance(expected, int) and not isinstance(expected, bool)
-        if not ok:
-            return self.error(vpos, "bad-value", f"count {op!r} needs a whole number{' list' if op in ('in', 'notIn') else ''}"), "?"
+        if not self._count_value_ok(node, op):
+            return _never, "?"
         self.relations.extend(Relation(t, back.steps if back else None, back is None, keep)
                               for t in type_keys)
         how = f"referring back by {back.text}" if back else "children"
