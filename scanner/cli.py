@@ -500,6 +500,12 @@ def keygen(prefix: Path, passphrase_env: str | None, passphrase_prompt: bool) ->
     click.echo(f"key id: {key_id(load_public_key(pub_path))}")
 
 
+_public_key_option = click.option(
+    "--key", "key_path", required=True, type=PathArg, metavar="PUB",
+    help="The signer's public key (PREFIX.pub from `ccscan keygen`).")
+"""`bundle verify` and `ledger verify` take the signer's public key the same way."""
+
+
 @main.group()
 def bundle() -> None:
     """Verify and inspect evidence bundles (`scan --bundle`)."""
@@ -507,8 +513,7 @@ def bundle() -> None:
 
 @bundle.command(name="verify")
 @click.argument("bundle_path", metavar="BUNDLE", type=PathArg)
-@click.option("--key", "key_path", required=True, type=PathArg, metavar="PUB",
-              help="The signer's public key (PREFIX.pub from `ccscan keygen`).")
+@_public_key_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--max-member-mb", type=click.IntRange(1), default=512, show_default=True,
               help="Reject a member larger than this (decompressed).")
@@ -560,8 +565,7 @@ def ledger() -> None:
 
 @ledger.command(name="verify")
 @click.argument("directory", metavar="DIR", type=PathArg)
-@click.option("--key", "key_path", required=True, type=PathArg, metavar="PUB",
-              help="The signer's public key (PREFIX.pub from `ccscan keygen`).")
+@_public_key_option
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def ledger_verify(ctx: click.Context, directory: Path, key_path: Path, as_json: bool) -> None:
