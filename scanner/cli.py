@@ -313,32 +313,50 @@ def _collectors(params: dict[str, Any], types: set[str] | None, quiet: bool) -> 
 
 
 @main.command()
-@click.option("--output", "-o", type=PathArg, required=True, metavar="FILE",
-              help="Snapshot file to write (JSONL: a header line, then one resource per line).")
+@click.option("--output", "-o", type=PathArg, required=True, metavar="FILE|DIR",
+              help="Snapshot file to write (JSONL: a header line, then one resource per line); "
+              "with --shard-by, the directory of shard snapshots.")
+@click.option("--shard-by", type=click.Choice(["subscription", "account"]), default=None,
+              help="One snapshot per Azure subscription / AWS account in -o DIR "
+              "(azure-<id>.jsonl, aws-<id>.jsonl) and a manifest, ccscan-shards.jsonl, "
+              "that `ccscan scan DIR` checks.")
 @_policy_option
 @click.option("--all-types", is_flag=True, help="Collect every supported type, not only those the policies need.")
 @azure_cli.options
 @aws_cli.options
 @click.pass_context
-def collect(ctx: click.Context, output: Path, policy_paths: tuple[Path, ...], all_types: bool,
-            **live: Any) -> None:
+def collect(ctx: click.Context, output: Path, shard_by: str | None, policy_paths: tuple[Path, ...],
+            all_types: bool, **live: Any) -> None:
     """
     Save a live estate as a snapshot that `ccscan scan FILE` evaluates exactly as a live scan.
 
     \b
     Example:
       ccscan collect --azure -o estate.jsonl && ccscan scan estate.jsonl
+      ccscan collect --azure --aws --shard-by subscription -o shards/ && ccscan scan shards/
     """
+    from scanner.collect.shards import check_directory, write_shards
     from scanner.collect.snapshot import write_snapshot
     from scanner.scan import load_policies
 
+    if shard_by:
+        check_directory(output)  # exit 2 before any request
     types = None if all_types else load_policies(list(policy_paths) or None).resource_types()
     collectors = _collectors(live, types, ctx.obj["quiet"])
     if not collectors:
         raise click.UsageError("give --azure and/or --aws")
-    count, incomplete = write_snapshot(collectors, output)
+    if shard_by:
+        report = write_shards(collectors, output)
+        count, incomplete = report.count, report.incomplete
+        for stale in report.stale:
+            logger.warning("%s was not written by this collection: `ccscan scan %s` will refuse "
+                           "it; remove it", stale, output)
+        where = f"{len(report.files)} shards in {output}"
+    else:
+        count, incomplete = write_snapshot(collectors, output)
+        where = str(output)
     if not ctx.obj["quiet"]:
-        click.echo(f"ccscan: wrote {count} resources to {output}", err=True)
+        click.echo(f"ccscan: wrote {count} resources to {escape(where)}", err=True)
     for inc in incomplete:
         click.echo(f"ccscan: incomplete: {escape(inc['scope'])}: {escape(inc['reason'])}", err=True)
     ctx.exit(3 if incomplete else 0)

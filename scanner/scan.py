@@ -21,6 +21,7 @@ from scanner.controls import ControlTracker
 from scanner.coverage import CoverageTracker, EmptyScanError, empty_scan_message
 from scanner.engine import Engine
 from scanner.findings import Finding, ScanResult
+from scanner.inventory import shards
 from scanner.inventory.duplicates import DuplicateIds
 from scanner.inventory.files import read_inventories
 from scanner.inventory.resource import Resource
@@ -186,8 +187,10 @@ def _run(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Reporte
             judged = emit(engine.findings(resource)) if done is None else emit(done, sanitised=True)
             coverage.add(resource, judged)
 
+    scanned = []
     with Pool(catalog, options.workers, bool(options.resource_observers), engine) as pool:
         for inv in read_inventories(options.inputs, options.input_format) if options.inputs else []:
+            scanned.append(inv)
             pairs = pool.evaluated(inv)
             consume(options.wrap_input(inv.path.as_posix(), pairs) if options.wrap_input else pairs)
             result.inputs.append({"source": inv.path.as_posix(), "sha256": inv.sha256,
@@ -195,6 +198,7 @@ def _run(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Reporte
             if skipped := ids.take_skipped():
                 result.inputs[-1]["duplicates_skipped"] = skipped
             result.incomplete.extend(stage.incomplete(inv.incomplete))
+    shards.verify(scanned, options.inputs)  # a sharded collection is read whole, or not at all
     for collector in options.collectors:
         digest, counter = hashlib.sha256(), [0]
         consume(((r, None) for r in _hashing(collector.collect(), digest, counter)), live=True)

@@ -71,40 +71,17 @@ class TypeSpec:
             yield [rest_dict(model) for model in page]
 
 
-def _vms(c: Any, rg: str | None, v: str) -> Any:
-    vms = c.virtual_machines
-    return vms.list(rg, api_version=v) if rg else vms.list_all(api_version=v)
-
-
-def _disks(c: Any, rg: str | None, v: str) -> Any:
-    return c.disks.list_by_resource_group(rg, api_version=v) if rg else c.disks.list(api_version=v)
-
-
-def _storage(c: Any, rg: str | None, v: str) -> Any:
-    sa = c.storage_accounts
-    return sa.list_by_resource_group(rg) if rg else sa.list()
-
-
-def _sites(c: Any, rg: str | None, v: str) -> Any:
-    return c.web_apps.list_by_resource_group(rg) if rg else c.web_apps.list()
-
-
-def _vaults(c: Any, rg: str | None, v: str) -> Any:
-    # `vaults.list()` goes through the generic /resources API and returns no properties;
-    # list_by_subscription is the Key Vault provider's own list.
-    return c.vaults.list_by_resource_group(rg) if rg else c.vaults.list_by_subscription()
-
-
 SPECS: tuple[TypeSpec, ...] = (
-    TypeSpec("Microsoft.Compute/virtualMachines", "2024-07-01", "compute", _vms),
-    TypeSpec("Microsoft.Compute/disks", "2024-03-02", "compute", _disks),
-    TypeSpec(
-        "Microsoft.Storage/storageAccounts", "2023-05-01", "storage", _storage, client_version=True
-    ),
-    TypeSpec(
-        "Microsoft.Web/sites", "2023-12-01", "web", _sites, site_config=True, client_version=True
-    ),
-    TypeSpec("Microsoft.KeyVault/vaults", "2023-07-01", "keyvault", _vaults, client_version=True),
+    # The hot types are read as raw pages through their SDK client's pipeline (auth, retries,
+    # timeouts): the SDKs' models wrap the very same JSON (`rest_dict` gives it back unchanged),
+    # so deserialising them only costs time (bench/collect.py). The providers' own lists:
+    # VMs `list_all`, disks `list`, storage `list`, sites `list`, key vaults
+    # `list_by_subscription` (not the generic `vaults.list()`, which returns no properties).
+    TypeSpec("Microsoft.Compute/virtualMachines", "2024-07-01", "compute"),
+    TypeSpec("Microsoft.Compute/disks", "2024-03-02", "compute"),
+    TypeSpec("Microsoft.Storage/storageAccounts", "2023-05-01", "storage", client_version=True),
+    TypeSpec("Microsoft.Web/sites", "2023-12-01", "web", site_config=True, client_version=True),
+    TypeSpec("Microsoft.KeyVault/vaults", "2023-07-01", "keyvault", client_version=True),
     # azure-mgmt-cognitiveservices 14 has msrest models that drop properties they do not
     # know; the provider's list endpoint is read as-is instead (private endpoint connections
     # are part of each account's properties).
