@@ -125,11 +125,13 @@ def write_shards(collectors: list[Collector], out_dir: Path) -> ShardReport:
             for key in _known_keys(collector):
                 _shard(shards, collector, key)
         orphans = _attribute(collectors, shards)
-        written = [_write(out, shard, _shard_header(shard, run), spool) for shard in shards.values()]
-        manifest = _manifest_header(collectors, shards, orphans, run, written)
+        order = [c.name for c in collectors]
+        ordered = sorted(shards.values(), key=lambda s: (order.index(s.collector.name), s.key))
+        written = [_write(out, shard, _shard_header(shard, run), spool) for shard in ordered]
+        manifest = _manifest_header(collectors, ordered, orphans, run, written)
         _write_atomic(out / MANIFEST, _jsonl(manifest))
-    files = [out / shard.file for shard in shards.values()]
-    incomplete = [_scope(s) for shard in shards.values() for s in shard.incomplete]
+    files = [out / shard.file for shard in ordered]
+    incomplete = [_scope(s) for shard in ordered for s in shard.incomplete]
     incomplete += [_scope(s) for s in orphans]
     names = {f.name for f in files} | {MANIFEST}
     stale = sorted(p for p in out.iterdir() if p.name not in names and _looks_like_shard(p.name))
@@ -196,13 +198,13 @@ def _shard_header(shard: Shard, run: str) -> dict[str, Any]:
     return header
 
 
-def _manifest_header(collectors: list[Collector], shards: dict[tuple[str, str], Shard],
+def _manifest_header(collectors: list[Collector], shards: list[Shard],
                      orphans: list[IncompleteScope], run: str,
                      written: list[str]) -> dict[str, Any]:
     listed = [
         {"file": shard.file, "collector": shard.collector.name, "key": shard.key,
          "sha256": digest, "resources": shard.count, "incomplete": len(shard.incomplete)}
-        for shard, digest in zip(shards.values(), written, strict=True)
+        for shard, digest in zip(shards, written, strict=True)
     ]
     return {
         "ccscan_snapshot": SNAPSHOT_VERSION,

@@ -165,11 +165,14 @@ def test_a_missing_shard_is_an_error_naming_the_manifest(shards, ccscan):
     assert f"{MANIFEST}:1" in res.stderr and f"shard {gone.name} listed in this manifest was not scanned" in res.stderr
 
 
-def test_an_edited_shard_is_an_error(shards, ccscan):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_an_edited_shard_is_an_error(shards, ccscan, workers):
+    whole = ccscan("scan", str(shards), "--workers", workers, "--fail-on", "none")
+    assert whole.exit_code == 0, whole.stderr
     shard = first_shard(shards)
     lines = shard.read_text(encoding="utf-8").splitlines(keepends=True)
     shard.write_text("".join(lines[:-1]), encoding="utf-8")  # one resource fewer
-    res = ccscan("scan", str(shards))
+    res = ccscan("scan", str(shards), "--workers", workers)
     assert res.exit_code == 2 and "sha256 differs" in res.stderr and shard.name in res.stderr
 
 
