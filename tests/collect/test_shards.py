@@ -242,3 +242,60 @@ def test_aws_one_shard_per_account_scans_like_the_live_scan(ccscan, tmp_path):
     offline = ccscan("scan", tmp_path, "--format", "json")
     assert live.exit_code == offline.exit_code == 1
     assert comparable(offline.json()) == comparable(live.json())
+
+
+class ListCollector:
+    """A Collector over given resources (the real interface; the clouds' own are tested above)."""
+
+    def __init__(self, name: str, resources: list, incomplete: list, keys: list[str]) -> None:
+        self.name, self.resources, self.keys = name, resources, keys
+        self.incomplete = []
+        self._later = incomplete
+
+    def collect(self):
+        yield from self.resources
+        self.incomplete.extend(self._later)  # known only once collection is over
+
+    def shard_keys(self) -> list[str]:
+        return self.keys
+
+    def snapshot_header(self) -> dict:
+        return {"source": f"{self.name}:test", "accounts": list(self.keys), "regions": ["r1"]}
+
+
+def test_scopes_go_to_the_shard_they_name_and_the_rest_to_the_manifest(tmp_path):
+    from scanner.collect.base import IncompleteScope
+    from scanner.inventory.resource import Resource
+
+    def res(account: str, n: int) -> Resource:
+        arn = f"arn:aws:ec2:r1:{account}:instance/i-{n}"
+        return Resource({"id": arn, "type": "AWS::EC2::Instance", "name": f"i-{n}",
+                         "account": account, "location": "r1", "properties": {}},
+                        source=f"aws:{account}/r1")
+
+    refused = IncompleteScope("aws account 333333333333 (role arn:aws:iam::333333333333:role/x)",
+                              "AccessDenied on AssumeRole")
+    denied = IncompleteScope("aws 111111111111/r1 AWS::KMS::Key", "AccessDeniedException")
+    nowhere = IncompleteScope("aws regions", "no region enabled")
+    both = IncompleteScope("aws 111111111111 and 222222222222", "names two accounts")
+    collector = ListCollector(
+        "aws",
+        # out of order: a shard's resources need not arrive together
+        [res("222222222222", 1), res("111111111111", 2), res("222222222222", 3)],
+        [refused, denied, nowhere, both],
+        ["111111111111", "222222222222", "333333333333"],
+    )
+    report = write_shards([collector], tmp_path)
+    assert [p.name for p in report.files] == [
+        "aws-111111111111.jsonl", "aws-222222222222.jsonl", "aws-333333333333.jsonl"]
+    lines = (tmp_path / "aws-222222222222.jsonl").read_text().splitlines()
+    assert [json.loads(line)["name"] for line in lines[1:]] == ["i-1", "i-3"]
+    assert header(tmp_path / "aws-111111111111.jsonl")["incomplete"] == [
+        {"scope": denied.scope, "reason": denied.reason}]
+    assert header(tmp_path / "aws-222222222222.jsonl")["incomplete"] == []
+    third = header(tmp_path / "aws-333333333333.jsonl")
+    assert third["resource_count"] == 0 and third["accounts"] == ["333333333333"]
+    assert third["incomplete"] == [{"scope": refused.scope, "reason": refused.reason}]
+    assert [i["scope"] for i in header(tmp_path / MANIFEST)["incomplete"]] == [
+        nowhere.scope, both.scope]
+    assert len(report.incomplete) == 4
