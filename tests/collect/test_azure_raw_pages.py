@@ -113,3 +113,50 @@ def test_a_page_that_is_not_an_arm_list_is_incomplete_not_empty(body):
     scope, reason = collector.incomplete[0].scope, collector.incomplete[0].reason
     assert scope.endswith(" Microsoft.Compute/virtualMachines")
     assert "ValueError" in reason and ("not a list page" in reason or "nextLink" in reason)
+
+
+def spec_example_disk() -> dict:
+    """
+    The first disk of azure-rest-api-specs' `Disk_ListBySubscription.json` (DiskRP 2024-03-02,
+    the pinned version; fixtures/README.md), its `{subscriptionId}` filled in.
+    """
+    vault = f"/subscriptions/{SUB}/resourceGroups/myResourceGroup/providers/Microsoft.KeyVault/vaults/myVMVault"
+    return {
+        "properties": {
+            "osType": "Windows",
+            "creationData": {
+                "createOption": "Copy",
+                "sourceResourceId": f"subscriptions/{SUB}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/disks/myManagedDisk1",
+            },
+            "diskSizeGB": 200,
+            "encryptionSettingsCollection": {"enabled": True, "encryptionSettings": [{
+                "diskEncryptionKey": {"sourceVault": {"id": vault},
+                                      "secretUrl": "https://myvmvault.vault-int.azure-int.net/secrets/{secret}"},
+                "keyEncryptionKey": {"sourceVault": {"id": vault},
+                                     "keyUrl": "https://myvmvault.vault-int.azure-int.net/keys/{key}"},
+            }]},
+            "encryption": {"type": "EncryptionAtRestWithPlatformKey"},
+            "timeCreated": "2016-12-28T04:41:35.9278721+00:00",
+            "provisioningState": "Succeeded",
+        },
+        "type": "Microsoft.Compute/disks",
+        "location": "westus",
+        "tags": {"department": "Development", "project": "ManagedDisks"},
+        "id": f"/subscriptions/{SUB}/resourceGroups/myResourceGroup/providers/Microsoft.Compute/disks/myManagedDisk1",
+        "name": "myManagedDisk1",
+    }
+
+
+def test_a_rest_api_specs_example_page_reads_as_the_sdk_model_would_give_it():
+    from azure.mgmt.compute.models import Disk
+
+    from scanner.collect.azure_clients import rest_dict
+
+    sent = spec_example_disk()
+    assert rest_dict(Disk(copy.deepcopy(sent))) == sent  # the model path: no field renamed or lost
+    with ArmEmulator(Estate.from_documents([sent])) as arm:
+        resources, collector = collect(arm, types={"microsoft.compute/disks"})
+    assert collector.incomplete == []
+    [received] = [{k: v for k, v in r.doc.items() if k not in ("provider", "account")}
+                  for r in resources]
+    assert received == sent
