@@ -81,6 +81,9 @@ def check_directory(out_dir: Path) -> Path:
     Return `out_dir` resolved; raise UsageError (exit 2) unless it is a writable directory,
     before anything is collected. A missing directory is created (its parent must exist).
     """
+    if str(out_dir) == "-":
+        raise UsageError("--shard-by writes one file per shard: -o must be a directory, "
+                         "not standard output")
     out = out_dir.resolve()
     if not out.exists():
         try:
