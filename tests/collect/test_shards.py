@@ -299,3 +299,36 @@ def test_scopes_go_to_the_shard_they_name_and_the_rest_to_the_manifest(tmp_path)
     assert [i["scope"] for i in header(tmp_path / MANIFEST)["incomplete"]] == [
         nowhere.scope, both.scope]
     assert len(report.incomplete) == 4
+
+
+def test_aws_roles_one_shard_per_account_and_a_refused_role_is_a_partial_shard(tmp_path):
+    pytest.importorskip("moto")
+    from moto import mock_aws
+    from support.aws_testing import error_reply, hooked_factory
+
+    from scanner.collect.aws import AwsCollector, AwsOptions
+
+    def refuse(params, **kw):
+        if "222222222222" in params["body"]["RoleArn"]:
+            return error_reply("AccessDenied", "not authorized to perform sts:AssumeRole")
+        return None
+
+    roles = ("arn:aws:iam::111111111111:role/audit", "arn:aws:iam::222222222222:role/audit",
+             "arn:aws:iam::333333333333:role/audit")
+    with mock_aws():
+        collector = AwsCollector(
+            AwsOptions(regions=("us-east-1",), role_arns=roles, types=frozenset({"aws::ec2::vpc"})),
+            session_factory=hooked_factory(("before-call.sts.AssumeRole", refuse)))
+        report = write_shards([collector], tmp_path)
+    assert [p.name for p in report.files] == [
+        "aws-111111111111.jsonl", "aws-222222222222.jsonl", "aws-333333333333.jsonl"]
+    for account in ("111111111111", "333333333333"):
+        h = header(tmp_path / f"aws-{account}.jsonl")
+        assert h["accounts"] == [account] and h["incomplete"] == [] and h["resource_count"] > 0
+        docs = [json.loads(line) for line in (tmp_path / f"aws-{account}.jsonl").read_text().splitlines()[1:]]
+        assert {d["account"] for d in docs} == {account}
+    refused = header(tmp_path / "aws-222222222222.jsonl")
+    assert refused["resource_count"] == 0
+    [scope] = refused["incomplete"]
+    assert scope["scope"].startswith("aws account 222222222222") and "AccessDenied" in scope["reason"]
+    assert header(tmp_path / MANIFEST)["incomplete"] == []
