@@ -450,9 +450,8 @@ def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool, e
     not_applicable. PATHS default to ./policies, else the built-in packs.
     """
     from scanner.policy.catalog import load_catalog
-    from scanner.policy.explain import explain as trace_of
     from scanner.policy.lint import catalog_roots
-    from scanner.policy.selftest import run_tests, summary_lines
+    from scanner.policy.selftest import explain_case, run_tests, summary_lines
 
     chosen = _policy_paths(paths)
     catalog = load_catalog(catalog_roots(chosen) if whole_catalog else chosen, type_check=True)
@@ -469,7 +468,7 @@ def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool, e
             failed += 1
             click.echo(escape(f"FAIL {res.describe()}", keep_newlines=True))
         if explain or not res.ok:
-            click.echo("\n".join("     " + line for line in trace_of(res.policy, res.case.resource)))
+            click.echo("\n".join("     " + line for line in explain_case(res.policy, res.case)))
     for line in summary_lines(catalog, passed, failed):
         click.echo(line)
     ctx.exit(1 if failed else 0)

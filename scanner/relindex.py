@@ -117,7 +117,7 @@ class RelationIndex:
                 if isinstance(value, str) and value:
                     self.by_back.setdefault((t, steps, ref_key(value)), []).append(doc)
         if t in self._children and key.count("/") > 2:
-            self.by_parent.setdefault((t, key.rsplit("/", 2)[0]), []).append(doc)
+            self.by_parent.setdefault((t, parent_key(key)), []).append(doc)
 
     def resolve(self, ref: str, type_keys: tuple[str, ...]) -> dict[str, Any]:
         """
@@ -138,6 +138,17 @@ class RelationIndex:
     def children_of(self, type_key: str, parent_id: str) -> list[dict[str, Any]]:
         """The indexed children of `type_key` under `parent_id`."""
         return self.by_parent.get((type_key, ref_key(parent_id)), [])
+
+
+def parent_key(key: str) -> str:
+    """
+    The parent of an id key: `<parent>/<child type>/<name>`, or for an extension resource
+    (`<resource id>/providers/Microsoft.Insights/diagnosticSettings/<name>`) the resource.
+    """
+    parts = key.rsplit("/", 4)
+    if len(parts) == 5 and parts[1] == "providers" and parts[0].count("/") >= 2:
+        return parts[0]
+    return key.rsplit("/", 2)[0]
 
 
 def _merge_keep(trie: dict[str, Any] | None, keep: tuple[tuple[Any, ...], ...] | None) -> dict[str, Any] | None:
