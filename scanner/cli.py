@@ -133,7 +133,7 @@ def _policy_option(f: Any) -> Any:
               help="Force the inventory format: snapshot, arm-list, resource-graph, arm, az-cli, "
               "azure-powershell, aws-ec2-instances, aws-ec2-volumes, aws-ec2-reservation, "
               "aws-ec2-instance, aws-ec2-volume, aws-kms-key, aws-elbv2-load-balancers, "
-              "aws-ec2-vpcs, aws-s3-buckets, aws-config.")
+              "aws-ec2-vpcs, aws-ec2-security-groups, aws-s3-buckets, aws-config.")
 @click.option("--scan-id", metavar="ID", help="Use this scan id (default: a random UUID).")
 @click.option("--workers", metavar="N|auto", default="1", show_default=True,
               help="Processes evaluating large JSONL files (auto: the cores, at most 4); "

@@ -1,7 +1,7 @@
 """
 AWS CLI describe outputs → canonical docs: the list answers (`describe-instances`,
 `describe-volumes`, `kms describe-key`, `elbv2 describe-load-balancers`, `describe-vpcs`,
-`s3api list-buckets`) and the single objects some commands print (`run-instances`' bare
+`describe-security-groups`, `s3api list-buckets`) and the single objects some commands print (`run-instances`' bare
 Reservation, `create-volume`'s bare Volume, one Instance picked with `--query`).
 
 Only what the describe call returns is here: keys the collector derives from further calls
@@ -27,6 +27,7 @@ MARKERS = {
     "KeyMetadata": "aws-kms-key",
     "LoadBalancers": "aws-elbv2-load-balancers",
     "Vpcs": "aws-ec2-vpcs",
+    "SecurityGroups": "aws-ec2-security-groups",  # a bare Instance has the key too: see formats
     "Buckets": "aws-s3-buckets",
 }
 """The top-level key that names each AWS output shape; two of them in one object is ambiguous."""
@@ -155,6 +156,31 @@ def vpcs(data: dict) -> Iterator[dict]:
         arn = f"arn:aws:ec2::{owner or ''}:vpc/{vpc['VpcId']}"
         yield aws_resource("AWS::EC2::VPC", arn, tags.get("Name") or vpc["VpcId"], None, owner,
                            tags, vpc)
+
+
+def security_group(group: dict, region: str | None = None, partition: str = "aws") -> dict[str, Any]:
+    """
+    `describe-security-groups` SecurityGroup → AWS::EC2::SecurityGroup. The id is the group's
+    ARN (`SecurityGroupArn`, which newer APIs print; else built, without a region when the
+    output names none).
+    """
+    gid = group["GroupId"]
+    if not isinstance(gid, str) or not gid:
+        raise TypeError("security group GroupId must be a non-empty string")
+    owner = group.get("OwnerId") if isinstance(group.get("OwnerId"), str) else None
+    given = group.get("SecurityGroupArn")
+    arn_region, arn_account = _arn_parts(given)
+    region = region or arn_region
+    arn = f"arn:{partition}:ec2:{region or ''}:{owner or arn_account or ''}:security-group/{gid}"
+    tags = aws_tags(group.get("Tags"))
+    name = tags.get("Name") or str(group.get("GroupName") or gid)
+    return aws_resource("AWS::EC2::SecurityGroup", arn, name, region, owner or arn_account, tags, group)
+
+
+def security_groups(data: dict) -> Iterator[dict]:
+    """`aws ec2 describe-security-groups` → AWS::EC2::SecurityGroup."""
+    for group in _objects(data["SecurityGroups"], "SecurityGroups"):
+        yield security_group(group)
 
 
 def buckets(data: dict) -> Iterator[dict]:
