@@ -177,6 +177,41 @@ def security_group(group: dict, region: str | None = None, partition: str = "aws
     return aws_resource("AWS::EC2::SecurityGroup", arn, name, region, owner or arn_account, tags, group)
 
 
+def config_security_group(props: dict) -> dict:
+    """
+    An AWS Config SecurityGroup `configuration` (already PascalCase) in describe shape: Config
+    lists each rule's IPv4 ranges twice, as `ipv4Ranges` objects and as `ipRanges` strings
+    (`["0.0.0.0/0"]`), where describe has `IpRanges: [{"CidrIp": …}]`. Read as they come, the
+    strings would hold no `CidrIp`, and an open rule would look closed.
+    """
+    for key in ("IpPermissions", "IpPermissionsEgress"):
+        rules = props.get(key)
+        if not isinstance(rules, list):
+            continue  # left as is: a policy reading it says `unknown`
+        props[key] = [_describe_rule(r) if isinstance(r, dict) else r for r in rules]
+    return props
+
+
+def _describe_rule(rule: dict) -> dict:
+    v4, flat = rule.get("Ipv4Ranges"), rule.get("IpRanges")
+    if v4 is None and not (isinstance(flat, list) and any(isinstance(c, str) for c in flat)):
+        return rule
+    if v4 is not None and not isinstance(v4, list) or flat is not None and not isinstance(flat, list):
+        return rule  # not lists: left as is, so a policy reading them says `unknown`
+    ranges = list(v4 or [])
+    seen = {c for r in ranges if isinstance(r, dict) and isinstance(c := r.get("CidrIp"), str)}
+    for c in flat or []:
+        cidr = c.get("CidrIp") if isinstance(c, dict) else c
+        if isinstance(cidr, str):
+            if cidr in seen:
+                continue  # the same range, given both ways
+            seen.add(cidr)
+        ranges.append(c if isinstance(c, dict) else {"CidrIp": cidr})
+    out = {k: v for k, v in rule.items() if k != "Ipv4Ranges"}
+    out["IpRanges"] = ranges
+    return out
+
+
 def security_groups(data: dict) -> Iterator[dict]:
     """`aws ec2 describe-security-groups` → AWS::EC2::SecurityGroup."""
     for group in _objects(data["SecurityGroups"], "SecurityGroups"):

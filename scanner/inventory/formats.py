@@ -217,6 +217,8 @@ def config_item(item: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(conf, dict):
         raise ShapeError(f"configuration must be a JSON object, not {type(conf).__name__}")
     props = _upper_first(conf)
+    if str(item.get("resourceType", "")).lower() == "aws::ec2::securitygroup":
+        props = aws_describe.config_security_group(props)
     supp = item.get("supplementaryConfiguration")
     if supp:
         if not isinstance(supp, dict):

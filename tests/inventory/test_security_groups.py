@@ -78,3 +78,53 @@ def test_any_group_is_read_whole_or_refused(tmp_path, group):
     else:
         assert doc["properties"] == group  # nothing dropped or rewritten
         assert doc["id"].endswith(f":security-group/{group['GroupId']}")
+
+
+def config_item(permissions: list) -> dict:
+    return {"resourceType": "AWS::EC2::SecurityGroup", "resourceId": "sg-0aaa0000000000001",
+            "ARN": "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-0aaa0000000000001",
+            "awsRegion": "eu-west-1", "awsAccountId": "111122223333", "configurationItemStatus": "OK",
+            "configuration": {"groupId": "sg-0aaa0000000000001", "groupName": "enclave-parent",
+                              "ipPermissions": permissions, "ipPermissionsEgress": []}}
+
+
+def test_config_items_give_the_describe_ip_ranges(tmp_path):
+    # AWS Config gives each IPv4 range twice: `ipv4Ranges` objects and `ipRanges` strings
+    both = {"ipProtocol": "tcp", "fromPort": 443, "toPort": 443, "ipv6Ranges": [{"cidrIpv6": "::/0"}],
+            "ipv4Ranges": [{"cidrIp": "10.20.0.0/16", "description": "vpc"}],
+            "ipRanges": ["10.20.0.0/16", "0.0.0.0/0"]}
+    strings_only = {"ipProtocol": "-1", "ipRanges": ["0.0.0.0/0"]}
+    (doc,) = load(tmp_path, {"configurationItems": [config_item([both, strings_only])]})
+    first, second = doc["properties"]["IpPermissions"]
+    assert first["IpRanges"] == [{"CidrIp": "10.20.0.0/16", "Description": "vpc"}, {"CidrIp": "0.0.0.0/0"}]
+    assert "Ipv4Ranges" not in first
+    assert first["Ipv6Ranges"] == [{"CidrIpv6": "::/0"}]
+    assert second == {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+
+
+def test_an_open_rule_from_aws_config_fails_the_enclave_policy(tmp_path, ccscan):
+    instance = {"resourceType": "AWS::EC2::Instance", "resourceId": "i-0a1b2c3d4e5f60031",
+                "ARN": "arn:aws:ec2:eu-west-1:111122223333:instance/i-0a1b2c3d4e5f60031",
+                "awsRegion": "eu-west-1", "awsAccountId": "111122223333", "configurationItemStatus": "OK",
+                "configuration": {"instanceId": "i-0a1b2c3d4e5f60031", "state": {"name": "running"},
+                                  "enclaveOptions": {"enabled": True},
+                                  "securityGroups": [{"groupId": "sg-0aaa0000000000001"}]}}
+    group = config_item([{"ipProtocol": "tcp", "fromPort": 22, "toPort": 22, "ipRanges": ["0.0.0.0/0"]}])
+    (tmp_path / "config.json").write_text(json.dumps({"configurationItems": [instance, group]}))
+    res = ccscan("scan", str(tmp_path), "--check", "CCS-AWS-EC2-003", "--format", "json")
+    assert res.exit_code == 1, res.stderr
+    assert [f["status"] for f in res.json()["findings"]] == ["fail"]
+
+
+@given(st.lists(st.dictionaries(st.sampled_from(["ipRanges", "ipv4Ranges", "ipProtocol"]),
+                                st.lists(st.sampled_from(["0.0.0.0/0", "10.0.0.0/8"]) | _json, max_size=3)
+                                | _json, max_size=3), max_size=3))
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_config_rules_keep_every_ipv4_range(tmp_path, rules):
+    (doc,) = load(tmp_path, {"configurationItems": [config_item(rules)]})
+    # every CIDR string Config gives in `ipRanges` is a `CidrIp` afterwards (both lists, or absent)
+    for rule, out in zip(rules, doc["properties"]["IpPermissions"], strict=True):
+        flat, v4 = rule.get("ipRanges", []), rule.get("ipv4Ranges", [])
+        if isinstance(flat, list) and isinstance(v4, list):
+            got = [r.get("CidrIp") for r in out.get("IpRanges", []) if isinstance(r, dict)]
+            assert all(c in got for c in flat if isinstance(c, str))
