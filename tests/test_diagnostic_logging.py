@@ -5,6 +5,7 @@ and a scan without any settings fails every account (never a pass on absent evid
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -37,3 +38,19 @@ def test_a_scan_without_diagnostic_settings_fails_every_account(tmp_path, ccscan
     res = ccscan("scan", str(tmp_path), "--check", "CCS-AZ-AI-007", "--format", "json")
     assert res.exit_code == 1, res.stderr
     assert statuses(res.json()) == {f"{ACCOUNTS}/oai-prod-weu": "fail", f"{ACCOUNTS}/aisvc-foundry-weu": "fail"}
+
+
+def test_az_cli_diagnostic_settings_output_decides_too(tmp_path, ccscan):
+    # `az monitor diagnostic-settings list --resource ID` prints the settings flattened (no
+    # `properties`), with the SDK's names, which are the REST names for this type
+    account = f"{ACCOUNTS}/oai-prod-weu"
+    az = [{"id": f"{account}/providers/microsoft.insights/diagnosticSettings/to-law", "name": "to-law",
+           "type": "Microsoft.Insights/diagnosticSettings", "resourceGroup": "rg-ai",
+           "workspaceId": "/subscriptions/00000000-0000-0000-0000-00000000000c/resourceGroups/rg-monitor/providers/Microsoft.OperationalInsights/workspaces/law1",
+           "logs": [{"category": None, "categoryGroup": "audit", "enabled": True,
+                     "retentionPolicy": {"days": 0, "enabled": False}}],
+           "metrics": [], "logAnalyticsDestinationType": None}]
+    (tmp_path / "az-diag.json").write_text(json.dumps(az))
+    shutil.copy(PROD / "cognitive-services.json", tmp_path / "accounts.json")
+    res = ccscan("scan", str(tmp_path), "--check", "CCS-AZ-AI-007", "--format", "json")
+    assert statuses(res.json()) == {account: "pass", f"{ACCOUNTS}/aisvc-foundry-weu": "fail"}
