@@ -133,7 +133,7 @@ def _policy_option(f: Any) -> Any:
               help="Force the inventory format: snapshot, arm-list, resource-graph, arm, az-cli, "
               "azure-powershell, aws-ec2-instances, aws-ec2-volumes, aws-ec2-reservation, "
               "aws-ec2-instance, aws-ec2-volume, aws-kms-key, aws-elbv2-load-balancers, "
-              "aws-ec2-vpcs, aws-s3-buckets, aws-config.")
+              "aws-ec2-vpcs, aws-ec2-security-groups, aws-s3-buckets, aws-config.")
 @click.option("--scan-id", metavar="ID", help="Use this scan id (default: a random UUID).")
 @click.option("--workers", metavar="N|auto", default="1", show_default=True,
               help="Processes evaluating large JSONL files (auto: the cores, at most 4); "
@@ -468,9 +468,8 @@ def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool, e
     not_applicable. PATHS default to ./policies, else the built-in packs.
     """
     from scanner.policy.catalog import load_catalog
-    from scanner.policy.explain import explain as trace_of
     from scanner.policy.lint import catalog_roots
-    from scanner.policy.selftest import run_tests, summary_lines
+    from scanner.policy.selftest import explain_case, run_tests, summary_lines
 
     chosen = _policy_paths(paths)
     catalog = load_catalog(catalog_roots(chosen) if whole_catalog else chosen, type_check=True)
@@ -487,7 +486,7 @@ def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool, e
             failed += 1
             click.echo(escape(f"FAIL {res.describe()}", keep_newlines=True))
         if explain or not res.ok:
-            click.echo("\n".join("     " + line for line in trace_of(res.policy, res.case.resource)))
+            click.echo("\n".join("     " + line for line in explain_case(res.policy, res.case)))
     for line in summary_lines(catalog, passed, failed):
         click.echo(line)
     ctx.exit(1 if failed else 0)

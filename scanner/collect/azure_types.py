@@ -2,8 +2,9 @@
 The Azure resource types ccscan collects: which SDK lists each, at which API version.
 
 One table, read by the collector: a list call per subscription (or resource group) and type,
-following `nextLink`, so the number of requests grows with pages, not resources. Only App
-Service's `siteConfig` needs a call per resource, because list responses leave it empty.
+following `nextLink`, so the number of requests grows with pages, not resources. App
+Service's `siteConfig` needs a call per resource, because list responses leave it empty; child
+and extension types (vault keys, diagnostic settings) need one list per parent.
 API versions are pinned, so the document shape does not change with an SDK upgrade; they are
 recorded in the snapshot header.
 """
@@ -40,6 +41,9 @@ class TypeSpec:
     parent: str | None = None
     """For a child type (`vaults/keys`): the parent type, listed first; then one list per parent."""
     parent_api_version: str = ""
+    child_path: str | None = None
+    """For a child type: the path under each parent id (default: the type's last segment);
+    `providers/Microsoft.Insights/diagnosticSettings` for an extension resource."""
 
     def client(self, factory: ClientFactory, sub: str) -> Any:
         """Return the SDK client that lists this type in a subscription."""
@@ -56,7 +60,7 @@ class TypeSpec:
         if self.parent is not None:
             # ARM has no subscription-wide list of child resources: list the parents, then
             # each parent's children (requests grow with parents, as config/web with sites).
-            child = self.type.rsplit("/", 1)[1]
+            child = self.child_path or self.type.rsplit("/", 1)[1]
             for parents in raw_pages(client, f"{scope}/providers/{self.parent}", self.parent_api_version):
                 for parent in parents:
                     parent_id = str(parent.get("id", "")) if isinstance(parent, dict) else ""
@@ -105,6 +109,12 @@ SPECS: tuple[TypeSpec, ...] = (
     TypeSpec("Microsoft.CognitiveServices/accounts/deployments", "2024-10-01",
              parent="Microsoft.CognitiveServices/accounts", parent_api_version="2024-10-01"),
     TypeSpec("Microsoft.Search/searchServices", "2023-11-01"),
+    # Diagnostic settings are extension resources (`{account id}/providers/Microsoft.Insights/
+    # diagnosticSettings/{name}`), listed per resource: only the AI accounts' are read
+    # (`Microsoft.Insights/diagnosticSettings/read`, part of Reader).
+    TypeSpec("Microsoft.Insights/diagnosticSettings", "2021-05-01-preview",
+             parent="Microsoft.CognitiveServices/accounts", parent_api_version="2024-10-01",
+             child_path="providers/Microsoft.Insights/diagnosticSettings"),
 )
 """Every type the collector can read, in collection order."""
 
