@@ -86,6 +86,10 @@ AZURE: dict[str, tuple[str, str, str]] = {
     "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies": ("azure-mgmt-network", "azure.mgmt.network.models", "WebApplicationFirewallPolicy"),
     "Microsoft.Network/virtualNetworks/subnets": ("azure-mgmt-network", "azure.mgmt.network.models", "Subnet"),
     "Microsoft.Network/ddosProtectionPlans": ("azure-mgmt-network", "azure.mgmt.network.models", "DdosProtectionPlan"),
+    # The model-transit chain's links (caller -> role assignment -> account -> endpoint -> zone).
+    "Microsoft.Network/privateDnsZones": ("azure-mgmt-privatedns", "azure.mgmt.privatedns.models", "PrivateZone"),
+    "Microsoft.Network/privateDnsZones/virtualNetworkLinks": ("azure-mgmt-privatedns", "azure.mgmt.privatedns.models", "VirtualNetworkLink"),
+    "Microsoft.Authorization/roleAssignments": ("azure-mgmt-authorization", "azure.mgmt.authorization.models", "RoleAssignment"),
 }
 
 # CloudFormation type -> (botocore service, shape). The describe shape goes under `properties`.
