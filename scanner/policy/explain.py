@@ -65,6 +65,8 @@ class TracingCompiler(ConditionCompiler):
         return _traced(check, _label(node, text), depth, per_element), text
 
     def _elements(self, spec: dict, depth: int) -> tuple[Callable[[Any], Any], Check] | None:
+        if not isinstance(spec.get("field"), str):
+            return None  # a count over related resources: its where runs inside the relation
         try:
             path = parse_path(spec["field"])
         except PathSyntaxError:

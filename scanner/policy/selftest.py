@@ -39,7 +39,7 @@ def outcome_for(policy: Policy, case: TestCase) -> tuple[str, str]:
         return "not_applicable", ""
     related = None
     doc = case.resource
-    if case.related:
+    if case.related or policy.relations:  # as in a scan: a relational policy always has an index
         related = RelationIndex([*policy.relations, *merge_relations(policy.types)])
         for rel in case.related:
             related.add(Resource(rel))
