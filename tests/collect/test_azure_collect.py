@@ -56,7 +56,7 @@ def test_site_config_comes_from_config_web():
     sites = {r.name: r.doc for r in resources}
     assert sites["app-legacy-api"]["properties"]["siteConfig"]["minTlsVersion"] == "1.0"
     assert sites["app-chat-frontend"]["properties"]["siteConfig"]["ftpsState"] == "Disabled"
-    assert configs == len(sites) == 4
+    assert configs == len(sites) == 8  # 4 dev-sandbox apps, 4 model-transit callers in prod-ai
     assert listed == len(arm.estate.subscriptions)
 
 
