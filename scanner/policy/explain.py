@@ -24,6 +24,7 @@ from scanner.policy.paths import (
     multi_getter,
     parse_path,
 )
+from scanner.policy.related import with_root
 from scanner.relindex import ACTIVE, merged
 
 Event = tuple[int, str, bool | None, list[tuple[str, Any]]]
@@ -99,7 +100,10 @@ def _label(node: Any, text: str) -> str:
     if "count" in node and isinstance(node["count"], dict):
         spec = node["count"]
         where = " where ..." if "where" in spec else ""
-        return f"count of {_plain(spec.get('field'))}{where} {op} {show(value)}"
+        rel = spec.get("related")
+        what = _plain(spec.get("field")) if "field" in spec or not isinstance(rel, dict) else (
+            f"related {_plain(rel.get('type'))}")
+        return f"count of {what}{where} {op} {show(value)}"
     if "field" in node:
         if op == "exists":
             return f"{_plain(node['field'])} {'exists' if str(value).lower() == 'true' else 'is absent'}"
@@ -233,8 +237,8 @@ def explain(policy: Policy, resource: dict[str, Any]) -> list[str]:
 
 def _run(check: Any, resource: dict[str, Any], trace: Trace) -> bool | str:
     """Run a traced check; what stopped it (an array path over a non-array) as text."""
-    try:
-        return bool(check(resource, trace, None))
+    try:  # the judged resource is the root `sameAs` reads, as in the engine
+        return bool(with_root(check)(resource, trace, None))
     except NotAnArray as e:
         return f"stopped: {e}"
     except Exception as e:  # noqa: BLE001 - the engine reports it as `error`; the trace says where
