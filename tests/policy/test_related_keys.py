@@ -253,3 +253,18 @@ def test_explain_reads_same_as_from_the_judged_resource_like_the_engine(ccscan):
     block = text.split("sites/app-rag-api (Microsoft.Web/sites): pass", 1)[1].split("CCS-AZ-TRANSIT-003 on", 1)[0]
     assert "  assert: holds" in block
     assert "count of related Microsoft.Authorization/roleAssignments" in block
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+                     max_leaves=20)
+
+
+@given(_json)
+def test_from_values_never_raise_and_are_only_non_blank_text(doc: Any):
+    from scanner.policy.paths import parse_path
+    from scanner.policy.related import values_at
+
+    for path in ("identity.principalId", "identity.userAssignedIdentities[*].principalId", "a[*][*].b", "a[0].b"):
+        values = values_at(parse_path(path).steps)({"identity": doc, "a": doc})
+        assert all(isinstance(v, str) and v.strip() for v in values)
