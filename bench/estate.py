@@ -11,6 +11,7 @@ without a hardware profile, lower-cased Resource Graph types, lower-case enum va
 from __future__ import annotations
 
 import random
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -34,7 +35,37 @@ MIX: tuple[tuple[str, int], ...] = (
     ("Microsoft.ContainerService/managedClusters", 2),
     ("Microsoft.ContainerInstance/containerGroups", 2),
     ("Microsoft.CognitiveServices/accounts/deployments", 3), ("Microsoft.Search/searchServices", 2),
+    # The model-transit chain: role assignments of site identities on AI accounts, the accounts'
+    # private endpoints with their DNS zone groups, private DNS zones and their VNet links.
+    ("Microsoft.Authorization/roleAssignments", 4), ("Microsoft.Network/privateEndpoints", 3),
+    ("Microsoft.Network/privateEndpoints/privateDnsZoneGroups", 3),
+    ("Microsoft.Network/privateDnsZones", 1), ("Microsoft.Network/privateDnsZones/virtualNetworkLinks", 2),
 )
+
+RECENT = 256
+"""How many recent sites, accounts, endpoints and zones later resources may refer to."""
+
+
+class _Recent:
+    """
+    The last RECENT resources of each referenced kind, so that chain links name resources
+    the estate holds (mostly: a few refer to ones it does not). Bounded: memory stays flat.
+    """
+
+    def __init__(self) -> None:
+        self.sites: deque[tuple[str, str]] = deque(maxlen=RECENT)  # (principal id, vnet id)
+        self.accounts: deque[str] = deque(maxlen=RECENT)
+        self.calls: deque[tuple[str, str]] = deque(maxlen=RECENT)  # (account, caller's vnet)
+        self.endpoints: deque[tuple[str, str]] = deque(maxlen=RECENT)  # (endpoint, vnet to reach)
+        self.zones: deque[str] = deque(maxlen=RECENT)
+        self.zone_vnets: deque[tuple[str, str]] = deque(maxlen=RECENT)  # (zone, vnet to link)
+
+
+_recent = _Recent()
+
+
+def _one(rng: random.Random, items: deque[Any], fallback: Any) -> Any:
+    return items[rng.randrange(len(items))] if items else fallback
 
 
 def _pick(rng: random.Random, weighted: tuple[tuple[Any, int], ...]) -> Any:
@@ -230,6 +261,7 @@ def cognitive_account(rng: random.Random, i: int) -> dict[str, Any]:
     _put(rng, props, "encryption", {"keySource": _pick(rng, (
         ("Microsoft.KeyVault", 40), ("Microsoft.CognitiveServices", 60)))}, 0.3)
     _put(rng, props, "restrictOutboundNetworkAccess", rng.random() < 0.5, 0.3)
+    _recent.accounts.append(c.id)
     return c.envelope(props, etag=f'"{_uuid(rng)}"', sku={"name": "S0"}, kind=kind,
                       identity=_identity(rng))
 
@@ -258,8 +290,27 @@ def web_site(rng: random.Random, i: int) -> dict[str, Any]:
                 ("Disabled", 40), ("FtpsOnly", 30), ("AllAllowed", 20), (None, 10))),
             "remoteDebuggingEnabled": False,
         }
+    vnet = c.arm(f"Microsoft.Network/virtualNetworks/vnet-{c.workload}-{c.env}").replace(
+        f"/resourceGroups/{c.rg}/", f"/resourceGroups/rg-net-{c.env}/")
+    if rng.random() < 0.6:  # VNet-integrated, mostly with route-all
+        props["virtualNetworkSubnetId"] = f"{vnet}/subnets/snet-apps"
+        if "siteConfig" in props:
+            props["siteConfig"]["vnetRouteAllEnabled"] = rng.random() < 0.75
     kind = _pick(rng, (("app,linux", 50), ("app", 20), ("functionapp,linux", 30)))
-    return c.envelope(props, kind=kind)
+    who = rng.random()
+    if who < 0.7:
+        identity: dict[str, Any] | None = _identity(rng)
+    elif who < 0.8:
+        uami = c.arm(f"Microsoft.ManagedIdentity/userAssignedIdentities/id-{c.name}")
+        identity = {"type": "UserAssigned", "userAssignedIdentities": {
+            uami: {"principalId": _uuid(rng), "clientId": _uuid(rng)}}}
+    else:
+        identity = None
+    if identity is None:
+        return c.envelope(props, kind=kind)
+    principal = identity.get("principalId") or next(iter(identity["userAssignedIdentities"].values()))["principalId"]
+    _recent.sites.append((principal, vnet))
+    return c.envelope(props, kind=kind, identity=identity)
 
 
 def storage_account(rng: random.Random, i: int) -> dict[str, Any]:
@@ -450,6 +501,119 @@ def search_service(rng: random.Random, i: int) -> dict[str, Any]:
     return c.envelope(props, sku={"name": "standard"})
 
 
+ROLES = (("5e0bd9bd-7b93-4f28-af87-19fc36ad61bd", 50), ("a97b65f3-24c7-4388-baec-2e87135dc908", 30),
+         ("2a2b9908-6ea1-4ae2-8e65-a410df84e7d1", 20))
+"""Cognitive Services OpenAI User, Cognitive Services User, Storage Blob Data Reader."""
+
+
+def role_assignment(rng: random.Random, i: int) -> dict[str, Any]:
+    """A site identity's role: on a recent AI account (a few gone), a storage account, or a group."""
+    c = _Ctx(rng, i, "Microsoft.Authorization/roleAssignments", "ra")
+    guid = _uuid(rng)
+    principal, vnet = _one(rng, _recent.sites, (_uuid(rng), ""))
+    where = rng.random()
+    if where < 0.75:
+        scope = _one(rng, _recent.accounts, c.arm("Microsoft.CognitiveServices/accounts/oai-none"))
+        if rng.random() < 0.03:  # deleted since: the chain is unknown
+            scope = f"{scope}-deleted"
+        elif vnet:
+            _recent.calls.append((scope, vnet))
+    elif where < 0.9:
+        scope = c.arm(f"Microsoft.Storage/storageAccounts/st{c.workload}{i:07d}")
+    else:
+        scope = f"/subscriptions/{c.sub}/resourceGroups/{c.rg}"
+    c.id = f"{scope}/providers/Microsoft.Authorization/roleAssignments/{guid}"
+    c.name, c.sub = guid, scope.split("/")[2]
+    role = _pick(rng, ROLES)
+    props = {"roleDefinitionId": f"/subscriptions/{c.sub}/providers/Microsoft.Authorization/roleDefinitions/{role}",
+             "principalId": principal.upper() if rng.random() < 0.05 else principal,
+             "principalType": "ServicePrincipal", "scope": scope, "condition": None,
+             "conditionVersion": None, "createdOn": CREATED, "updatedOn": CREATED,
+             "delegatedManagedIdentityResourceId": None, "description": None}
+    doc = c.envelope(props)
+    doc.pop("location", None)  # ARM gives role assignments neither location nor tags; the
+    doc["tags"] = {}           # file loaders fill tags as {}, so the bench writes them so
+    return doc
+
+
+def private_endpoint(rng: random.Random, i: int) -> dict[str, Any]:
+    """A private endpoint to a recent AI account: approved, pending or rejected; automatic or manual."""
+    c = _Ctx(rng, i, PE, "pe")
+    # Mostly for an account some caller has a role on (the endpoint its platform team made).
+    account, vnet = _one(rng, _recent.calls, ("", "")) if rng.random() < 0.8 else ("", "")
+    if not account:
+        account = _one(rng, _recent.accounts, c.arm("Microsoft.CognitiveServices/accounts/oai-none"))
+    status = _pick(rng, PE_STATUSES)
+    manual = rng.random() < 0.15
+    conn = {"id": f"{c.id}/privateLinkServiceConnections/{c.name}", "name": c.name,
+            "type": "Microsoft.Network/privateEndpoints/privateLinkServiceConnections",
+            "properties": {"provisioningState": "Succeeded", "privateLinkServiceId": account,
+                           "groupIds": ["account"],
+                           "privateLinkServiceConnectionState": {"status": status, "description": "",
+                                                                 "actionsRequired": "None"}}}
+    props: dict[str, Any] = {
+        "provisioningState": "Succeeded", "resourceGuid": _uuid(rng),
+        "privateLinkServiceConnections": [] if manual else [conn],
+        "manualPrivateLinkServiceConnections": [conn] if manual else [],
+        "subnet": {"id": c.arm(f"Microsoft.Network/virtualNetworks/vnet-{c.workload}-{c.env}/subnets/snet-pe")},
+        "networkInterfaces": [{"id": c.arm(f"Microsoft.Network/networkInterfaces/{c.name}.nic")}],
+        "customDnsConfigs": [{"fqdn": f"{account.rsplit('/', 1)[-1]}.openai.azure.com",
+                              "ipAddresses": [f"10.{rng.randrange(256)}.{rng.randrange(256)}.4"]}],
+    }
+    _recent.endpoints.append((c.id, vnet))
+    return c.envelope(props, etag=f'W/"{_uuid(rng)}"')
+
+
+def dns_zone_group(rng: random.Random, i: int) -> dict[str, Any]:
+    """The DNS zone group of a recent endpoint, naming a recent private DNS zone (a few gone)."""
+    c = _Ctx(rng, i, f"{PE}/privateDnsZoneGroups", "zg")
+    endpoint, vnet = _one(rng, _recent.endpoints, (c.arm(f"{PE}/pe-none"), ""))
+    c.id, c.name = f"{endpoint}/privateDnsZoneGroups/default-{i:07d}", f"default-{i:07d}"
+    c.sub = endpoint.split("/")[2]
+    zone = _one(rng, _recent.zones, c.arm("Microsoft.Network/privateDnsZones/privatelink.openai.azure.com"))
+    if rng.random() < 0.02:
+        zone = f"{zone}-gone"
+    elif vnet:
+        _recent.zone_vnets.append((zone, vnet))
+    props = {"provisioningState": "Succeeded", "privateDnsZoneConfigs": [{
+        "name": "privatelink-openai-azure-com", "properties": {"privateDnsZoneId": zone, "recordSets": [{
+            "recordType": "A", "recordSetName": endpoint.rsplit("/", 1)[-1], "ttl": 10,
+            "provisioningState": "Succeeded", "ipAddresses": ["10.0.0.4"]}]}}]}
+    doc = c.envelope(props)
+    doc.pop("location", None)
+    return doc
+
+
+def private_dns_zone(rng: random.Random, i: int) -> dict[str, Any]:
+    """A `privatelink.openai.azure.com` zone (one per DNS resource group)."""
+    c = _Ctx(rng, i, "Microsoft.Network/privateDnsZones", "zone")
+    c.rg, c.name = f"rg-dns-{i:07d}", "privatelink.openai.azure.com"
+    c.id = c.arm(f"Microsoft.Network/privateDnsZones/{c.name}")
+    props = {"maxNumberOfRecordSets": 25000, "maxNumberOfVirtualNetworkLinks": 1000,
+             "numberOfRecordSets": rng.randrange(1, 40), "numberOfVirtualNetworkLinks": rng.randrange(1, 6),
+             "provisioningState": "Succeeded"}
+    _recent.zones.append(c.id)
+    doc = c.envelope(props, etag=_uuid(rng))
+    doc["location"] = "global"
+    return doc
+
+
+def vnet_link(rng: random.Random, i: int) -> dict[str, Any]:
+    """A recent zone's link to the VNet of a caller that needs it, or to a hub VNet."""
+    c = _Ctx(rng, i, "Microsoft.Network/privateDnsZones/virtualNetworkLinks", "link")
+    zone, vnet = _one(rng, _recent.zone_vnets, ("", "")) if rng.random() < 0.7 else ("", "")
+    if not zone:
+        zone = _one(rng, _recent.zones, c.arm("Microsoft.Network/privateDnsZones/privatelink.openai.azure.com"))
+    c.id, c.sub = f"{zone}/virtualNetworkLinks/{c.name}", zone.split("/")[2]
+    if not vnet or rng.random() < 0.2:
+        vnet = c.arm(f"Microsoft.Network/virtualNetworks/vnet-hub-{c.env}")
+    props = {"virtualNetwork": {"id": vnet}, "registrationEnabled": False,
+             "virtualNetworkLinkState": "Completed", "provisioningState": "Succeeded"}
+    doc = c.envelope(props, etag=f'"{_uuid(rng)}"')
+    doc["location"] = "global"
+    return doc
+
+
 BUILDERS: dict[str, Callable[[random.Random, int], dict[str, Any]]] = {
     "Microsoft.Compute/virtualMachines": virtual_machine,
     "Microsoft.Compute/disks": disk,
@@ -466,6 +630,11 @@ BUILDERS: dict[str, Callable[[random.Random, int], dict[str, Any]]] = {
     "Microsoft.ContainerInstance/containerGroups": container_group,
     "Microsoft.CognitiveServices/accounts/deployments": model_deployment,
     "Microsoft.Search/searchServices": search_service,
+    "Microsoft.Authorization/roleAssignments": role_assignment,
+    "Microsoft.Network/privateEndpoints": private_endpoint,
+    "Microsoft.Network/privateEndpoints/privateDnsZoneGroups": dns_zone_group,
+    "Microsoft.Network/privateDnsZones": private_dns_zone,
+    "Microsoft.Network/privateDnsZones/virtualNetworkLinks": vnet_link,
 }
 
 
@@ -473,6 +642,8 @@ def generate_resources(count: int, seed: int = 1) -> Iterator[dict[str, Any]]:
     """
     Yield `count` canonical resource documents, the same ones for the same seed.
     """
+    global _recent
     rng = random.Random(seed)
+    _recent = _Recent()  # the same references for the same seed, whatever ran before
     for i in range(count):
         yield BUILDERS[_pick(rng, MIX)](rng, i)

@@ -498,6 +498,13 @@ CHECKS: dict[str, Callable[[dict[str, Any]], list[Decision]]] = {
     "microsoft.containerinstance/containergroups": container_group,
     "microsoft.cognitiveservices/accounts/deployments": model_deployment,
     "microsoft.search/searchservices": search_service,
+    # Links of the model-transit chain: no single-resource policy judges them (the chain
+    # policies CCS-AZ-TRANSIT-* are scoped out of this yardstick, see run.py covered()).
+    "microsoft.authorization/roleassignments": lambda doc: [],
+    "microsoft.network/privateendpoints": lambda doc: [],
+    "microsoft.network/privateendpoints/privatednszonegroups": lambda doc: [],
+    "microsoft.network/privatednszones": lambda doc: [],
+    "microsoft.network/privatednszones/virtualnetworklinks": lambda doc: [],
 }
 """Lower-cased resource type -> its checks (types compare case-insensitively)."""
 

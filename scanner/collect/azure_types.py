@@ -115,6 +115,19 @@ SPECS: tuple[TypeSpec, ...] = (
     TypeSpec("Microsoft.Insights/diagnosticSettings", "2021-05-01-preview",
              parent="Microsoft.CognitiveServices/accounts", parent_api_version="2024-10-01",
              child_path="providers/Microsoft.Insights/diagnosticSettings"),
+    # The model-transit chain (all `*/read` actions of Reader): a caller's VNet (subnets inline),
+    # the private endpoints to AI accounts with each endpoint's DNS zone groups (one list per
+    # endpoint), private DNS zones (global, so listed per subscription) with each zone's virtual
+    # network links, and role assignments (`Microsoft.Authorization/roleAssignments/read`; the
+    # subscription list includes assignments scoped to resources in it).
+    TypeSpec("Microsoft.Network/virtualNetworks", "2024-05-01"),
+    TypeSpec("Microsoft.Network/privateEndpoints", "2024-05-01"),
+    TypeSpec("Microsoft.Network/privateEndpoints/privateDnsZoneGroups", "2024-05-01",
+             parent="Microsoft.Network/privateEndpoints", parent_api_version="2024-05-01"),
+    TypeSpec("Microsoft.Network/privateDnsZones", "2024-06-01"),
+    TypeSpec("Microsoft.Network/privateDnsZones/virtualNetworkLinks", "2024-06-01",
+             parent="Microsoft.Network/privateDnsZones", parent_api_version="2024-06-01"),
+    TypeSpec("Microsoft.Authorization/roleAssignments", "2022-04-01"),
 )
 """Every type the collector can read, in collection order."""
 

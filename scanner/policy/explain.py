@@ -24,6 +24,7 @@ from scanner.policy.paths import (
     multi_getter,
     parse_path,
 )
+from scanner.policy.related import with_root
 from scanner.relindex import ACTIVE, merged
 
 Event = tuple[int, str, bool | None, list[tuple[str, Any]]]
@@ -65,6 +66,8 @@ class TracingCompiler(ConditionCompiler):
         return _traced(check, _label(node, text), depth, per_element), text
 
     def _elements(self, spec: dict, depth: int) -> tuple[Callable[[Any], Any], Check] | None:
+        if not isinstance(spec.get("field"), str):
+            return None  # a count over related resources: its where runs inside the relation
         try:
             path = parse_path(spec["field"])
         except PathSyntaxError:
@@ -98,7 +101,8 @@ def _label(node: Any, text: str) -> str:
         spec = node["count"]
         where = " where ..." if "where" in spec else ""
         rel = spec.get("related")
-        what = f"related {_plain(rel.get('type'))}" if isinstance(rel, dict) else _plain(spec.get("field"))
+        what = _plain(spec.get("field")) if "field" in spec or not isinstance(rel, dict) else (
+            f"related {_plain(rel.get('type'))}")
         return f"count of {what}{where} {op} {show(value)}"
     if "field" in node:
         if op == "exists":
@@ -233,8 +237,8 @@ def explain(policy: Policy, resource: dict[str, Any]) -> list[str]:
 
 def _run(check: Any, resource: dict[str, Any], trace: Trace) -> bool | str:
     """Run a traced check; what stopped it (an array path over a non-array) as text."""
-    try:
-        return bool(check(resource, trace, None))
+    try:  # the judged resource is the root `sameAs` reads, as in the engine
+        return bool(with_root(check)(resource, trace, None))
     except NotAnArray as e:
         return f"stopped: {e}"
     except Exception as e:  # noqa: BLE001 - the engine reports it as `error`; the trace says where

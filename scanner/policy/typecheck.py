@@ -104,6 +104,12 @@ class TypeChecker:
         steps = [EACH_STEP if s is EACH else s for s in parsed.steps]
         results = [(t, self.index.check(t, steps)) for t in types]
         good = [(t, r) for t, r in results if r.ok]
+        if not good and op == FROM and EACH_STEP in steps:
+            # `from` walks a mapping's values with [*] (userAssignedIdentities): any key fits.
+            keyed = [("*" if s == EACH_STEP else s) for s in steps]
+            good = [(t, r) for t in types if (r := self.index.check(t, keyed)).ok]
+        if op == FROM:
+            op = None
         if not good:
             t, r = results[0]
             tip = f" (did you mean {show(r.suggestion)}?)" if r.suggestion else ""
@@ -202,6 +208,10 @@ def _conditions(doc: Any) -> Iterator[Read]:
                 yield raw, position(doc, ["requires", i]), None, None, None
 
 
+FROM = "from"
+"""The read of a `count: related` `from` path (its [*] may walk a mapping's values)."""
+
+
 def _type_names(spec: dict) -> tuple[str, ...] | None:
     t = spec.get("type")
     names = [n for n in (t if isinstance(t, list) else [t]) if isinstance(n, str)]
@@ -239,7 +249,7 @@ def _walk(node: Any, on: tuple[str, ...] | None, depth: int = 0) -> Iterator[Rea
             if isinstance(rel.get("refersBack"), str):
                 yield rel["refersBack"], rvp.get("refersBack", getattr(rel, "pos", None)), None, None, names
             if isinstance(rel.get("from"), str):
-                yield rel["from"], rvp.get("from", getattr(rel, "pos", None)), None, None, on
+                yield rel["from"], rvp.get("from", getattr(rel, "pos", None)), FROM, None, on
         if "where" in spec:
             yield from _walk(spec["where"], inner, depth + 1)
     rel = node.get("related")

@@ -88,6 +88,10 @@ AZURE: dict[str, tuple[str, str, str]] = {
     "Microsoft.Network/ddosProtectionPlans": ("azure-mgmt-network", "azure.mgmt.network.models", "DdosProtectionPlan"),
     # azure-mgmt-monitor 7 dropped diagnostic settings; 6.0.2 models the API the collector reads
     "Microsoft.Insights/diagnosticSettings": ("azure-mgmt-monitor", "azure.mgmt.monitor.v2021_05_01_preview.models", "DiagnosticSettingsResource"),
+    # The model-transit chain's links (caller -> role assignment -> account -> endpoint -> zone).
+    "Microsoft.Network/privateDnsZones": ("azure-mgmt-privatedns", "azure.mgmt.privatedns.models", "PrivateZone"),
+    "Microsoft.Network/privateDnsZones/virtualNetworkLinks": ("azure-mgmt-privatedns", "azure.mgmt.privatedns.models", "VirtualNetworkLink"),
+    "Microsoft.Authorization/roleAssignments": ("azure-mgmt-authorization", "azure.mgmt.authorization.models", "RoleAssignment"),
 }
 
 # CloudFormation type -> (botocore service, shape). The describe shape goes under `properties`.

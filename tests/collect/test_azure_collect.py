@@ -56,7 +56,7 @@ def test_site_config_comes_from_config_web():
     sites = {r.name: r.doc for r in resources}
     assert sites["app-legacy-api"]["properties"]["siteConfig"]["minTlsVersion"] == "1.0"
     assert sites["app-chat-frontend"]["properties"]["siteConfig"]["ftpsState"] == "Disabled"
-    assert configs == len(sites) == 4
+    assert configs == len(sites) == 8  # 4 dev-sandbox apps, 4 model-transit callers in prod-ai
     assert listed == len(arm.estate.subscriptions)
 
 
@@ -129,11 +129,21 @@ def test_request_count_grows_with_pages_not_resources():
         "Microsoft.KeyVault/managedHSMs/keys": 40,
         # an extension type listed per account: 20 diagnostic settings over the 10 accounts
         "Microsoft.Insights/diagnosticSettings": 20,
+        # the model-transit chain: 150 role assignments (2 pages), 25 endpoints with a zone group
+        # each, 4 private DNS zones with 3 virtual network links each, 20 VNets
+        "Microsoft.Authorization/roleAssignments": 150,
+        "Microsoft.Network/virtualNetworks": 20,
+        "Microsoft.Network/privateEndpoints": 25,
+        "Microsoft.Network/privateDnsZones": 4,
+        "Microsoft.Network/privateEndpoints/privateDnsZoneGroups": 25,
+        "Microsoft.Network/privateDnsZones/virtualNetworkLinks": 12,
     }
     children = {"Microsoft.KeyVault/vaults/keys": "Microsoft.KeyVault/vaults",
                 "Microsoft.CognitiveServices/accounts/deployments": "Microsoft.CognitiveServices/accounts",
                 "Microsoft.KeyVault/managedHSMs/keys": "Microsoft.KeyVault/managedHSMs",
-                "Microsoft.Insights/diagnosticSettings": "Microsoft.CognitiveServices/accounts"}
+                "Microsoft.Insights/diagnosticSettings": "Microsoft.CognitiveServices/accounts",
+                "Microsoft.Network/privateEndpoints/privateDnsZoneGroups": "Microsoft.Network/privateEndpoints",
+                "Microsoft.Network/privateDnsZones/virtualNetworkLinks": "Microsoft.Network/privateDnsZones"}
     subs, page = 3, 100
     estate = Estate.generate(subs, per_type)
     with ArmEmulator(estate, page_size=page) as arm:
@@ -142,21 +152,25 @@ def test_request_count_grows_with_pages_not_resources():
         sites = arm.count(r"/config/web$")
         child_lists = (arm.count(r"/vaults/[^/]+/keys$") + arm.count(r"/accounts/[^/]+/deployments$")
                        + arm.count(r"/managedHSMs/[^/]+/keys$")
-                       + arm.count(r"/accounts/[^/]+/providers/Microsoft\.Insights/diagnosticSettings$"))
+                       + arm.count(r"/accounts/[^/]+/providers/Microsoft\.Insights/diagnosticSettings$")
+                       + arm.count(r"/privateEndpoints/[^/]+/privateDnsZoneGroups$")
+                       + arm.count(r"/privateDnsZones/[^/]+/virtualNetworkLinks$"))
     pages = {t: max(1, math.ceil(n / page)) for t, n in per_type.items() if t not in children}
     # a child type lists its parents again (pages), then each parent's children (one page each:
     # 30 keys or 25 deployments per parent fit in a page of 100)
     per_parent = {c: pages[p] + per_type[p] for c, p in children.items()}
     lists = subs * (sum(pages.values()) + sum(per_parent.values()))
-    assert len(resources) == subs * sum(per_type.values()) == 6216
+    assert len(resources) == subs * sum(per_type.values()) == 6924
     assert collector.incomplete == []
     assert sites == subs * per_type["Microsoft.Web/sites"]
-    assert child_lists == subs * (15 + 10 + 2 + 10)
-    # 1 subscription list + per subscription: 5+5+2+1+1+1+1+3+1+1+1+1+1 list pages, then
-    # keys (1 vault list page + 15 vaults) and deployments (1 account page + 10 accounts),
-    # managed HSM keys (1 HSM list page + 2 HSMs), diagnostic settings (1 account page + 10
-    # accounts), + one config per site. Growing the children per parent does not add requests.
-    assert seen == 1 + lists + sites == 1 + 3 * (24 + 16 + 11 + 3 + 11) + 90
+    assert child_lists == subs * (15 + 10 + 2 + 10 + 25 + 4)
+    # 1 subscription list + per subscription: 5+5+2+1+1+1+1+3+1+1+1+1+1 list pages (+2 role
+    # assignment pages, 1 VNet, 1 endpoint and 1 zone page), then keys (1 vault list page + 15
+    # vaults) and deployments (1 account page + 10 accounts), managed HSM keys (1 HSM list page
+    # + 2 HSMs), diagnostic settings (1 account page + 10 accounts), zone groups (1 endpoint
+    # page + 25 endpoints), links (1 zone page + 4 zones), + one config per site. Growing the
+    # children per parent does not add requests.
+    assert seen == 1 + lists + sites == 1 + 3 * (29 + 16 + 11 + 3 + 11 + 26 + 5) + 90
 
 
 def test_one_token_serves_every_client():

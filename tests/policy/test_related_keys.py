@@ -242,3 +242,29 @@ def test_same_as_at_the_top_level_reads_the_resource_itself():
 def test_malformed_same_as_is_a_lint_error(value: Any):
     _, _, messages = compile_root({"field": "x", "sameAs": value})
     assert messages and all(m.severity == "error" for m in messages)
+
+
+def test_explain_reads_same_as_from_the_judged_resource_like_the_engine(ccscan):
+    root = Path(__file__).resolve().parents[2]
+    res = ccscan("scan", str(root / "fixtures" / "azure" / "prod-ai"), "--policies",
+                 str(root / "policies" / "azure" / "model-transit-chain.yaml"),
+                 "--explain", "CCS-AZ-TRANSIT-003", "-q")
+    text = res.stdout + res.stderr
+    block = text.split("sites/app-rag-api (Microsoft.Web/sites): pass", 1)[1].split("CCS-AZ-TRANSIT-003 on", 1)[0]
+    assert "  assert: holds" in block
+    assert "count of related Microsoft.Authorization/roleAssignments" in block
+
+
+_json = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=4), inner, max_size=4),
+                     max_leaves=20)
+
+
+@given(_json)
+def test_from_values_never_raise_and_are_only_non_blank_text(doc: Any):
+    from scanner.policy.paths import parse_path
+    from scanner.policy.related import values_at
+
+    for path in ("identity.principalId", "identity.userAssignedIdentities[*].principalId", "a[*][*].b", "a[0].b"):
+        values = values_at(parse_path(path).steps)({"identity": doc, "a": doc})
+        assert all(isinstance(v, str) and v.strip() for v in values)

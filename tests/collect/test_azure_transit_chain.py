@@ -1,0 +1,96 @@
+"""
+The model-transit chain (CCS-AZ-TRANSIT-*) scanned live against the ARM emulator and from the
+fixture files gives the same findings: the collector fetches role assignments, private
+endpoints with their DNS zone groups and private DNS zones with their VNet links because the
+chain policies relate to them (and nothing it does not need).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+pytest.importorskip("azure.identity")
+pytest.importorskip("trustme")
+
+from support.arm_emulator import TOKEN, ArmEmulator, Estate
+from support.azure_testing import AZURE_FIXTURES, ROOT
+
+CHAIN = ROOT / "policies" / "azure" / "model-transit-chain.yaml"
+STUB_AZ = """#!/bin/sh
+cat <<'EOF'
+{{"accessToken": "{token}", "expiresOn": "2099-01-01 00:00:00.000000", "expires_on": {expires},
+  "subscription": "00000000-0000-0000-0000-00000000000a", "tenant": "00000000-0000-0000-0000-000000000001",
+  "tokenType": "Bearer"}}
+EOF
+"""
+# By hand, from fixtures/azure/prod-ai/model-transit-chain.json (see fixtures/README.md).
+EXPECTED = {
+    ("CCS-AZ-TRANSIT-001", "app-rag-api"): "pass",
+    ("CCS-AZ-TRANSIT-002", "app-rag-api"): "pass",
+    ("CCS-AZ-TRANSIT-003", "app-rag-api"): "pass",
+    ("CCS-AZ-TRANSIT-001", "func-rag-indexer"): "fail",     # route-all off
+    ("CCS-AZ-TRANSIT-002", "func-rag-indexer"): "fail",     # aisvc-foundry-weu is public
+    ("CCS-AZ-TRANSIT-003", "func-rag-indexer"): "fail",     # its only endpoint is Pending
+    ("CCS-AZ-TRANSIT-001", "app-eval-ui"): "pass",
+    ("CCS-AZ-TRANSIT-002", "app-eval-ui"): "pass",
+    ("CCS-AZ-TRANSIT-003", "app-eval-ui"): "fail",          # zone not linked to vnet-eval-weu
+    ("CCS-AZ-TRANSIT-001", "app-batch-scorer"): "pass",
+    ("CCS-AZ-TRANSIT-002", "app-batch-scorer"): "unknown",  # oai-batch-weu is not in the estate
+    ("CCS-AZ-TRANSIT-003", "app-batch-scorer"): "unknown",
+}
+
+
+@pytest.fixture(scope="module")
+def arm():
+    with ArmEmulator(Estate.from_fixtures(AZURE_FIXTURES), page_size=2) as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="module")
+def az_env(arm, tmp_path_factory) -> dict[str, str]:
+    bin_dir = tmp_path_factory.mktemp("bin")
+    az = bin_dir / "az"
+    az.write_text(STUB_AZ.format(token=TOKEN, expires=int(time.time()) + 3600))
+    az.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "REQUESTS_CA", "SSL_CERT"))}
+    env.update({"PATH": f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin",
+                "AZURE_TOKEN_CREDENTIALS": "AzureCliCredential", "REQUESTS_CA_BUNDLE": arm.ca_file})
+    return env
+
+
+def chain(result: dict) -> dict[tuple[str, str], dict]:
+    return {(f["policy_id"], f["resource"]["name"]): {k: v for k, v in f.items() if k not in ("source", "line")}
+            for f in result["findings"] if f["policy_id"].startswith("CCS-AZ-TRANSIT-")}
+
+
+def listed_types(arm: ArmEmulator) -> set[str]:
+    """The last type segment of every provider list the collector asked for."""
+    return {r.path.rsplit("/", 1)[-1].lower() for r in arm.requests if "/providers/" in r.path}
+
+
+def test_live_and_file_scans_agree_on_the_transit_chain(arm, az_env, ccscan):
+    arm.reset_log()
+    live = ccscan("scan", "--azure", "--arm-endpoint", arm.url, "--policies", str(CHAIN),
+                  "--format", "json", env=az_env)
+    listed = listed_types(arm)
+    files = ccscan("scan", str(AZURE_FIXTURES), "--policies", str(CHAIN), "--format", "json")
+    assert live.exit_code == files.exit_code == 1, live.stderr
+    assert live.json()["incomplete"] == []
+    got = chain(live.json())
+    assert got == chain(files.json())
+    assert {k: f["status"] for k, f in got.items()} == EXPECTED
+    assert "oai-batch-weu is not in the inventory" in got[("CCS-AZ-TRANSIT-003", "app-batch-scorer")]["message"]
+    # Only the chain's types were listed: the sites (with config/web), and what they relate to.
+    assert listed == {"sites", "web", "roleassignments", "accounts", "privateendpoints",
+                      "privatednszonegroups", "privatednszones", "virtualnetworklinks"}
+
+
+def test_zone_groups_and_links_are_listed_per_parent_not_per_child(arm, az_env, ccscan):
+    arm.reset_log()
+    ccscan("scan", "--azure", "--arm-endpoint", arm.url, "--policies", str(CHAIN), "--format", "json", env=az_env)
+    # 2 endpoints and 2 zones in the estate: one child list each.
+    assert arm.count(r"/privateEndpoints/[^/]+/privateDnsZoneGroups$") == 2
+    assert arm.count(r"/privateDnsZones/[^/]+/virtualNetworkLinks$") == 2
