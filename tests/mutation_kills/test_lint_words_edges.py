@@ -26,6 +26,23 @@ tests:
   - {name: f, expect: fail, resource: {properties: {allowSharedKeyAccess: false}}}
 """
 
+KINDS = (
+    'id: T-TC-2\n'
+    'title: t\n'
+    'severity: low\n'
+    'resource: Microsoft.Storage/storageAccounts\n'
+    'assert:\n'
+    '  allOf:\n'
+    '    - {field: properties.allowSharedKeyAccess, notIn: [true, false]}\n'
+    "    - {field: properties.allowSharedKeyAccess, equals: 'TRUE'}\n"
+    "    - {field: properties.encryption, like: 'x*'}\n"
+    "    - {field: tags, like: 'x*'}\n"
+    '    - related: {type: Microsoft.KeyVault/vaults, via: properties.encryption.keyvaultproperties.keyvaulturi, where: {field: properties.enableSoftDeleet, equals: true}}\n'
+    'tests:\n'
+    '  - {name: p, expect: pass, resource: {properties: {allowSharedKeyAccess: true}}}\n'
+    '  - {name: f, expect: fail, resource: {properties: {allowSharedKeyAccess: false}}}\n'
+)
+
 UNTESTED = """\
 id: T-TC-{n}
 title: t
@@ -56,3 +73,21 @@ def test_the_closing_lines_of_ccscan_test(tmp_path):
     assert summary_lines(load_catalog([tmp_path]), 0, 0)[0] == "3 policies, 2 without tests"
     one = load_catalog([Path(tmp_path / "a.yaml")])
     assert summary_lines(one, 2, 0) == ["1 policy, 0 without tests", "2 passed, 0 failed"]
+
+
+SOFT_DELETE = ('"properties.enableSoftDeleet" is not a path of Microsoft.KeyVault/vaults: '
+               'properties has no field "enableSoftDeleet" (did you mean "properties.enableSoftDelete"?)')
+
+
+def test_type_check_of_booleans_objects_maps_and_related_paths(tmp_path):
+    p = tmp_path / "q.yaml"
+    p.write_text(KINDS)
+    _, messages = lint([p])
+    # notIn [true, false] and equals 'TRUE' are fine on a boolean; like is not on an object
+    # (nor on a map such as tags); a misspelt path inside a related `where` is found on the
+    # related type.
+    assert [(m.line, m.col, m.severity, m.rule, m.message) for m in messages] == [
+        (9, 15, "warning", "operator-type", '"properties.encryption": like on an object field'),
+        (10, 15, "warning", "operator-type", '"tags": like on an object field'),
+        (11, 124, "error", "unknown-path", SOFT_DELETE),
+    ]
