@@ -178,3 +178,19 @@ def test_children_count_without_where_and_a_resource_without_an_id():
     assert run(cond, {"type": ZONE["type"]}, links) == (False, [(f"count(related {LINK} children)", 0)])
     zero = {"count": {"related": {"type": LINK, "children": True}}, "equals": 0}
     assert run(zero, {"id": "", "type": ZONE["type"]}, links)[0] is True
+
+
+def test_a_count_related_with_where_runs_without_an_evidence_list():
+    # The engine asks for no evidence when it only needs the verdict.
+    cond = {"count": {"related": {"type": PE, "refersBack": "properties.t[*].id"},
+                      "where": {"field": "properties.s", "equals": "ok"}}, "equals": 1}
+    check, _, messages, relations = compile_(cond)
+    assert not messages
+    index = RelationIndex(relations)
+    index.add(Resource(_pe("a", ACCOUNT["id"], "ok")))
+    index.add(Resource(_pe("b", ACCOUNT["id"], "no")))
+    token = ACTIVE.set(index)
+    try:
+        assert check(ACCOUNT, None, None) is True
+    finally:
+        ACTIVE.reset(token)

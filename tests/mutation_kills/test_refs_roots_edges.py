@@ -53,6 +53,9 @@ def test_child_and_parent_ids():
     assert parent_ref({"id": f"{SITE}/config/web"}) == SITE
     assert parent_ref({"id": f"{SITE}/config/web/"}) == SITE
     assert parent_ref({"id": "/a/b/c"}) == "/a"  # three separators: the shortest child id
+    # Names may end in any letter: only slashes are trimmed.
+    assert child_refs("config/web")({"id": "/s/X/sites/appX"}) == "/s/X/sites/appX/config/web"
+    assert parent_ref({"id": "/s/X/sites/appX/config/webX"}) == "/s/X/sites/appX"
     for doc in ({"id": "/a/b"}, {"id": "/a/b/"}, {"id": 7}, {}, [1], "text"):
         assert parent_ref(doc) is MISSING
 
@@ -92,11 +95,11 @@ def test_children_of_an_empty_id_are_none():
 
 
 def test_base64_as_written_wrapped_and_url_safe():
-    doc = {"k": "?>?>~~~", "n": [1, 2]}  # bytes whose base64 holds '+' and '/'
+    doc = {"k": "??>>~~", "n": [1, 2]}  # text whose base64 holds both '+' and '/'
     raw = json.dumps(doc).encode()
     std = base64.b64encode(raw).decode()
-    assert "+" in std or "/" in std
     url = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    assert "+" in std and "/" in std and "-" in url and "_" in url
     wrapped = "\n".join(std[i:i + 8] for i in range(0, len(std), 8))
     decode = decoder("base64json", "p")
     for text in (std, url, wrapped, f"  {url}\t"):
