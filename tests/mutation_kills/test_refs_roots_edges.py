@@ -14,6 +14,7 @@ import pytest
 
 from scanner.inventory.resource import Resource
 from scanner.policy import decode as decode_mod
+from scanner.policy.compile import ConditionCompiler
 from scanner.policy.decode import UndecodableValue, decoder
 from scanner.policy.lint import catalog_roots
 from scanner.policy.paths import MISSING
@@ -29,8 +30,6 @@ PARENT = {"related": {"type": "Microsoft.Web/sites", "parent": True}}
 
 
 def run(cond: dict[str, Any], doc: Any, related: list[dict[str, Any]]) -> bool:
-    from scanner.policy.compile import ConditionCompiler
-
     check, _, messages = compile_condition(cond)
     assert not messages, [m.message for m in messages]
     compiler = ConditionCompiler("t.yaml", "T-1", [])
@@ -130,3 +129,42 @@ def test_catalog_roots_of_files_and_directories(tmp_path):
     assert catalog_roots([pol / "azure", a]) == [pol.absolute()]
     assert catalog_roots([a, pol / "azure", b]) == [pol.absolute(), b.absolute().parent]
     assert catalog_roots([a, a]) == [pol.absolute()]
+
+
+@pytest.mark.parametrize(("kind", "value", "message"), [
+    ("base64", 12345, "p holds int, not encoded text"),
+    ("base64", "YW!!Jj", "p is not base64 (Only base64 data is allowed)"),
+    ("base64", base64.b64encode(b"\xff\xfe").decode(), "p does not decode to UTF-8 text"),
+    ("base64json", base64.b64encode(b"[1,").decode(), "p does not decode to JSON (JSONDecodeError)"),
+], ids=["not-text", "not-base64", "not-utf8", "not-json"])
+def test_undecodable_values_say_why(kind, value, message):
+    with pytest.raises(UndecodableValue) as e:
+        decoder(kind, "p")(value)
+    assert str(e.value) == message
+
+
+def test_decode_and_related_record_what_they_read_and_run_without_an_evidence_list():
+    data = base64.b64encode(b"allow_all := true").decode()
+    cond = {"decode": {"field": "p", "as": "base64", "where": {"field": "text", "like": "allow_all*"}}}
+    check, _, _ = compile_condition(cond)
+    reads: list = []
+    assert check({"p": data}, reads, None) is True
+    assert reads == [("p", data), ("p[decoded].text", "allow_all := true")]
+    assert check({"p": data}, None, None) is True
+    via = {"related": {"type": "Microsoft.Web/sites/config", "via": "props.cfg[*].id",
+                       "where": {"field": "properties.minTlsVersion", "equals": "1.2"}}}
+    check, _, _ = compile_condition(via)
+    compiler = ConditionCompiler("t.yaml", "T-1", [])
+    compiler.compile(via)
+    index = RelationIndex(compiler.relations)
+    index.add(Resource(WEB))
+    token = ACTIVE.set(index)
+    try:
+        reads = []
+        assert check({"props": {"cfg": [{"id": WEB["id"]}]}}, reads, None) is True
+        assert reads[0] == ("props.cfg[*].id", [WEB["id"]])
+        assert check({"props": {"cfg": [{"id": WEB["id"]}]}}, None, None) is True
+        # one element without a reference: false, never a pass over the others
+        assert check({"props": {"cfg": [{"id": WEB["id"]}, {}]}}, None, None) is False
+    finally:
+        ACTIVE.reset(token)

@@ -131,3 +131,12 @@ def test_prescan_counts_values_per_document(tmp_path, prescan_only):
         _load(tmp_path, "a: [1, 2]\n")
     assert (e.value.message, e.value.line, e.value.col) == (
         "invalid YAML: more than 4 values in one document", 1, 8)
+
+
+def test_depth_with_aliases_counts_scalars_and_empty_lists_as_no_level(tmp_path, monkeypatch):
+    # An anchor and an alias: the shape check of alias graphs, not the plain tree walk.
+    monkeypatch.setattr(yamlload, "MAX_DEPTH", 3)
+    assert _load(tmp_path, "a: &x [[1]]\nb: *x\n") == [{"a": [[1]], "b": [[1]]}]
+    assert _load(tmp_path, "a: &x [[]]\nb: *x\n") == [{"a": [[]], "b": [[]]}]
+    with pytest.raises(PolicyError, match="nested deeper than 3 levels"):
+        _load(tmp_path, "a: &x [[[1]]]\nb: *x\n")
