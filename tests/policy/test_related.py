@@ -146,6 +146,22 @@ def test_follow_every_reference_of_an_array():
     assert run(cond, {"properties": {"disks": []}}, [d1])[0] is False
 
 
+
+def test_every_reference_must_exist_even_without_a_where():
+    # `related` without `where` asks only that the targets exist: a dangling second reference
+    # after a good first one is unknown, never a pass (the loop must not stop at the first).
+    cond = {"related": {"type": "Microsoft.Compute/disks", "via": "properties.disks[*].id"}}
+    d1 = {"id": "/s/d1", "type": "Microsoft.Compute/disks", "properties": {}}
+    assert run(cond, {"properties": {"disks": [{"id": "/s/d1"}]}}, [d1])[0] is True
+    with pytest.raises(RelatedMissing, match="/s/d2 is not in the inventory"):
+        run(cond, {"properties": {"disks": [{"id": "/s/d1"}, {"id": "/s/d2"}]}}, [d1])
+
+
+def test_a_non_text_reference_names_its_path_and_type():
+    with pytest.raises(RelatedMissing) as raised:
+        run(FOLLOW_DES, {**VM, "properties": {"des": {"id": 7}}}, [DES_OK])
+    assert str(raised.value) == "properties.des.id holds int, not a resource reference"
+
 PE = "Microsoft.Network/privateEndpoints"
 ACCOUNT = {"id": f"{SUB}/Microsoft.CognitiveServices/accounts/oai", "type": "Microsoft.CognitiveServices/accounts"}
 
