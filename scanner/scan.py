@@ -23,6 +23,7 @@ from scanner.engine import Engine
 from scanner.findings import Finding, ScanResult
 from scanner.inventory.duplicates import DuplicateIds
 from scanner.inventory.files import read_inventories
+from scanner.inventory.prefilter import may_hold
 from scanner.inventory.resource import Resource
 from scanner.parallel import Pool
 from scanner.policy.catalog import Catalog, load_catalog
@@ -124,7 +125,8 @@ def run_scan(
     result = new_result(catalog, options.scan_id)
     related = RelationIndex(catalog.relations())
     if related and options.inputs:  # fresh readers: the second read counts and hashes anew
-        index_files(read_inventories(options.inputs, options.input_format), related)
+        index_files((inv for inv in read_inventories(options.inputs, options.input_format)
+                     if may_hold(inv.path, related.types)), related)
     engine = Engine(catalog, related)
     active = ACTIVE.set(related)  # for `--explain`'s tracing twin, which evaluates on its own
     try:
