@@ -21,8 +21,10 @@ from collections.abc import Iterable
 from pathlib import Path
 
 BLOCK = 4 * 1024 * 1024
-_UNSURE = (b"\\/", b"\\u", b"\\U", "\u212a".encode(), "\u0130".encode())
-"""Byte sequences that may spell a type the plain search would not see."""
+_ESCAPES = (b"/", b"u", b"U")
+"""After a backslash: the escapes that can write a letter, `.` or `/` of a type."""
+_FOLDING = ("\u212a".encode(), "\u0130".encode())
+"""UTF-8 of the non-ASCII characters whose lower case holds ASCII letters."""
 
 
 def may_hold(path: Path, type_keys: Iterable[str]) -> bool:
@@ -35,16 +37,28 @@ def may_hold(path: Path, type_keys: Iterable[str]) -> bool:
     needles = [t.encode() for t in type_keys if t]
     if not needles or any(not n.isascii() for n in needles):
         return True
-    overlap = max(max(len(n) for n in needles), max(len(u) for u in _UNSURE)) - 1
+    overlap = max(len(n) for n in needles + list(_FOLDING))
     tail = b""
     try:
         with path.open("rb") as f:
             while block := f.read(BLOCK):
                 raw = tail + block  # a needle may straddle two blocks
+                if _unsure(raw):
+                    return True
                 low = raw.lower()
-                if any(n in low for n in needles) or any(u in raw for u in _UNSURE):
+                if any(n in low for n in needles):
                     return True
                 tail = raw[-overlap:]
     except OSError:
         return True  # pass 1 reads it and reports the error, naming the file
     return False
+
+
+def _unsure(raw: bytes) -> bool:
+    """An escape or a case-folding character that could spell a type unseen."""
+    i = raw.find(b"\\")
+    while i >= 0:  # backslashes are rare (`\"` in etags): memchr from one to the next
+        if raw[i + 1 : i + 2] in _ESCAPES:
+            return True
+        i = raw.find(b"\\", i + 2)  # past the escaped character: `\\u` is no escape
+    return not raw.isascii() and any(c in raw for c in _FOLDING)
