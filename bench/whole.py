@@ -110,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.repeat):
             for name, cmd in cases.items():
                 runs[name].append(_run(cmd, env))
+                wall, cpu, rss = runs[name][-1]  # as it goes: a long run can be read early
+                print(f"  run: {name}: CPU {cpu:.2f} s, wall {wall:.2f} s, {rss:.0f} MB", flush=True)
         same = {name: filecmp.cmp(work / "hand.json", work / out, shallow=False)
                 for name, out in (("--workers 1", "w1.json"), ("--workers 2", "w2.json"))
                 if (work / out).exists()}
