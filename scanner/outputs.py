@@ -24,6 +24,7 @@ from typing import IO, Any, TypeVar, cast
 
 from scanner.atomic import final_mode, replaceable, umask
 from scanner.errors import OutputError, UsageError
+from scanner.fdcopy import copy_fd
 from scanner.report import EXTENSIONS, FORMATS, Reporter
 
 T = TypeVar("T")
@@ -73,7 +74,7 @@ class _Checked:
     """
     A text stream whose write errors (disk full, quota, I/O) name the output they hit.
 
-    Reporters only call write() and flush().
+    Reporters only call write(), flush() and append_fd().
     """
 
     def __init__(self, inner: IO[str], label: str) -> None:
@@ -89,6 +90,15 @@ class _Checked:
     def flush(self) -> None:
         try:
             self.inner.flush()
+        except OSError as e:
+            raise OutputError(f"cannot write {self.label}: {e.strerror or e}") from None
+
+    def append_fd(self, src: int, size: int) -> None:
+        """Append `size` bytes of file `src` (UTF-8 text) in the kernel: every output is a file."""
+        try:
+            self.inner.flush()
+            copy_fd(src, self.inner.fileno(), size)
+            self.inner.seek(0, os.SEEK_END)  # the text layer goes on after the copied bytes
         except OSError as e:
             raise OutputError(f"cannot write {self.label}: {e.strerror or e}") from None
 
@@ -194,13 +204,14 @@ class OutputSet:
         try:
             if stat.S_ISREG(os.fstat(fd).st_mode):
                 os.ftruncate(fd, 0)
-            with os.fdopen(fd, "w", encoding="utf-8", closefd=True) as target:
-                shutil.copyfileobj(out.stream, target)
+            out.stream.flush()
+            copy_fd(out.stream.fileno(), fd, os.fstat(out.stream.fileno()).st_size)  # bytes, in the kernel
         except BrokenPipeError:
             raise  # `-o /dev/stdout | head`: as quiet as stdout itself
         except OSError as e:
             raise OutputError(f"cannot write output {out.dest}: {e.strerror or e}") from None
         finally:
+            os.close(fd)
             out.stream.close()
 
     def discard(self) -> None:

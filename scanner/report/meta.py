@@ -38,6 +38,16 @@ def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), default=str, ensure_ascii=False)
 
 
+def dumps_bytes(value: Any) -> bytes:
+    """`dumps` as UTF-8 bytes (orjson's own output: no decode and re-encode)."""
+    if _orjson is not None:
+        try:
+            return _orjson.dumps(value, default=str, option=_orjson.OPT_NON_STR_KEYS)  # type: ignore[no-any-return]
+        except TypeError:
+            pass
+    return json.dumps(value, separators=(",", ":"), default=str, ensure_ascii=False).encode()
+
+
 def framework_name(framework: str) -> str:
     """
     Return the display name of a framework id (`soc2` -> `SOC 2`).

@@ -1,0 +1,147 @@
+"""
+Whole-process CPU: `ccscan scan` against the hand-written scan (handwritten_scan.py) that
+writes the same `--format json` bytes, side by side in one run (issue 15 §1), and ccscan at
+`--workers 1` against `--workers 2` (§2).
+
+    python bench/whole.py --count 100000 --repeat 5
+    python bench/whole.py --inventory /tmp/1m.jsonl --repeat 3 --workers   # 1M: ~1.5 GB in, ~3.5 GB out each
+
+Every case is a fresh child process (`os.wait4`: user+sys CPU of the child and the worker
+processes it waited for, peak RSS of the largest); cases are interleaved so that a change
+in the machine's load hits them alike; figures are medians. ccscan runs only the policies
+the hand-written side implements (`--check` each of `handwritten.POLICY_IDS`), so both
+decide the same pairs; the outputs of the last round are compared byte for byte.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+try:  # a PYTHONPATH (a patched scratch copy) wins over the checkout around bench/
+    import scanner  # noqa: F401
+except ImportError:
+    sys.path.insert(1, str(ROOT))
+
+import handwritten
+import handwritten_scan
+
+
+def _env() -> dict[str, str]:
+    import scanner as pkg  # the children run the same copy of `scanner` as this process
+
+    src = str(Path(pkg.__file__).resolve().parent.parent)
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1764331200"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH")) if p)
+    # Bytecode compiled once (into the git-ignored __pycache__), as an installed package has
+    # it: with PYTHONDONTWRITEBYTECODE set, as on these machines, every ccscan run would
+    # compile its ~110 modules again (~0.25 s CPU; the hand-written side imports a few).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(pkg.__file__).parent), str(BENCH)],
+                   env=env, check=False, stdout=subprocess.DEVNULL)
+    return env
+
+
+def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """(wall s, user+sys CPU s, peak RSS MB) of one child; exits on a crash."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, cwd=tempfile.gettempdir(), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        sys.exit(f"{' '.join(cmd)} failed ({code}): {err.decode(errors='replace')[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def _static(path: Path) -> None:
+    from scanner.policy.select import select_policies
+    from scanner.scan import load_policies
+
+    catalog = select_policies(load_policies(None), sorted(handwritten.POLICY_IDS))
+    path.write_text(json.dumps(handwritten_scan.static_data(catalog)))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
+    ap.add_argument("--count", type=int, default=100_000, help="resources to generate (without --inventory)")
+    ap.add_argument("--inventory", type=Path, help="a JSONL snapshot (generated there if absent)")
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--workers", action="store_true", help="also ccscan --workers 2")
+    ap.add_argument("--json", type=Path, help="write every run's figures here")
+    ap.add_argument("--keep", action="store_true", help="keep the outputs (printed: their directory)")
+    args = ap.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="ccscan-whole-"))
+    inventory = (args.inventory or work / f"{args.count}.jsonl").resolve()
+    if not inventory.exists():
+        subprocess.run([sys.executable, str(BENCH / "generate.py"), "--count", str(args.count),
+                        "--format", "jsonl", "--out", str(inventory)], check=True)
+    static = work / "static.json"
+    os.chdir(tempfile.gettempdir())  # the children's cwd: policy files are named relative to it
+    _static(static)
+    env = _env()
+    checks = [a for pid in sorted(handwritten.POLICY_IDS) for a in ("--check", pid)]
+    ccscan = [sys.executable, "-m", "scanner", "--quiet", "scan", str(inventory), *checks,
+              "--scan-id", "bench", "--format", "json", "-o"]
+    cases = {
+        "hand-written (handwritten_scan.py)": [sys.executable, str(BENCH / "handwritten_scan.py"),
+                                               str(inventory), "--static", str(static), "--scan-id",
+                                               "bench", "--out", str(work / "hand.json")],
+        "ccscan scan --workers 1": [*ccscan, str(work / "w1.json"), "--workers", "1"],
+    }
+    if args.workers:
+        cases["ccscan scan --workers 2"] = [*ccscan, str(work / "w2.json"), "--workers", "2"]
+    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in cases}
+    try:
+        for _ in range(args.repeat):
+            for name, cmd in cases.items():
+                runs[name].append(_run(cmd, env))
+                wall, cpu, rss = runs[name][-1]  # as it goes: a long run can be read early
+                print(f"  run: {name}: CPU {cpu:.2f} s, wall {wall:.2f} s, {rss:.0f} MB", flush=True)
+        same = {name: filecmp.cmp(work / "hand.json", work / out, shallow=False)
+                for name, out in (("--workers 1", "w1.json"), ("--workers 2", "w2.json"))
+                if (work / out).exists()}
+        size = (work / "hand.json").stat().st_size
+    finally:
+        if args.keep:
+            print(f"outputs kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    lines = sum(1 for _ in inventory.open("rb")) - 1
+    print(f"{lines:,} resources ({inventory.stat().st_size / 1e6:,.0f} MB JSONL, result "
+          f"{size / 1e6:,.0f} MB), {len(handwritten.POLICY_IDS)} policies, median of {args.repeat} "
+          f"interleaved runs; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print("| case | CPU s (user+sys) | wall s | peak RSS MB | CPU / hand-written |\n|---|---|---|---|---|")
+    hand_cpu = statistics.median(r[1] for r in runs["hand-written (handwritten_scan.py)"])
+    figures = {}
+    for name, rs in runs.items():
+        cpu, wall = statistics.median(r[1] for r in rs), statistics.median(r[0] for r in rs)
+        rss = max(r[2] for r in rs)
+        figures[name] = {"cpu": cpu, "wall": wall, "rss_mb": rss, "runs": rs}
+        print(f"| {name} | {cpu:.2f} | {wall:.2f} | {rss:.0f} | {cpu / hand_cpu:.2f}x |")
+    if "ccscan scan --workers 2" in figures:
+        w1, w2 = figures["ccscan scan --workers 1"], figures["ccscan scan --workers 2"]
+        print(f"--workers 2: wall speed-up {w1['wall'] / w2['wall']:.2f}x, CPU {w2['cpu'] / w1['cpu']:.2f}x of --workers 1")
+    for name, ok in same.items():
+        print(f"ccscan {name} output {'byte-identical to' if ok else 'DIFFERS from'} the hand-written one")
+    if args.json:
+        args.json.write_text(json.dumps({"figures": figures, "identical": same}, indent=1))
+    return 0 if all(same.values()) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
