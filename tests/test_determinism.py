@@ -6,8 +6,10 @@ issue 15 (the digests in tests/data/determinism/digests.json were written by mai
 
 The estate (400 resources from `bench/generate.py --count 400 --seed 5`, with bench's
 odd-case types and incomplete documents) is committed gzipped so that bench/estate.py can
-change freely; the policies are named one by one (the built-in Azure packs as they were,
-chain policy included) so that new built-in policies do not move the digests. A deliberate
+change freely; the policies are the built-in packs as they were at 9809fcb (a frozen copy in
+tests/data/determinism/policies: the outputs name each policy's file, so the digests must not
+depend on the checkout's path nor move with later policy edits), the Azure ones named one by
+one, chain policy included. A deliberate
 change to one of those policies, the SOC 2 mapping or an output format: regenerate with
 CCSCAN_UPDATE_DETERMINISM=1 (fails once) and review which outputs moved.
 """
@@ -18,6 +20,7 @@ import gzip
 import hashlib
 import json
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -51,6 +54,10 @@ def estate(tmp_path, monkeypatch) -> Path:
     Path("estate.jsonl").write_bytes(b"\n".join(lines) + b"\n")
     header = json.loads(lines[0])
     header["resources"] = [json.loads(line) for line in lines[1:]]
+    # the built-in packs as they were at 9809fcb, beside the inputs: the result and the bundle
+    # name each policy's file, which must not depend on where the checkout lives, and later
+    # edits to the built-in packs must not move the digests of the engine and reporters
+    shutil.copytree(DATA / "policies", "policies")
     Path("whole").mkdir()
     Path("whole/estate.json").write_text(json.dumps(header, indent=1))
     key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))  # made up: signatures are deterministic
@@ -62,7 +69,7 @@ def estate(tmp_path, monkeypatch) -> Path:
 def _digests(ccscan, name: str, inputs: list[str]) -> dict[str, str]:
     out = Path(name)
     out.mkdir()
-    args = ["scan", *inputs, "--scan-id", "determinism"]
+    args = ["scan", *inputs, "--scan-id", "determinism", "--policies", "policies"]
     for check in POLICY_IDS:
         args += ["--check", check]
     for fmt, file in OUTPUTS:
