@@ -8,12 +8,14 @@ findings, and the client takes the ranges back in file order (`parallel.take_chu
 everything else exactly as a one-process scan. So ids, order, counts and bundle bytes are
 those of `--workers 1`.
 
-What ships to the workers, once per scan (`scatter(broadcast=True)`): the selected policies'
-YAML documents, which every worker compiles once (compiled conditions hold re2 patterns and
-closures, which neither pickle nor cloudpickle can carry), and, with relationship policies,
-the relation index that pass 1 built in the client. Workers read the shard files themselves:
-the paths must name the same bytes on every worker (a shared filesystem; for `local:N`, this
-machine). Whole-file JSON and standard input are evaluated in the client.
+What ships to the workers, once per scan: the selected policies' YAML documents, which every
+worker compiles once (compiled conditions hold re2 patterns and closures, which neither pickle
+nor cloudpickle can carry), and, with relationship policies, the relation index that pass 1
+built in the client. They travel as one task's result, which each worker fetches once and
+the scheduler recomputes if the workers holding it die (scattered data would be lost with
+them). Workers read the shard files themselves: the paths must name the same bytes on every
+worker (a shared filesystem; for `local:N`, this machine). Whole-file JSON and standard input
+are evaluated in the client.
 
 A worker that dies is replaced by Dask, which reruns its tasks (up to the scheduler's
 `allowed-failures`); a range that is still lost ends the scan with exit 3 and no output,
@@ -25,6 +27,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+import warnings
 from collections import deque
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -126,7 +129,10 @@ class DaskPool:
             payload = {"key": uuid.uuid4().hex, "keep": self._keep,
                        "policies": [(p.file, p.source, p.sha256) for p in self._catalog.policies],
                        "index": _index_state(self._related)}
-            self._payload = self._client.scatter(payload, broadcast=True, hash=False)
+            # A task, not scattered data: if every worker holding it dies, the scheduler
+            # recomputes it from the graph; scattered data would be lost with its tasks.
+            self._payload = self._client.submit(_hold, payload, pure=False,
+                                                key=f"ccscan-payload-{payload['key']}")
         except BaseException:
             self.__exit__()
             raise
@@ -135,9 +141,11 @@ class DaskPool:
     def _connect(self, distributed: Any) -> None:
         if self.address.startswith(_LOCAL):
             n = int(self.address[len(_LOCAL):])
-            self._cluster = distributed.LocalCluster(
-                n_workers=n, threads_per_worker=1, processes=LOCAL_PROCESSES, host="127.0.0.1",
-                dashboard_address=None, silence_logs=logging.ERROR)
+            with warnings.catch_warnings():  # "port 8787 in use": its status page moves, harmless
+                warnings.simplefilter("ignore")
+                self._cluster = distributed.LocalCluster(
+                    n_workers=n, threads_per_worker=1, processes=LOCAL_PROCESSES, host="127.0.0.1",
+                    protocol="tcp", dashboard_address=None, silence_logs=logging.ERROR)
             target: Any = self._cluster
         else:
             target = self.address
@@ -245,6 +253,10 @@ def _index_state(index: RelationIndex | None) -> tuple[Any, ...] | None:
     if not index:
         return None
     return index.by_key, index.by_back, index.by_parent
+
+
+def _hold(payload: dict[str, Any]) -> dict[str, Any]:
+    return payload
 
 
 def _worker_version() -> str:
