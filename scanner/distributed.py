@@ -58,6 +58,10 @@ class ShardLost(CcscanError):
     exit_code = 3
 
 
+class WorkerMismatch(Exception):
+    """Raised on a worker whose ccscan compiles a shipped policy differently (another version)."""
+
+
 def parse_address(text: str) -> str:
     """`--dask`: `local:N` (1 to 64 workers on this machine), `tcp://HOST:PORT` or `tls://HOST:PORT`."""
     value = text.strip()
@@ -238,6 +242,8 @@ class DaskPool:
                 distributed.comm.CommClosedError, OSError, TimeoutError)
         try:
             out: dict[str, Any] = future.result()
+        except WorkerMismatch as e:
+            raise UsageError(f"--dask {self.address}: {e} (install the same ccscan on every worker)") from None
         except lost as e:
             raise ShardLost(f"bytes {where[0]}-{where[1]} were not evaluated: lost on the Dask "
                             f"cluster ({_first_line(e)}); the scan is incomplete", inv.path) from None
@@ -290,7 +296,7 @@ def _compile(sources: list[tuple[str, Any, str]]) -> Catalog:
         messages: list[Any] = []
         policy = _load_policy(Path(file), doc, messages)
         if policy is None or policy.sha256 != sha256:  # a worker whose compiler differs
-            raise RuntimeError(f"{file}: policy {doc.get('id')!r} compiles differently on this worker")
+            raise WorkerMismatch(f"{file}: policy {doc.get('id')!r} compiles differently on a worker")
         policies.append(policy)
     return Catalog(policies=policies)
 

@@ -303,3 +303,21 @@ def test_a_shard_no_worker_survives_is_an_incomplete_scan(ccscan, tmp_path, shar
     lines = res.stderr.strip().splitlines()
     assert len(lines) == 1 and "shard-1.jsonl" in lines[0] and "the scan is incomplete" in lines[0]
     assert not (tmp_path / "r.json").exists() and not (tmp_path / "b.tar.gz").exists()
+
+
+def test_a_worker_compiling_a_policy_differently_is_refused(ccscan, tmp_path, shards, threads_cluster,
+                                                            monkeypatch):
+    from scanner.scan import load_policies
+
+    policy = load_policies(None).policies[0]
+    with pytest.raises(distributed.WorkerMismatch, match=policy.id):
+        distributed._compile([(policy.file, policy.source, "0" * 64)])
+    assert distributed._compile([(policy.file, policy.source, policy.sha256)]).policies[0].id == policy.id
+
+    def mismatch(sources):
+        raise distributed.WorkerMismatch("p.yaml: policy 'X' compiles differently on a worker")
+
+    monkeypatch.setattr(distributed, "_compile", mismatch)  # thread workers share this module
+    res = ccscan("scan", *shards, "--dask", threads_cluster, "-o", tmp_path / "r.json")
+    assert res.exit_code == 2 and "compiles differently" in res.stderr, res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and not (tmp_path / "r.json").exists()
