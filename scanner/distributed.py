@@ -135,8 +135,10 @@ class DaskPool:
                        "index": _index_state(self._related)}
             # A task, not scattered data: if every worker holding it dies, the scheduler
             # recomputes it from the graph; scattered data would be lost with its tasks.
-            self._payload = self._client.submit(_hold, payload, pure=False,
-                                                key=f"ccscan-payload-{payload['key']}")
+            with warnings.catch_warnings():  # "large graph": the index is big on purpose
+                warnings.simplefilter("ignore")
+                self._payload = self._client.submit(_hold, payload, pure=False,
+                                                    key=f"ccscan-payload-{payload['key']}")
         except BaseException:
             self.__exit__()
             raise
