@@ -38,12 +38,17 @@ def _shards(work: Path, count: int, n: int) -> list[Path]:
     whole = work / f"{count}.jsonl"
     subprocess.run([sys.executable, str(BENCH / "generate.py"), "--count", str(count),
                     "--format", "jsonl", "--out", str(whole)], check=True)
+    # Streamed, not read whole: a child inherits this process's peak RSS at fork (Linux), so a
+    # large parent would inflate every figure below.
     with whole.open("rb") as f:
-        lines = f.readlines()
+        total = sum(1 for _ in f)
+    per = -(-total // n)
+    with whole.open("rb") as f:
+        for p in paths:  # the snapshot header stays first in shard 0
+            with p.open("wb") as out:
+                for _, line in zip(range(per), f, strict=False):
+                    out.write(line)
     whole.unlink()
-    per = -(-len(lines) // n)
-    for i, p in enumerate(paths):  # the snapshot header stays first in shard 0
-        p.write_bytes(b"".join(lines[i * per:(i + 1) * per]))
     return paths
 
 
