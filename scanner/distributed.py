@@ -147,11 +147,14 @@ class DaskPool:
     def _connect(self, distributed: Any) -> None:
         if self.address.startswith(_LOCAL):
             n = int(self.address[len(_LOCAL):])
-            with warnings.catch_warnings():  # "port 8787 in use": its status page moves, harmless
-                warnings.simplefilter("ignore")
-                self._cluster = distributed.LocalCluster(
-                    n_workers=n, threads_per_worker=1, processes=LOCAL_PROCESSES, host="127.0.0.1",
-                    protocol="tcp", dashboard_address=None, silence_logs=logging.ERROR)
+            try:
+                with warnings.catch_warnings():  # "port 8787 in use": its status page moves, harmless
+                    warnings.simplefilter("ignore")
+                    self._cluster = distributed.LocalCluster(
+                        n_workers=n, threads_per_worker=1, processes=LOCAL_PROCESSES, host="127.0.0.1",
+                        protocol="tcp", dashboard_address=None, silence_logs=logging.ERROR)
+            except (OSError, RuntimeError, TimeoutError) as e:  # no port, no process: an environment error
+                raise UsageError(f"--dask {self.address}: cannot start the cluster ({_first_line(e)})") from None
             target: Any = self._cluster
         else:
             target = self.address

@@ -321,3 +321,15 @@ def test_a_worker_compiling_a_policy_differently_is_refused(ccscan, tmp_path, sh
     res = ccscan("scan", *shards, "--dask", threads_cluster, "-o", tmp_path / "r.json")
     assert res.exit_code == 2 and "compiles differently" in res.stderr, res.stderr
     assert len(res.stderr.strip().splitlines()) == 1 and not (tmp_path / "r.json").exists()
+
+
+def test_a_local_cluster_that_cannot_start(ccscan, tmp_path, shards, monkeypatch):
+    import distributed as dask_distributed
+
+    def broken(**kwargs):
+        raise RuntimeError("Cluster failed to start: Scheduler failed to start.")
+
+    monkeypatch.setattr(dask_distributed, "LocalCluster", broken)
+    res = ccscan("scan", *shards, "--dask", "local:2", "-o", tmp_path / "r.json")
+    assert res.exit_code == 2 and "cannot start the cluster" in res.stderr, res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1 and not (tmp_path / "r.json").exists()
