@@ -133,7 +133,7 @@ def _policy_option(f: Any) -> Any:
               help="Force the inventory format: snapshot, arm-list, resource-graph, arm, az-cli, "
               "azure-powershell, aws-ec2-instances, aws-ec2-volumes, aws-ec2-reservation, "
               "aws-ec2-instance, aws-ec2-volume, aws-kms-key, aws-elbv2-load-balancers, "
-              "aws-ec2-vpcs, aws-s3-buckets, aws-config.")
+              "aws-ec2-vpcs, aws-ec2-security-groups, aws-s3-buckets, aws-config.")
 @click.option("--scan-id", metavar="ID", help="Use this scan id (default: a random UUID).")
 @click.option("--workers", metavar="N|auto", default="1", show_default=True,
               help="Processes evaluating large JSONL files (auto: the cores, at most 4); "
@@ -324,32 +324,50 @@ def _collectors(params: dict[str, Any], types: set[str] | None, quiet: bool) -> 
 
 
 @main.command()
-@click.option("--output", "-o", type=PathArg, required=True, metavar="FILE",
-              help="Snapshot file to write (JSONL: a header line, then one resource per line).")
+@click.option("--output", "-o", type=PathArg, required=True, metavar="FILE|DIR",
+              help="Snapshot file to write (JSONL: a header line, then one resource per line); "
+              "with --shard-by, the directory of shard snapshots.")
+@click.option("--shard-by", type=click.Choice(["subscription", "account"]), default=None,
+              help="One snapshot per Azure subscription / AWS account in -o DIR "
+              "(azure-<id>.jsonl, aws-<id>.jsonl) and a manifest, ccscan-shards.jsonl, "
+              "that `ccscan scan DIR` checks.")
 @_policy_option
 @click.option("--all-types", is_flag=True, help="Collect every supported type, not only those the policies need.")
 @azure_cli.options
 @aws_cli.options
 @click.pass_context
-def collect(ctx: click.Context, output: Path, policy_paths: tuple[Path, ...], all_types: bool,
-            **live: Any) -> None:
+def collect(ctx: click.Context, output: Path, shard_by: str | None, policy_paths: tuple[Path, ...],
+            all_types: bool, **live: Any) -> None:
     """
     Save a live estate as a snapshot that `ccscan scan FILE` evaluates exactly as a live scan.
 
     \b
     Example:
       ccscan collect --azure -o estate.jsonl && ccscan scan estate.jsonl
+      ccscan collect --azure --aws --shard-by subscription -o shards/ && ccscan scan shards/
     """
+    from scanner.collect.shards import check_directory, write_shards
     from scanner.collect.snapshot import write_snapshot
     from scanner.scan import load_policies
 
+    if shard_by:
+        check_directory(output)  # exit 2 before any request
     types = None if all_types else load_policies(list(policy_paths) or None).resource_types()
     collectors = _collectors(live, types, ctx.obj["quiet"])
     if not collectors:
         raise click.UsageError("give --azure and/or --aws")
-    count, incomplete = write_snapshot(collectors, output)
+    if shard_by:
+        report = write_shards(collectors, output)
+        count, incomplete = report.count, report.incomplete
+        for stale in report.stale:
+            logger.warning("%s was not written by this collection: `ccscan scan %s` will refuse "
+                           "it; remove it", stale, output)
+        where = f"{len(report.files)} shards in {output}"
+    else:
+        count, incomplete = write_snapshot(collectors, output)
+        where = str(output)
     if not ctx.obj["quiet"]:
-        click.echo(f"ccscan: wrote {count} resources to {output}", err=True)
+        click.echo(f"ccscan: wrote {count} resources to {escape(where)}", err=True)
     for inc in incomplete:
         click.echo(f"ccscan: incomplete: {escape(inc['scope'])}: {escape(inc['reason'])}", err=True)
     ctx.exit(3 if incomplete else 0)
@@ -461,9 +479,8 @@ def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool, e
     not_applicable. PATHS default to ./policies, else the built-in packs.
     """
     from scanner.policy.catalog import load_catalog
-    from scanner.policy.explain import explain as trace_of
     from scanner.policy.lint import catalog_roots
-    from scanner.policy.selftest import run_tests, summary_lines
+    from scanner.policy.selftest import explain_case, run_tests, summary_lines
 
     chosen = _policy_paths(paths)
     catalog = load_catalog(catalog_roots(chosen) if whole_catalog else chosen, type_check=True)
@@ -480,7 +497,7 @@ def test_cmd(ctx: click.Context, paths: tuple[Path, ...], verbose_cases: bool, e
             failed += 1
             click.echo(escape(f"FAIL {res.describe()}", keep_newlines=True))
         if explain or not res.ok:
-            click.echo("\n".join("     " + line for line in trace_of(res.policy, res.case.resource)))
+            click.echo("\n".join("     " + line for line in explain_case(res.policy, res.case)))
     for line in summary_lines(catalog, passed, failed):
         click.echo(line)
     ctx.exit(1 if failed else 0)

@@ -22,6 +22,7 @@ _KEY_URL = re.compile(
     r"([a-z0-9-]{1,127})(?:/[a-z0-9]{0,64})?/?",
     re.IGNORECASE,
 )
+_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 _ARM_KEY = re.compile(
     r"/providers/microsoft\.keyvault/(?:vaults|managedhsms)/([^/]+)/keys/([^/]+)$", re.IGNORECASE
 )
@@ -37,11 +38,14 @@ class RelatedMissing(Exception):
 
 def ref_key(ref: str) -> str:
     """
-    The index key of a reference: ARM ids and Key Vault key URLs without case, ARNs exactly.
+    The index key of a reference: ARM ids, GUIDs (Entra principal ids) and Key Vault key URLs
+    without case; anything else (ARNs, AWS ids like `sg-…`, names) exactly, as its cloud compares it.
     """
     ref = ref.strip()
     if ref.startswith("/"):
         return ref.rstrip("/").lower()
+    if len(ref) == 36 and _GUID.fullmatch(ref):
+        return ref.lower()
     m = _KEY_URL.fullmatch(ref)
     if m:
         return f"kv:{m.group(1).lower()}/{m.group(2).lower()}"
@@ -51,14 +55,15 @@ def ref_key(ref: str) -> str:
 @dataclass(frozen=True, slots=True)
 class Relation:
     """
-    One relationship a policy follows: the target type, and for a reverse lookup the target
-    field that refers back (None for forward references and children).
+    One relationship a policy follows: the target type, and for a reverse lookup (or a forward
+    `key`) the target field that holds the value looked up (None for ids and children).
     """
 
     type: str
     """The target type, lower-cased."""
     back: tuple[Any, ...] | None = None
-    """Steps of the target's field holding the referring resource's id (reverse lookups)."""
+    """Steps of the target's field holding the referring resource's id or `from` value (reverse
+    lookups), or the reference (a forward `key`)."""
     children: bool = False
     """Targets are children of the referring resource (id prefix)."""
     keep: tuple[tuple[Any, ...], ...] | None = None
@@ -117,7 +122,7 @@ class RelationIndex:
                 if isinstance(value, str) and value:
                     self.by_back.setdefault((t, steps, ref_key(value)), []).append(doc)
         if t in self._children and key.count("/") > 2:
-            self.by_parent.setdefault((t, key.rsplit("/", 2)[0]), []).append(doc)
+            self.by_parent.setdefault((t, parent_key(key)), []).append(doc)
 
     def resolve(self, ref: str, type_keys: tuple[str, ...]) -> dict[str, Any]:
         """
@@ -138,6 +143,17 @@ class RelationIndex:
     def children_of(self, type_key: str, parent_id: str) -> list[dict[str, Any]]:
         """The indexed children of `type_key` under `parent_id`."""
         return self.by_parent.get((type_key, ref_key(parent_id)), [])
+
+
+def parent_key(key: str) -> str:
+    """
+    The parent of an id key: `<parent>/<child type>/<name>`, or for an extension resource
+    (`<resource id>/providers/Microsoft.Insights/diagnosticSettings/<name>`) the resource.
+    """
+    parts = key.rsplit("/", 4)
+    if len(parts) == 5 and parts[1] == "providers" and parts[0].count("/") >= 2:
+        return parts[0]
+    return key.rsplit("/", 2)[0]
 
 
 def _merge_keep(trie: dict[str, Any] | None, keep: tuple[tuple[Any, ...], ...] | None) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ from scanner.controls import ControlTracker
 from scanner.coverage import CoverageTracker, EmptyScanError, empty_scan_message
 from scanner.engine import Engine
 from scanner.findings import Finding, ScanResult
+from scanner.inventory import shards
 from scanner.inventory.duplicates import DuplicateIds
 from scanner.inventory.files import read_inventories
 from scanner.inventory.resource import Resource
@@ -206,6 +207,7 @@ def _run(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Reporte
             if skipped := ids.take_skipped():
                 result.inputs[-1]["duplicates_skipped"] = skipped
             result.incomplete.extend(stage.incomplete(inv.incomplete))
+    shards.verify(inventories, options.inputs)  # a sharded collection is read whole, or not at all
     for collector in options.collectors:
         digest, counter = hashlib.sha256(), [0]
         consume(((r, None) for r in _hashing(collector.collect(), digest, counter)), live=True)

@@ -346,6 +346,14 @@ class AwsCollector:
             text = text.replace(secret, "[REDACTED]")
         return text
 
+    def shard_keys(self) -> list[str]:
+        """
+        The accounts of this run, read or not (one shard each): those signed in to, and those
+        whose `--role-arn` was refused.
+        """
+        found = [a.account for a in self.accounts()]
+        return list(dict.fromkeys(found + [arn.split(":")[4] for arn in self.options.role_arns]))
+
     def snapshot_header(self) -> dict:
         """
         Return the AWS fields of a snapshot header: accounts, regions, resource types.

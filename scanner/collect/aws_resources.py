@@ -16,6 +16,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from scanner.inventory.aws_describe import security_group
 from scanner.inventory.formats import aws_resource, ebs_volume, ec2_instance
 
 
@@ -237,6 +238,15 @@ def fetch_vpcs(ctx: RegionContext) -> Iterator[dict]:
                         owner, tags, props)
 
 
+def fetch_security_groups(ctx: RegionContext) -> Iterator[dict]:
+    """
+    Yield EC2 security groups (`IpPermissions` with their IPv4 and IPv6 ranges), as the
+    describe-security-groups loader reads them, with the region the output does not name.
+    """
+    for group in _paginate(ctx.client("ec2"), "describe_security_groups", "SecurityGroups"):
+        yield security_group(jsonable(group), ctx.region, ctx.partition)
+
+
 def fetch_load_balancers(ctx: RegionContext) -> Iterator[dict]:
     """
     Yield ELBv2 load balancers with `properties.Listeners` (describe_listeners shape).
@@ -291,6 +301,7 @@ FETCHERS: dict[str, Callable[[RegionContext], Iterator[dict]]] = {
     "AWS::EC2::Volume": fetch_volumes,
     "AWS::KMS::Key": fetch_keys,
     "AWS::EC2::VPC": fetch_vpcs,
+    "AWS::EC2::SecurityGroup": fetch_security_groups,
     "AWS::ElasticLoadBalancingV2::LoadBalancer": fetch_load_balancers,
     "AWS::S3::Bucket": _fetch_buckets,
     "AWS::Bedrock::ModelInvocationLoggingConfiguration": fetch_bedrock_logging,

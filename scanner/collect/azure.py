@@ -134,6 +134,10 @@ class AzureCollector:
                 "azure: no collector for resource type %s; policies on it see nothing", t
             )
 
+    def shard_keys(self) -> list[str]:
+        """The subscriptions of this run (after `collect()`), read or not: one shard each."""
+        return list(self.subscriptions)
+
     def snapshot_header(self) -> dict[str, Any]:
         """Return the snapshot header fields: cloud, ARM endpoint, subscriptions, API versions."""
         header: dict[str, Any] = {

@@ -189,8 +189,10 @@ def raw_pages(client: Any, path: str, api_version: str) -> Iterator[list[dict[st
     """
     Yield the `value` of each page of an ARM list, following `nextLink`, as received.
 
-    Used for resource types without a current SDK model; requests go through the client's
-    pipeline (auth, retries, timeouts). Raises HttpResponseError (ARM error format).
+    Requests go through the client's pipeline (auth, retries, timeouts), as the SDK's own list
+    calls do; only the model deserialisation is skipped (the hot types' models wrap the same
+    JSON). Raises HttpResponseError (ARM error format), or ValueError for a 200 answer that is
+    not an ARM list page (a page that cannot be read must never read as an empty one).
     """
     from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
     from azure.core.rest import HttpRequest
@@ -203,6 +205,12 @@ def raw_pages(client: Any, path: str, api_version: str) -> Iterator[list[dict[st
             error = ClientAuthenticationError if response.status_code == 401 else HttpResponseError
             raise error(response=response, error_format=ARMErrorFormat)
         body = response.json()
-        yield list(body.get("value") or [])
+        items = body.get("value") if isinstance(body, dict) else None
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise ValueError(f"ARM answered {path} with something that is not a list page "
+                             "(no `value` array of objects)")
+        yield items
         next_link = body.get("nextLink")
+        if next_link is not None and not isinstance(next_link, str):
+            raise ValueError(f"ARM answered {path} with a `nextLink` that is not a URL")
         request = HttpRequest("GET", next_link) if next_link else None

@@ -2,8 +2,9 @@
 The Azure resource types ccscan collects: which SDK lists each, at which API version.
 
 One table, read by the collector: a list call per subscription (or resource group) and type,
-following `nextLink`, so the number of requests grows with pages, not resources. Only App
-Service's `siteConfig` needs a call per resource, because list responses leave it empty.
+following `nextLink`, so the number of requests grows with pages, not resources. App
+Service's `siteConfig` needs a call per resource, because list responses leave it empty; child
+and extension types (vault keys, diagnostic settings) need one list per parent.
 API versions are pinned, so the document shape does not change with an SDK upgrade; they are
 recorded in the snapshot header.
 """
@@ -40,6 +41,9 @@ class TypeSpec:
     parent: str | None = None
     """For a child type (`vaults/keys`): the parent type, listed first; then one list per parent."""
     parent_api_version: str = ""
+    child_path: str | None = None
+    """For a child type: the path under each parent id (default: the type's last segment);
+    `providers/Microsoft.Insights/diagnosticSettings` for an extension resource."""
 
     def client(self, factory: ClientFactory, sub: str) -> Any:
         """Return the SDK client that lists this type in a subscription."""
@@ -56,7 +60,7 @@ class TypeSpec:
         if self.parent is not None:
             # ARM has no subscription-wide list of child resources: list the parents, then
             # each parent's children (requests grow with parents, as config/web with sites).
-            child = self.type.rsplit("/", 1)[1]
+            child = self.child_path or self.type.rsplit("/", 1)[1]
             for parents in raw_pages(client, f"{scope}/providers/{self.parent}", self.parent_api_version):
                 for parent in parents:
                     parent_id = str(parent.get("id", "")) if isinstance(parent, dict) else ""
@@ -71,40 +75,17 @@ class TypeSpec:
             yield [rest_dict(model) for model in page]
 
 
-def _vms(c: Any, rg: str | None, v: str) -> Any:
-    vms = c.virtual_machines
-    return vms.list(rg, api_version=v) if rg else vms.list_all(api_version=v)
-
-
-def _disks(c: Any, rg: str | None, v: str) -> Any:
-    return c.disks.list_by_resource_group(rg, api_version=v) if rg else c.disks.list(api_version=v)
-
-
-def _storage(c: Any, rg: str | None, v: str) -> Any:
-    sa = c.storage_accounts
-    return sa.list_by_resource_group(rg) if rg else sa.list()
-
-
-def _sites(c: Any, rg: str | None, v: str) -> Any:
-    return c.web_apps.list_by_resource_group(rg) if rg else c.web_apps.list()
-
-
-def _vaults(c: Any, rg: str | None, v: str) -> Any:
-    # `vaults.list()` goes through the generic /resources API and returns no properties;
-    # list_by_subscription is the Key Vault provider's own list.
-    return c.vaults.list_by_resource_group(rg) if rg else c.vaults.list_by_subscription()
-
-
 SPECS: tuple[TypeSpec, ...] = (
-    TypeSpec("Microsoft.Compute/virtualMachines", "2024-07-01", "compute", _vms),
-    TypeSpec("Microsoft.Compute/disks", "2024-03-02", "compute", _disks),
-    TypeSpec(
-        "Microsoft.Storage/storageAccounts", "2023-05-01", "storage", _storage, client_version=True
-    ),
-    TypeSpec(
-        "Microsoft.Web/sites", "2023-12-01", "web", _sites, site_config=True, client_version=True
-    ),
-    TypeSpec("Microsoft.KeyVault/vaults", "2023-07-01", "keyvault", _vaults, client_version=True),
+    # The hot types are read as raw pages through their SDK client's pipeline (auth, retries,
+    # timeouts): the SDKs' models wrap the very same JSON (`rest_dict` gives it back unchanged),
+    # so deserialising them only costs time (bench/collect.py). The providers' own lists:
+    # VMs `list_all`, disks `list`, storage `list`, sites `list`, key vaults
+    # `list_by_subscription` (not the generic `vaults.list()`, which returns no properties).
+    TypeSpec("Microsoft.Compute/virtualMachines", "2024-07-01", "compute"),
+    TypeSpec("Microsoft.Compute/disks", "2024-03-02", "compute"),
+    TypeSpec("Microsoft.Storage/storageAccounts", "2023-05-01", "storage", client_version=True),
+    TypeSpec("Microsoft.Web/sites", "2023-12-01", "web", site_config=True, client_version=True),
+    TypeSpec("Microsoft.KeyVault/vaults", "2023-07-01", "keyvault", client_version=True),
     # azure-mgmt-cognitiveservices 14 has msrest models that drop properties they do not
     # know; the provider's list endpoint is read as-is instead (private endpoint connections
     # are part of each account's properties).
@@ -128,6 +109,12 @@ SPECS: tuple[TypeSpec, ...] = (
     TypeSpec("Microsoft.CognitiveServices/accounts/deployments", "2024-10-01",
              parent="Microsoft.CognitiveServices/accounts", parent_api_version="2024-10-01"),
     TypeSpec("Microsoft.Search/searchServices", "2023-11-01"),
+    # Diagnostic settings are extension resources (`{account id}/providers/Microsoft.Insights/
+    # diagnosticSettings/{name}`), listed per resource: only the AI accounts' are read
+    # (`Microsoft.Insights/diagnosticSettings/read`, part of Reader).
+    TypeSpec("Microsoft.Insights/diagnosticSettings", "2021-05-01-preview",
+             parent="Microsoft.CognitiveServices/accounts", parent_api_version="2024-10-01",
+             child_path="providers/Microsoft.Insights/diagnosticSettings"),
 )
 """Every type the collector can read, in collection order."""
 

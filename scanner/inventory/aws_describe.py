@@ -1,7 +1,7 @@
 """
 AWS CLI describe outputs → canonical docs: the list answers (`describe-instances`,
 `describe-volumes`, `kms describe-key`, `elbv2 describe-load-balancers`, `describe-vpcs`,
-`s3api list-buckets`) and the single objects some commands print (`run-instances`' bare
+`describe-security-groups`, `s3api list-buckets`) and the single objects some commands print (`run-instances`' bare
 Reservation, `create-volume`'s bare Volume, one Instance picked with `--query`).
 
 Only what the describe call returns is here: keys the collector derives from further calls
@@ -27,6 +27,7 @@ MARKERS = {
     "KeyMetadata": "aws-kms-key",
     "LoadBalancers": "aws-elbv2-load-balancers",
     "Vpcs": "aws-ec2-vpcs",
+    "SecurityGroups": "aws-ec2-security-groups",  # a bare Instance has the key too: see formats
     "Buckets": "aws-s3-buckets",
 }
 """The top-level key that names each AWS output shape; two of them in one object is ambiguous."""
@@ -155,6 +156,66 @@ def vpcs(data: dict) -> Iterator[dict]:
         arn = f"arn:aws:ec2::{owner or ''}:vpc/{vpc['VpcId']}"
         yield aws_resource("AWS::EC2::VPC", arn, tags.get("Name") or vpc["VpcId"], None, owner,
                            tags, vpc)
+
+
+def security_group(group: dict, region: str | None = None, partition: str = "aws") -> dict[str, Any]:
+    """
+    `describe-security-groups` SecurityGroup → AWS::EC2::SecurityGroup. The id is the group's
+    ARN (`SecurityGroupArn`, which newer APIs print; else built, without a region when the
+    output names none).
+    """
+    gid = group["GroupId"]
+    if not isinstance(gid, str) or not gid:
+        raise TypeError("security group GroupId must be a non-empty string")
+    owner = group.get("OwnerId") if isinstance(group.get("OwnerId"), str) else None
+    given = group.get("SecurityGroupArn")
+    arn_region, arn_account = _arn_parts(given)
+    region = region or arn_region
+    arn = f"arn:{partition}:ec2:{region or ''}:{owner or arn_account or ''}:security-group/{gid}"
+    tags = aws_tags(group.get("Tags"))
+    name = tags.get("Name") or str(group.get("GroupName") or gid)
+    return aws_resource("AWS::EC2::SecurityGroup", arn, name, region, owner or arn_account, tags, group)
+
+
+def config_security_group(props: dict) -> dict:
+    """
+    An AWS Config SecurityGroup `configuration` (already PascalCase) in describe shape: Config
+    lists each rule's IPv4 ranges twice, as `ipv4Ranges` objects and as `ipRanges` strings
+    (`["0.0.0.0/0"]`), where describe has `IpRanges: [{"CidrIp": …}]`. Read as they come, the
+    strings would hold no `CidrIp`, and an open rule would look closed.
+    """
+    for key in ("IpPermissions", "IpPermissionsEgress"):
+        rules = props.get(key)
+        if not isinstance(rules, list):
+            continue  # left as is: a policy reading it says `unknown`
+        props[key] = [_describe_rule(r) if isinstance(r, dict) else r for r in rules]
+    return props
+
+
+def _describe_rule(rule: dict) -> dict:
+    v4, flat = rule.get("Ipv4Ranges"), rule.get("IpRanges")
+    if v4 is None and not (isinstance(flat, list) and any(isinstance(c, str) for c in flat)):
+        return rule
+    if v4 is not None and not isinstance(v4, list) or flat is not None and not isinstance(flat, list):
+        return rule  # not lists: left as is, so a policy reading them says `unknown`
+    ranges = list(v4 or [])
+    seen = {c for r in ranges if isinstance(r, dict) and isinstance(c := r.get("CidrIp"), str)}
+    for c in flat or []:
+        cidr = c.get("CidrIp") if isinstance(c, dict) else c
+        if isinstance(cidr, str):
+            if cidr in seen:
+                continue  # the same range, given both ways
+            seen.add(cidr)
+        ranges.append(c if isinstance(c, dict) else {"CidrIp": cidr})
+    out = {k: v for k, v in rule.items() if k != "Ipv4Ranges"}
+    out["IpRanges"] = ranges
+    return out
+
+
+def security_groups(data: dict) -> Iterator[dict]:
+    """`aws ec2 describe-security-groups` → AWS::EC2::SecurityGroup."""
+    for group in _objects(data["SecurityGroups"], "SecurityGroups"):
+        yield security_group(group)
 
 
 def buckets(data: dict) -> Iterator[dict]:

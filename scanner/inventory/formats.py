@@ -32,7 +32,7 @@ FORMATS = (
     "snapshot", "arm-list", "resource-graph", "arm", "az-cli", "azure-powershell",
     "aws-ec2-instances", "aws-ec2-volumes", "aws-ec2-reservation", "aws-ec2-instance",
     "aws-ec2-volume", "aws-kms-key", "aws-elbv2-load-balancers", "aws-ec2-vpcs",
-    "aws-s3-buckets", "aws-config",
+    "aws-ec2-security-groups", "aws-s3-buckets", "aws-config",
 )
 """Names accepted by `--input-format` (plus `auto`)."""
 
@@ -71,6 +71,8 @@ def _object_shapes(data: dict) -> list[str]:
     if "ccscan_snapshot" in data:
         return ["snapshot"]
     shapes = [shape for key, shape in aws_describe.MARKERS.items() if key in data]
+    if "aws-ec2-instance" in shapes:  # an Instance lists its SecurityGroups: not the groups' output
+        shapes = [s for s in shapes if s != "aws-ec2-security-groups"]
     if _is_config(data) or any(k in data for k in ("configurationItems", "baseConfigurationItems", "Results")):
         shapes.append("aws-config")
     if isinstance(data.get("value"), list):
@@ -215,6 +217,8 @@ def config_item(item: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(conf, dict):
         raise ShapeError(f"configuration must be a JSON object, not {type(conf).__name__}")
     props = _upper_first(conf)
+    if str(item.get("resourceType", "")).lower() == "aws::ec2::securitygroup":
+        props = aws_describe.config_security_group(props)
     supp = item.get("supplementaryConfiguration")
     if supp:
         if not isinstance(supp, dict):
@@ -262,6 +266,7 @@ NORMALISERS: dict[str, Callable[[Any], Iterator[dict]]] = {
     "aws-kms-key": aws_describe.kms_key,
     "aws-elbv2-load-balancers": aws_describe.load_balancers,
     "aws-ec2-vpcs": aws_describe.vpcs,
+    "aws-ec2-security-groups": aws_describe.security_groups,
     "aws-s3-buckets": aws_describe.buckets,
     "aws-config": _config,
 }

@@ -20,6 +20,7 @@ from scanner.policy.compile import ConditionCompiler
 from scanner.policy.display import show
 from scanner.policy.model import Control, Framework, LintMessage, Policy, TestCase
 from scanner.policy.paths import PathSyntaxError, getter, parse_path
+from scanner.policy.related import with_root
 from scanner.policy.yamlload import LocDict, load_documents, position
 from scanner.resources import builtin_policies, schema
 from scanner.walk import find_files
@@ -241,6 +242,8 @@ def _load_policy(file: Path, doc: Any, messages: list[LintMessage],
         return None
     check, text = compiler.compile(doc["assert"])
     where = compiler.compile(doc["where"])[0] if "where" in doc else None
+    if compiler.uses_root:  # `sameAs` reads the judged resource from inside relations
+        check, where = with_root(check), (with_root(where) if where is not None else None)
     requires = []
     for i, raw in enumerate(doc.get("requires") or []):
         try:

@@ -32,12 +32,13 @@ from scanner.policy.related import (
     count_check,
     forward_check,
     parent_ref,
+    same_as,
 )
 from scanner.policy.yamlload import LocDict, Pos
 from scanner.relindex import Relation
 
 LOGICAL = ("allOf", "anyOf", "not")
-FIELD_OPERATORS = (*OPERATORS, "exists")
+FIELD_OPERATORS = (*OPERATORS, "exists", "sameAs")
 KNOWN_KEYS = frozenset((*LOGICAL, "field", "count", "related", "decode", *FIELD_OPERATORS))
 TEXT_LIMIT = 400
 MAX_CONDITION_DEPTH = 32
@@ -66,6 +67,8 @@ class ConditionCompiler:
         self.messages = messages
         self._depth = 0
         self.relations: list[Relation] = []
+        self.uses_root = False
+        """Some condition is `sameAs`: the policy's check must set the judged resource as ROOT."""
         self._reading: list[list[tuple[Any, ...]]] = []
         """Per enclosing `related`: the paths read on the related resource (what the index keeps)."""
         """Every relationship the compiled conditions follow (what the engine must index)."""
@@ -172,6 +175,14 @@ class ConditionCompiler:
             pred: Callable[[Any], bool] = (lambda v: True) if flag else (lambda v: False)
             on_missing = not flag
             text = f"{path.text} {'exists' if flag else 'is absent'}"
+        elif op == "sameAs":
+            parsed = self._same_as(expected, vpos)
+            if parsed is None:
+                return _never, "?"
+            source, parent = parsed
+            pred, on_missing = same_as(source, parent), False
+            self.uses_root = True
+            text = f"{path.text} names {'the parent of ' if parent else ''}the resource's {source.text}"
         elif expected is None:
             # `notEquals:` with nothing after it is null: it would pass every present value.
             return self.error(vpos, "bad-value",
@@ -190,6 +201,28 @@ class ConditionCompiler:
         if path.has_each:
             return _each_field(path.text, multi_getter(path.steps), pred, on_missing), text
         return _field_check(path.text, getter(path.steps), pred, on_missing), text
+
+    def _same_as(self, spec: Any, pos: Pos | None) -> tuple[FieldPath, bool] | None:
+        """`sameAs: <path>` or `sameAs: {field: <path>, parent: true}`: a path of the judged resource."""
+        if isinstance(spec, str):
+            spec = {"field": spec}
+        if not isinstance(spec, dict) or not isinstance(spec.get("field"), str) or any(
+                k not in ("field", "parent") for k in spec):
+            self.error(pos, "bad-value", "'sameAs' takes a path of the judged resource, or {field: <path>, parent: true}")
+            return None
+        parent = _as_bool(spec.get("parent", False))
+        if parent is None:
+            self.error(pos, "bad-value", "'sameAs' 'parent' takes true or false")
+            return None
+        try:
+            source = parse_path(spec["field"])  # not a read of the related resource: not kept by the index
+        except PathSyntaxError as e:
+            self.error(pos, "bad-path", str(e))
+            return None
+        if source.has_each:
+            self.error(pos, "bad-path", f"a 'sameAs' path cannot use '[*]' ({source.text!r})")
+            return None
+        return source, parent
 
     def _count_value_ok(self, node: dict[Any, Any], op: str) -> bool:
         """A count compares with whole numbers (`in`/`notIn`: a non-empty list of them)."""
@@ -279,14 +312,22 @@ class ConditionCompiler:
             return self.error(rpos, "schema", "'related' needs exactly one of 'via' (a reference field), 'child' or 'parent: true'"), "?"
         if type_keys is None:
             return _never, "?"
+        if "key" in spec and "via" not in spec:
+            kpos = spec.key_pos.get("key", rpos) if isinstance(spec, LocDict) else rpos
+            return self.error(kpos, "schema", "'key' names the target field a 'via' reference matches: it needs 'via'"), "?"
         where, wtext = (None, "")
+        key: FieldPath | None = None
         self._reading.append([])
         try:
+            if "key" in spec:  # read on the target: the index keeps it, and looks targets up by it
+                key = self._path(spec, "key")
             if "where" in spec:
                 where, wtext = self.compile(spec["where"])
         finally:
             keep = tuple(self._reading.pop())
-        self.relations.extend(Relation(t, keep=keep) for t in type_keys)
+        if "key" in spec and key is None:
+            return _never, "?"
+        self.relations.extend(Relation(t, key.steps if key else None, keep=keep) for t in type_keys)
         type_key = type_keys[0]
         if "via" in spec:
             path = self._path(spec, "via")
@@ -309,8 +350,9 @@ class ConditionCompiler:
                 segment = f"{type_key.rsplit('/', 1)[-1]}/{segment}"
             refs, label, many = child_refs(segment), f"child {segment}", False
         shown = " or ".join(str(t) for t in (spec["type"] if isinstance(spec["type"], list) else [spec["type"]]))
-        text = f"related {shown} ({label}){' where ' + wtext if wtext else ' exists'}"
-        return forward_check(label, refs, many, type_keys, where), text
+        by = f" by {key.text}" if key is not None else ""
+        text = f"related {shown} ({label}{by}){' where ' + wtext if wtext else ' exists'}"
+        return forward_check(label, refs, many, type_keys, where, key), text
 
     def _decode(self, node: dict, scope: Any) -> tuple[Check, str]:
         spec = node["decode"]
@@ -356,6 +398,14 @@ class ConditionCompiler:
         children = _as_bool(rel.get("children", False))
         if ("refersBack" in rel) == bool(children):
             return self.error(cpos, "schema", "'count: related' needs exactly one of 'refersBack' (a field of the related type) or 'children: true'"), "?"
+        if "from" in rel and "refersBack" not in rel:
+            fpos = rel.key_pos.get("from", cpos) if isinstance(rel, LocDict) else cpos
+            return self.error(fpos, "schema", "'from' names this resource's field that 'refersBack' holds: it needs 'refersBack'"), "?"
+        source: FieldPath | None = None
+        if "from" in rel:  # read on this resource, before the related type's reads begin
+            source = self._path(rel, "from")
+            if source is None:
+                return _never, "?"
         if type_keys is None or op is None:
             return _never, "?"
         self._reading.append([])
@@ -374,10 +424,12 @@ class ConditionCompiler:
         self.relations.extend(Relation(t, back.steps if back else None, back is None, keep)
                               for t in type_keys)
         how = f"referring back by {back.text}" if back else "children"
+        if source is not None:
+            how += f" to {source.text}"
         shown = " or ".join(str(t) for t in (rel["type"] if isinstance(rel["type"], list) else [rel["type"]]))
         label = f"related {shown} {how}"
         text = f"count of {label}{' where ' + wtext if wtext else ''} {op} {_short(expected)}"
-        return count_check(label, type_keys, back, where, OPERATORS[op](expected)), text
+        return count_check(label, type_keys, back, where, OPERATORS[op](expected), source), text
 
 
 def _as_bool(value: Any) -> bool | None:

@@ -56,7 +56,7 @@ class TracingCompiler(ConditionCompiler):
         try:
             check, text = super().compile(node, scope)
             spec = node.get("count") if isinstance(node, dict) else None
-            if scope is None and isinstance(spec, dict) and "where" in spec:
+            if scope is None and isinstance(spec, dict) and "where" in spec and "field" in spec:
                 per_element = self._elements(spec, depth)
         finally:
             self.depth = depth
@@ -97,7 +97,9 @@ def _label(node: Any, text: str) -> str:
     if "count" in node and isinstance(node["count"], dict):
         spec = node["count"]
         where = " where ..." if "where" in spec else ""
-        return f"count of {_plain(spec.get('field'))}{where} {op} {show(value)}"
+        rel = spec.get("related")
+        what = f"related {_plain(rel.get('type'))}" if isinstance(rel, dict) else _plain(spec.get("field"))
+        return f"count of {what}{where} {op} {show(value)}"
     if "field" in node:
         if op == "exists":
             return f"{_plain(node['field'])} {'exists' if str(value).lower() == 'true' else 'is absent'}"

@@ -9,24 +9,51 @@ count: {related: {type: Microsoft.Network/privateEndpoints,
                   refersBack: properties.privateLinkServiceConnections[*].properties.privateLinkServiceId},
         where: {…}}
 count: {related: {type: Microsoft.Network/privateDnsZones/virtualNetworkLinks, children: true}}
+related: {type: AWS::EC2::SecurityGroup, via: properties.SecurityGroups[*].GroupId, key: properties.GroupId}
+count: {related: {type: Microsoft.Authorization/roleAssignments, refersBack: properties.principalId,
+                  from: identity.principalId}}                           # match on a field, not the id
+{field: properties.virtualNetwork.id, sameAs: {field: properties.virtualNetworkSubnetId, parent: true}}
 ```
 
 A `where` inside `related` reads the related resource. A reference that resolves to nothing is
 `unknown` (RelatedMissing), never a pass or a silent fail; a `count` over no related resources
 is 0. Evidence paths name the related resource: `<via>[<related id>].<path>`.
+
+`key` and `from` match on a field other than the ARM id; values compare as references do
+(scanner.relindex.ref_key). `sameAs` compares a field with a field of the resource the policy
+judges (the *root*), however deep the relation: the one join a chain cannot walk without.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from scanner.policy.model import Check
-from scanner.policy.paths import MISSING, FieldPath
-from scanner.relindex import RelatedMissing, active
+from scanner.policy.paths import EACH, MISSING, FieldPath, getter
+from scanner.relindex import RelatedMissing, active, ref_key
 
-RELATED_KEYS = ("type", "via", "child", "parent", "where")
-COUNT_RELATED_KEYS = ("type", "refersBack", "children")
+RELATED_KEYS = ("type", "via", "key", "child", "parent", "where")
+COUNT_RELATED_KEYS = ("type", "refersBack", "from", "children")
+
+ROOT: ContextVar[Any] = ContextVar("ccscan_related_root", default=None)
+"""The resource the policy judges, while a relation's `where` reads another (for `sameAs`)."""
+
+
+def with_root(check: Check) -> Check:
+    """`check` with the resource it judges as ROOT (the policy's own check, when it uses `sameAs`)."""
+
+    def rooted(doc: Any, reads: Any, elem: Any) -> bool:
+        if ROOT.get() is not None:
+            return check(doc, reads, elem)
+        token = ROOT.set(doc)
+        try:
+            return check(doc, reads, elem)
+        finally:
+            ROOT.reset(token)
+
+    return rooted
 
 
 def _prefixed(reads: list, label: str, target: dict[str, Any], sub: list) -> None:
@@ -41,12 +68,16 @@ def forward_check(
     many: bool,
     type_keys: tuple[str, ...],
     where: Check | None,
+    key: FieldPath | None = None,
 ) -> Check:
     """
     `related` with `via` or `child`: every referenced resource exists and satisfies `where`.
 
-    `refs(doc)` gives the reference (or, when `many`, the list of references).
+    `refs(doc)` gives the reference (or, when `many`, the list of references); with `key`, a
+    reference names the one target whose `key` field holds it instead of the target's id.
     """
+    key_steps = key.steps if key is not None else None
+    key_text = key.text if key is not None else ""
 
     def check(doc: Any, reads: Any, elem: Any) -> bool:
         found = refs(doc)
@@ -63,7 +94,10 @@ def forward_check(
                 return False
             if not isinstance(ref, str) or not ref.strip():
                 raise RelatedMissing(f"{label} holds {type(ref).__name__}, not a resource reference")
-            target = index.resolve(ref, type_keys)
+            if key_steps is None:
+                target = index.resolve(ref, type_keys)
+            else:
+                target = _resolve_by(index, type_keys, key_steps, key_text, ref)
             if where is None:
                 continue
             sub: list | None = [] if reads is not None else None
@@ -75,6 +109,17 @@ def forward_check(
         return True
 
     return check
+
+
+def _resolve_by(index: Any, type_keys: tuple[str, ...], steps: tuple[Any, ...], text: str, ref: str) -> dict[str, Any]:
+    found = {id(d): d for k in type_keys for d in index.referring(k, steps, ref)}
+    if len(found) == 1:
+        return next(iter(found.values()))
+    shown = " or ".join(type_keys)
+    if not found:
+        raise RelatedMissing(f"no {shown} with {text} = {ref} is in the inventory")
+    ids = ", ".join(sorted(str(d.get("id")) for d in found.values())[:3])
+    raise RelatedMissing(f"{text} = {ref} is ambiguous: {len(found)} {shown} hold it ({ids})")
 
 
 def child_refs(segment: str) -> Callable[[Any], Any]:
@@ -103,19 +148,28 @@ def count_check(
     back: FieldPath | None,
     where: Check | None,
     compare: Callable[[Any], bool],
+    source: FieldPath | None = None,
 ) -> Check:
-    """`count` over related resources (reverse references or children) that satisfy `where`."""
+    """
+    `count` over related resources (reverse references or children) that satisfy `where`.
+
+    With `source` (`from`), the values looked up are this resource's field, not its id.
+    """
     steps = back.steps if back is not None else None
+    own_values = values_at(source.steps) if source is not None else _own_id
 
     def check(doc: Any, reads: Any, elem: Any) -> bool:
-        own = doc.get("id") if isinstance(doc, dict) else None
         index = active()
-        if not isinstance(own, str) or not own:
-            targets: list = []
-        elif steps is None:
-            targets = [t for k in type_keys for t in index.children_of(k, own)]
+        if steps is None:
+            own = _own_id(doc)
+            targets = [t for k in type_keys for o in own for t in index.children_of(k, o)]
         else:
-            targets = [t for k in type_keys for t in index.referring(k, steps, own)]
+            seen: dict[int, dict[str, Any]] = {}
+            for value in own_values(doc):
+                for k in type_keys:
+                    for t in index.referring(k, steps, value):
+                        seen.setdefault(id(t), t)  # two values naming one target count it once
+            targets = list(seen.values())
         n = 0
         for target in targets:
             sub: list | None = [] if reads is not None else None
@@ -128,3 +182,61 @@ def count_check(
         return compare(n)
 
     return check
+
+
+def _own_id(doc: Any) -> list[str]:
+    own = doc.get("id") if isinstance(doc, dict) else None
+    return [own] if isinstance(own, str) and own else []
+
+
+def values_at(steps: tuple[Any, ...]) -> Callable[[Any], list[str]]:
+    """
+    The non-empty strings at a `from` path; `[*]` steps over arrays and over a mapping's values
+    (`identity.userAssignedIdentities[*].principalId`: ARM keys that map by identity id).
+    """
+
+    def walk(value: Any, i: int, out: list[str]) -> None:
+        if i == len(steps):
+            if isinstance(value, str) and value.strip():
+                out.append(value)
+            return
+        step = steps[i]
+        if step is EACH:
+            items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+            for item in items:
+                walk(item, i + 1, out)
+            return
+        if isinstance(step, str):
+            nxt = getter((step,))(value) if isinstance(value, dict) else MISSING
+        else:
+            nxt = value[step] if isinstance(value, list) and -len(value) <= step < len(value) else MISSING
+        if nxt is not MISSING and nxt is not None:
+            walk(nxt, i + 1, out)
+
+    def get(doc: Any) -> list[str]:
+        out: list[str] = []
+        walk(doc, 0, out)
+        return out
+
+    return get
+
+
+def same_as(source: FieldPath, parent: bool) -> Callable[[Any], bool]:
+    """
+    The predicate of `sameAs`: the value names what the root's `source` field names (its ARM
+    parent with `parent`), compared as references are (ids and GUIDs without case).
+    """
+    get = getter(source.steps)
+
+    def pred(v: Any) -> bool:
+        root = ROOT.get()
+        want = get(root) if root is not None else MISSING
+        if not isinstance(want, str) or not want.strip() or not isinstance(v, str):
+            return False
+        if parent:
+            want = parent_ref({"id": want})
+            if want is MISSING:
+                return False
+        return bool(ref_key(v)) and ref_key(v) == ref_key(want)
+
+    return pred

@@ -12,7 +12,7 @@ from scanner.inventory.resource import Resource
 from scanner.policy.catalog import Catalog
 from scanner.policy.display import plural
 from scanner.policy.model import Policy, TestCase
-from scanner.relindex import RelationIndex, merge_relations, merged
+from scanner.relindex import ACTIVE, RelationIndex, merge_relations, merged
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,15 +37,31 @@ def outcome_for(policy: Policy, case: TestCase) -> tuple[str, str]:
     """The outcome `ccscan scan` would give this test resource (type match included)."""
     if str(case.resource.get("type", "")).lower() not in policy.types:
         return "not_applicable", ""
-    related = None
-    doc = case.resource
-    if case.related:
-        related = RelationIndex([*policy.relations, *merge_relations(policy.types)])
-        for rel in case.related:
-            related.add(Resource(rel))
-        doc = merged(doc, str(doc.get("type", "")).lower(), related)
+    doc, related = _case_doc(policy, case)
     outcome, _, detail = evaluate(policy, doc, related)
     return outcome, detail
+
+
+def explain_case(policy: Policy, case: TestCase) -> list[str]:
+    """The `--explain` trace of a case, its related resources in the index as in `outcome_for`."""
+    from scanner.policy.explain import explain
+
+    doc, related = _case_doc(policy, case)
+    token = ACTIVE.set(related)
+    try:
+        return explain(policy, doc)
+    finally:
+        ACTIVE.reset(token)
+
+
+def _case_doc(policy: Policy, case: TestCase) -> tuple[dict, RelationIndex | None]:
+    if not (case.related or policy.relations):
+        return case.resource, None
+    # a scan has an index (maybe empty) for a relational policy: so does a case without `related`
+    related = RelationIndex([*policy.relations, *merge_relations(policy.types)])
+    for rel in case.related:
+        related.add(Resource(rel))
+    return merged(case.resource, str(case.resource.get("type", "")).lower(), related), related
 
 
 def run_tests(catalog: Catalog) -> Iterator[CaseResult]:

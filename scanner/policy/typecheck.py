@@ -222,6 +222,10 @@ def _walk(node: Any, on: tuple[str, ...] | None, depth: int = 0) -> Iterator[Rea
         ops = [k for k in node if k not in ("field",)]
         op = ops[0] if len(ops) == 1 else None
         yield node["field"], vp.get("field", getattr(node, "pos", None)), op, node.get(op) if op else None, on
+        same = node.get("sameAs")
+        same = same.get("field") if isinstance(same, dict) else same
+        if isinstance(same, str):  # a path of the judged resource, wherever the condition stands
+            yield same, vp.get("sameAs", getattr(node, "pos", None)), None, None, None
     spec = node.get("count")
     if isinstance(spec, dict):
         svp = spec.value_pos if isinstance(spec, LocDict) else {}
@@ -234,6 +238,8 @@ def _walk(node: Any, on: tuple[str, ...] | None, depth: int = 0) -> Iterator[Rea
             rvp = rel.value_pos if isinstance(rel, LocDict) else {}
             if isinstance(rel.get("refersBack"), str):
                 yield rel["refersBack"], rvp.get("refersBack", getattr(rel, "pos", None)), None, None, names
+            if isinstance(rel.get("from"), str):
+                yield rel["from"], rvp.get("from", getattr(rel, "pos", None)), None, None, on
         if "where" in spec:
             yield from _walk(spec["where"], inner, depth + 1)
     rel = node.get("related")
@@ -241,6 +247,8 @@ def _walk(node: Any, on: tuple[str, ...] | None, depth: int = 0) -> Iterator[Rea
         rvp = rel.value_pos if isinstance(rel, LocDict) else {}
         if isinstance(rel.get("via"), str):
             yield rel["via"], rvp.get("via", getattr(rel, "pos", None)), None, None, on
+        if isinstance(rel.get("key"), str):
+            yield rel["key"], rvp.get("key", getattr(rel, "pos", None)), None, None, names
         if "where" in rel:
             yield from _walk(rel["where"], names, depth + 1)
     dec = node.get("decode")

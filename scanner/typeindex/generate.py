@@ -86,6 +86,8 @@ AZURE: dict[str, tuple[str, str, str]] = {
     "Microsoft.Network/ApplicationGatewayWebApplicationFirewallPolicies": ("azure-mgmt-network", "azure.mgmt.network.models", "WebApplicationFirewallPolicy"),
     "Microsoft.Network/virtualNetworks/subnets": ("azure-mgmt-network", "azure.mgmt.network.models", "Subnet"),
     "Microsoft.Network/ddosProtectionPlans": ("azure-mgmt-network", "azure.mgmt.network.models", "DdosProtectionPlan"),
+    # azure-mgmt-monitor 7 dropped diagnostic settings; 6.0.2 models the API the collector reads
+    "Microsoft.Insights/diagnosticSettings": ("azure-mgmt-monitor", "azure.mgmt.monitor.v2021_05_01_preview.models", "DiagnosticSettingsResource"),
 }
 
 # CloudFormation type -> (botocore service, shape). The describe shape goes under `properties`.

@@ -127,10 +127,13 @@ def test_request_count_grows_with_pages_not_resources():
         "Microsoft.CognitiveServices/accounts/deployments": 250,
         # a relationship target: 40 managed HSM keys over the 2 HSMs (20 each)
         "Microsoft.KeyVault/managedHSMs/keys": 40,
+        # an extension type listed per account: 20 diagnostic settings over the 10 accounts
+        "Microsoft.Insights/diagnosticSettings": 20,
     }
     children = {"Microsoft.KeyVault/vaults/keys": "Microsoft.KeyVault/vaults",
                 "Microsoft.CognitiveServices/accounts/deployments": "Microsoft.CognitiveServices/accounts",
-                "Microsoft.KeyVault/managedHSMs/keys": "Microsoft.KeyVault/managedHSMs"}
+                "Microsoft.KeyVault/managedHSMs/keys": "Microsoft.KeyVault/managedHSMs",
+                "Microsoft.Insights/diagnosticSettings": "Microsoft.CognitiveServices/accounts"}
     subs, page = 3, 100
     estate = Estate.generate(subs, per_type)
     with ArmEmulator(estate, page_size=page) as arm:
@@ -138,21 +141,22 @@ def test_request_count_grows_with_pages_not_resources():
         seen = len(arm.requests)
         sites = arm.count(r"/config/web$")
         child_lists = (arm.count(r"/vaults/[^/]+/keys$") + arm.count(r"/accounts/[^/]+/deployments$")
-                       + arm.count(r"/managedHSMs/[^/]+/keys$"))
+                       + arm.count(r"/managedHSMs/[^/]+/keys$")
+                       + arm.count(r"/accounts/[^/]+/providers/Microsoft\.Insights/diagnosticSettings$"))
     pages = {t: max(1, math.ceil(n / page)) for t, n in per_type.items() if t not in children}
     # a child type lists its parents again (pages), then each parent's children (one page each:
     # 30 keys or 25 deployments per parent fit in a page of 100)
     per_parent = {c: pages[p] + per_type[p] for c, p in children.items()}
     lists = subs * (sum(pages.values()) + sum(per_parent.values()))
-    assert len(resources) == subs * sum(per_type.values()) == 6156
+    assert len(resources) == subs * sum(per_type.values()) == 6216
     assert collector.incomplete == []
     assert sites == subs * per_type["Microsoft.Web/sites"]
-    assert child_lists == subs * (15 + 10 + 2)
+    assert child_lists == subs * (15 + 10 + 2 + 10)
     # 1 subscription list + per subscription: 5+5+2+1+1+1+1+3+1+1+1+1+1 list pages, then
     # keys (1 vault list page + 15 vaults) and deployments (1 account page + 10 accounts),
-    # managed HSM keys (1 HSM list page + 2 HSMs), + one config per site. Growing the children
-    # per parent does not add requests.
-    assert seen == 1 + lists + sites == 1 + 3 * (24 + 16 + 11 + 3) + 90
+    # managed HSM keys (1 HSM list page + 2 HSMs), diagnostic settings (1 account page + 10
+    # accounts), + one config per site. Growing the children per parent does not add requests.
+    assert seen == 1 + lists + sites == 1 + 3 * (24 + 16 + 11 + 3 + 11) + 90
 
 
 def test_one_token_serves_every_client():

@@ -38,6 +38,7 @@ FIXTURE_SHAPES = {
     "azure/dev-sandbox/web-sites.json": "arm-list",
     "azure/dev-sandbox/web-config.json": "arm-list",
     "azure/prod-ai/hsm-keys.json": "arm-list",
+    "azure/prod-ai/diagnostic-settings.json": "arm-list",
     "azure/dev-sandbox/storage-accounts.json": "arm-list",
     "aws/111122223333/describe-instances.json": "aws-ec2-instances",
     "aws/111122223333/describe-volumes.json": "aws-ec2-volumes",
@@ -47,6 +48,7 @@ FIXTURE_SHAPES = {
     "aws/111122223333/kms-describe-key.json": "aws-kms-key",
     "aws/111122223333/elbv2-describe-load-balancers.json": "aws-elbv2-load-balancers",
     "aws/111122223333/ec2-describe-vpcs.json": "aws-ec2-vpcs",
+    "aws/111122223333/ec2-describe-security-groups.json": "aws-ec2-security-groups",
     "aws/111122223333/s3api-list-buckets.json": "aws-s3-buckets",
     "aws/111122223333/ccscan-snapshot.jsonl": "snapshot",
 }

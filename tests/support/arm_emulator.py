@@ -45,6 +45,11 @@ _CHILDREN = re.compile(
     r"^(?P<parent>/subscriptions/(?P<sub>[^/]+)/resourceGroups/[^/]+/providers/(?P<ns>[^/]+)/(?P<type>[^/]+)/[^/]+)/(?P<child>[^/]+)$",
     re.IGNORECASE,
 )
+_EXTENSION = re.compile(  # an extension type listed under a resource: diagnostic settings
+    r"^(?P<parent>/subscriptions/(?P<sub>[^/]+)/resourceGroups/[^/]+/providers/[^/]+/[^/]+/[^/]+)"
+    r"/providers/(?P<ns>[^/]+)/(?P<type>[^/]+)$",
+    re.IGNORECASE,
+)
 _OPENID = re.compile(r"^/(?P<tenant>[^/]+)/v2\.0/\.well-known/openid-configuration$")
 _TOKEN = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/token$")
 
@@ -285,6 +290,14 @@ class ArmEmulator:
             prefix = f"{parent}/{m['child'].lower()}/"
             items = [d for d in self.estate.listing(sub, f"{ptype}/{m['child'].lower()}")
                      if d["id"].lower().startswith(prefix)]
+            return self._page(path, query, items)
+        if m := _EXTENSION.match(path):
+            sub, parent = m["sub"].lower(), m["parent"].lower()
+            if not any(d["id"].lower() == parent for d in self.estate.resources):
+                return 404, {}, _error("ResourceNotFound", f"{m['parent']} not found")
+            rtype = f"{m['ns']}/{m['type']}".lower()
+            prefix = f"{parent}/providers/{rtype}/"
+            items = [d for d in self.estate.listing(sub, rtype) if d["id"].lower().startswith(prefix)]
             return self._page(path, query, items)
         return 404, {}, _error("InvalidResourceType", f"The emulator does not serve {path}.")
 

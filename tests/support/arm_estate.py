@@ -106,8 +106,14 @@ class Estate:
         return index.get((sub, rtype), [])
 
 
+EXTENSIONS = {"Microsoft.Insights/diagnosticSettings": "Microsoft.CognitiveServices/accounts"}
+"""Extension types generate() places under a resource of another type (`{id}/providers/{type}/…`)."""
+
+
 def _parent_type(rtype: str) -> str | None:
     """`Microsoft.KeyVault/vaults/keys` -> `Microsoft.KeyVault/vaults`; None for a top-level type."""
+    if rtype in EXTENSIONS:
+        return EXTENSIONS[rtype]
     return rtype.rsplit("/", 1)[0] if rtype.count("/") == 2 else None
 
 
@@ -119,8 +125,9 @@ def _synthetic(sub: str, rtype: str, i: int, parents: int = 1) -> dict[str, Any]
         rid = f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{rtype}/{name}"
     else:  # children spread over the parents that generate() makes (index j, group rg-{j % 5})
         j = i % max(1, parents)
-        ns, ptype, child = rtype.split("/")
+        ns, ptype = parent.split("/")
         rg = f"rg-{j % 5}"
+        child = f"providers/{rtype}" if rtype in EXTENSIONS else rtype.rsplit("/", 1)[1]
         rid = (f"/subscriptions/{sub}/resourceGroups/{rg}/providers/{ns}/{ptype}/"
                f"{ptype.lower()}-{j:05d}/{child}/{name}")
     props: dict[str, Any] = {"provisioningState": "Succeeded"}
