@@ -138,6 +138,9 @@ def _policy_option(f: Any) -> Any:
 @click.option("--workers", metavar="N|auto", default="1", show_default=True,
               help="Processes evaluating large JSONL files (auto: the cores, at most 4); "
                    "the result is the same bytes whatever N.")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Evaluate JSONL shards on a Dask cluster: tcp://HOST:PORT, tls://HOST:PORT or "
+                   "local:N (N workers on this machine); needs ccscan[dask]. Same bytes as one process.")
 @click.option("--on-duplicate", type=click.Choice(["error", "first"]), default="error", show_default=True,
               help="A resource id read twice: exit 2, or keep the first copy and skip the others.")
 @click.option("--bundle", "bundle_out", type=PathArg, metavar="OUT.tar.gz",
@@ -171,7 +174,7 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
          cadence: str | None, on_duplicate: str, explain_id: str | None, sarif_all: bool,
          ship_targets: tuple[str, ...], show_uncovered: bool, allow_empty: bool,
          checks: tuple[str, ...], skips: tuple[str, ...], severity_levels: tuple[str, ...],
-         workers: str, **live: Any) -> None:
+         workers: str, dask_address: str | None, **live: Any) -> None:
     """
     Evaluate policies against inventory files and/or live Azure and AWS estates.
 
@@ -191,6 +194,14 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
     from scanner.parallel import parse_workers
     from scanner.scan import ScanOptions, load_policies, run_scan
 
+    n_workers = parse_workers(workers)
+    if dask_address is not None:
+        from scanner.distributed import parse_address, require
+
+        dask_address = parse_address(dask_address)
+        require()
+        if n_workers > 1:
+            raise click.UsageError("--dask and --workers N are two engines: give one of them")
     plan = plan_outputs(pair(ctx.meta.get(ORDER_KEY, [])), output_dir, ctx.obj["quiet"])
     shipping = _ship_plan(ship_targets, live)
     catalog = load_policies(list(policy_paths) or None, framework)
@@ -222,7 +233,7 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
                               scan_id=scan_id, on_duplicate=on_duplicate,
                               allow_empty=allow_empty, list_not_judged=show_uncovered,
                               wrap_input=input_progress(not ctx.obj["quiet"]),
-                              workers=parse_workers(workers))
+                              workers=n_workers, dask=dask_address)
         gates.attach(options)
         if explain_id:
             from scanner.policy.explain import explain_observer

@@ -125,20 +125,28 @@ class Pool:
 
     def _take(self, inv: InventoryFile, future: Future[dict[str, Any]],
               seen_any: bool) -> Generator[tuple[Resource, tuple[Finding, ...] | None], None, bool]:
-        out = future.result()
-        if out["header"] is not None:
-            inv.format = "snapshot"
-            inv.header, inv.incomplete = out["header"]
-        inv.count += len(out["items"])
-        for resource, flat in out["items"]:
-            yield resource, tuple(map(_rebuilt, flat))
-        if out["error"] is not None:
-            message, path, line, col, local = out["error"]
-            if m := _NTH.match(message):  # the worker counted from its chunk's first resource
-                n = int(m.group(1)) + inv.count - local
-                message = f"resource #{n}{message[m.end():]}"
-            raise InputError(message, path, line, col)
-        return seen_any or out["seen_any"]
+        return (yield from take_chunk(inv, future.result(), seen_any))
+
+
+def take_chunk(inv: InventoryFile, out: dict[str, Any],
+               seen_any: bool) -> Generator[tuple[Resource, tuple[Finding, ...] | None], None, bool]:
+    """
+    Merge one chunk's results (`evaluate_range`) into `inv`, in order; return whether any
+    non-blank line was seen so far. Shared by the forked pool and scanner.distributed.
+    """
+    if out["header"] is not None:
+        inv.format = "snapshot"
+        inv.header, inv.incomplete = out["header"]
+    inv.count += len(out["items"])
+    for resource, flat in out["items"]:
+        yield resource, tuple(map(_rebuilt, flat))
+    if out["error"] is not None:
+        message, path, line, col, local = out["error"]
+        if m := _NTH.match(message):  # the worker counted from its chunk's first resource
+            n = int(m.group(1)) + inv.count - local
+            message = f"resource #{n}{message[m.end():]}"
+        raise InputError(message, path, line, col)
+    return seen_any or bool(out["seen_any"])
 
 
 def _flat(f: Finding) -> tuple[Any, ...]:
@@ -213,9 +221,16 @@ def _chunks(path: Path, digest: Any) -> Iterator[tuple[int, int, int, bool]]:
 
 
 def _evaluate_chunk(path: str, start: int, end: int, first_line: int, seen_before: bool) -> dict[str, Any]:
-    engine: Engine = _state["engine"]
-    stage: Sanitiser = _state["stage"]
-    keep: bool = _state["keep"]
+    return evaluate_range(_state["engine"], _state["stage"], _state["keep"],
+                          path, start, end, first_line, seen_before)
+
+
+def evaluate_range(engine: Engine, stage: Sanitiser, keep: bool, path: str, start: int, end: int,
+                   first_line: int, seen_before: bool) -> dict[str, Any]:
+    """
+    Evaluate the newline-aligned byte range [start, end) of a JSONL file (from `_chunks`);
+    the results `take_chunk` merges. Runs in a forked worker or a Dask worker.
+    """
     inv = InventoryFile(Path(path), "auto")
     items: list[tuple[Resource, tuple[tuple[Any, ...], ...]]] = []
     error = None

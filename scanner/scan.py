@@ -66,6 +66,8 @@ class ScanOptions:
     """`--show-uncovered`: keep every not-judged id (in a temp file) for the reporters."""
     workers: int = 1
     """Processes evaluating large JSONL files (scanner.parallel); 1: all in this process."""
+    dask: str | None = None
+    """A Dask scheduler (`tcp://`, `tls://`) or `local:N` evaluating JSONL shards (scanner.distributed)."""
 
 
 def load_policies(paths: Sequence[Path] | None, framework: str | None = None) -> Catalog:
@@ -163,6 +165,14 @@ def _scan(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Report
         ACTIVE.reset(active)
 
 
+def _pool(options: ScanOptions, catalog: Catalog, engine: Engine, inventories: list[Any]) -> Any:
+    if options.dask is None:
+        return Pool(catalog, options.workers, bool(options.resource_observers), engine)
+    from scanner.distributed import DaskPool
+
+    return DaskPool(options.dask, catalog, bool(options.resource_observers), engine, inventories)
+
+
 def _run(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Reporter, IO[str]]],
          result: ScanResult, related: RelationIndex, engine: Engine) -> ScanResult:
     stage = Sanitiser()
@@ -218,10 +228,9 @@ def _run(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Reporte
             judged = emit(engine.findings(resource)) if done is None else emit(done, sanitised=True)
             coverage.add(resource, judged)
 
-    scanned = []
-    with Pool(catalog, options.workers, bool(options.resource_observers), engine) as pool:
-        for inv in read_inventories(options.inputs, options.input_format) if options.inputs else []:
-            scanned.append(inv)
+    inventories = read_inventories(options.inputs, options.input_format) if options.inputs else []
+    with _pool(options, catalog, engine, inventories) as pool:
+        for inv in inventories:
             pairs = pool.evaluated(inv)
             consume(options.wrap_input(inv.path.as_posix(), pairs) if options.wrap_input else pairs)
             result.inputs.append({"source": inv.path.as_posix(), "sha256": inv.sha256,
@@ -229,7 +238,7 @@ def _run(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Reporte
             if skipped := ids.take_skipped():
                 result.inputs[-1]["duplicates_skipped"] = skipped
             result.incomplete.extend(stage.incomplete(inv.incomplete))
-    shards.verify(scanned, options.inputs)  # a sharded collection is read whole, or not at all
+    shards.verify(inventories, options.inputs)  # a sharded collection is read whole, or not at all
     for collector in options.collectors:
         digest, counter = hashlib.sha256(), [0]
         consume(((r, None) for r in _hashing(collector.collect(), digest, counter)), live=True)

@@ -25,7 +25,8 @@ HEAVY = ("azure", "boto3", "botocore", "jsonschema", "yaml", "cryptography", "or
          "ijson", "urllib.request", "http.client", "email", "ssl", "xml", "scanner.report", "scanner.engine",
          "scanner.scan", "scanner.policy", "scanner.ship.batch", "scanner.ship.reader",
          "scanner.ship.sentinel", "scanner.ship.splunk", "scanner.ship.s3",
-         "scanner.inventory.files", "scanner.inventory.jsonstream", "scanner.inventory.formats")
+         "scanner.inventory.files", "scanner.inventory.jsonstream", "scanner.inventory.formats",
+         "dask", "distributed", "scanner.distributed")
 
 
 @pytest.mark.parametrize("flag", ["--help", "--version"])
