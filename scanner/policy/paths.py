@@ -18,10 +18,27 @@ class _Missing:
     def __repr__(self) -> str:
         return "<missing>"
 
+    def __reduce__(self) -> str:
+        return "MISSING"  # unpickles as this module's singleton: compared with `is`
+
 
 MISSING: Any = _Missing()
 
-EACH = object()
+
+class _Each:
+    """The `[*]` step: a singleton that survives pickling (relation index keys hold path steps
+    and travel to Dask workers, where a copy would match no key)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "[*]"
+
+    def __reduce__(self) -> str:
+        return "EACH"
+
+
+EACH: Any = _Each()
 """The `[*]` step."""
 
 _SEGMENT = re.compile(r"""([^.\[\]'"]+)|\['([^']*)'\]|\[(\*|[0-9]{1,9})\]|(\.)""")

@@ -345,3 +345,26 @@ def test_deeply_nested_decoded_json_is_unknown():
     deep = base64.b64encode(b"[" * 100_000 + b"]" * 100_000).decode()  # json's recursion guard
     with pytest.raises(UndecodableValue):
         run(RELEASE, {"properties": {"release_policy": {"data": deep}}}, [])
+
+
+def test_the_index_answers_the_same_after_a_pickle_round_trip():
+    # `scan --dask` ships the index's tables to workers: keys hold path steps such as `[*]`,
+    # which must unpickle as the same singleton or every star back-reference counts 0
+    import pickle
+
+    from scanner.policy.paths import EACH, MISSING
+
+    assert pickle.loads(pickle.dumps(EACH)) is EACH
+    assert pickle.loads(pickle.dumps(MISSING)) is MISSING
+    compiler_relations = _relations(APPROVED_PES)
+    index = RelationIndex(compiler_relations)
+    index.add(Resource(_pe("pe1", ACCOUNT["id"], "Approved")))
+    copy = RelationIndex(compiler_relations)
+    copy.by_key, copy.by_back, copy.by_parent = pickle.loads(pickle.dumps((index.by_key, index.by_back, index.by_parent)))
+    check, _, _ = compile_condition(APPROVED_PES)
+    for idx in (index, copy):
+        token = ACTIVE.set(idx)
+        try:
+            assert check(ACCOUNT, None, None) is True
+        finally:
+            ACTIVE.reset(token)
