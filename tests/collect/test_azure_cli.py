@@ -7,10 +7,8 @@ REQUESTS_CA_BUNDLE, and findings equal to the file scan of the same fixtures.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -19,56 +17,11 @@ import pytest
 pytest.importorskip("azure.identity")
 pytest.importorskip("trustme")
 
-from support.arm_emulator import TOKEN, ArmEmulator, Estate
-from support.azure_testing import AZURE_FIXTURES, ROOT
+from support.arm_emulator import TOKEN
+from support.azure_testing import AZURE_FIXTURES, ROOT, comparable
 
 from scanner.collect import azure_cli
 from scanner.errors import UsageError
-
-STUB_AZ = """#!/bin/sh
-# Stands in for `az account get-access-token --output json --resource ...`.
-cat <<'EOF'
-{{"accessToken": "{token}", "expiresOn": "2099-01-01 00:00:00.000000", "expires_on": {expires},
-  "subscription": "00000000-0000-0000-0000-00000000000a", "tenant": "00000000-0000-0000-0000-000000000001",
-  "tokenType": "Bearer"}}
-EOF
-"""
-
-
-@pytest.fixture(scope="module")
-def arm():
-    with ArmEmulator(Estate.from_fixtures(AZURE_FIXTURES), page_size=2) as emulator:
-        yield emulator
-
-
-@pytest.fixture(scope="module")
-def az_env(arm, tmp_path_factory) -> dict[str, str]:
-    """Environment of a user signed in with the Azure CLI, trusting the emulator's CA."""
-    bin_dir = tmp_path_factory.mktemp("bin")
-    az = bin_dir / "az"
-    az.write_text(STUB_AZ.format(token=TOKEN, expires=int(time.time()) + 3600))
-    az.chmod(0o755)
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("AZURE_", "REQUESTS_CA", "SSL_CERT"))
-    }
-    env.update(
-        {
-            "PATH": f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin",
-            "AZURE_TOKEN_CREDENTIALS": "AzureCliCredential",
-            "REQUESTS_CA_BUNDLE": arm.ca_file,
-        }
-    )
-    return env
-
-
-def comparable(result: dict) -> dict[str, dict]:
-    """Findings by id, without where they were read from (file line vs live source)."""
-    return {
-        f["id"]: {k: v for k, v in f.items() if k not in ("source", "line")}
-        for f in result["findings"]
-    }
 
 
 def file_scan(ccscan) -> tuple[int, dict]:

@@ -7,25 +7,15 @@ chain policies relate to them (and nothing it does not need).
 
 from __future__ import annotations
 
-import os
-import time
-
 import pytest
 
 pytest.importorskip("azure.identity")
 pytest.importorskip("trustme")
 
-from support.arm_emulator import TOKEN, ArmEmulator, Estate
+from support.arm_emulator import ArmEmulator
 from support.azure_testing import AZURE_FIXTURES, ROOT
 
 CHAIN = ROOT / "policies" / "azure" / "model-transit-chain.yaml"
-STUB_AZ = """#!/bin/sh
-cat <<'EOF'
-{{"accessToken": "{token}", "expiresOn": "2099-01-01 00:00:00.000000", "expires_on": {expires},
-  "subscription": "00000000-0000-0000-0000-00000000000a", "tenant": "00000000-0000-0000-0000-000000000001",
-  "tokenType": "Bearer"}}
-EOF
-"""
 # By hand, from fixtures/azure/prod-ai/model-transit-chain.json (see fixtures/README.md).
 EXPECTED = {
     ("CCS-AZ-TRANSIT-001", "app-rag-api"): "pass",
@@ -42,23 +32,6 @@ EXPECTED = {
     ("CCS-AZ-TRANSIT-003", "app-batch-scorer"): "unknown",
 }
 
-
-@pytest.fixture(scope="module")
-def arm():
-    with ArmEmulator(Estate.from_fixtures(AZURE_FIXTURES), page_size=2) as emulator:
-        yield emulator
-
-
-@pytest.fixture(scope="module")
-def az_env(arm, tmp_path_factory) -> dict[str, str]:
-    bin_dir = tmp_path_factory.mktemp("bin")
-    az = bin_dir / "az"
-    az.write_text(STUB_AZ.format(token=TOKEN, expires=int(time.time()) + 3600))
-    az.chmod(0o755)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "REQUESTS_CA", "SSL_CERT"))}
-    env.update({"PATH": f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin",
-                "AZURE_TOKEN_CREDENTIALS": "AzureCliCredential", "REQUESTS_CA_BUNDLE": arm.ca_file})
-    return env
 
 
 def chain(result: dict) -> dict[tuple[str, str], dict]:

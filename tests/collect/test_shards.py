@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -16,46 +15,15 @@ import pytest
 pytest.importorskip("azure.mgmt.compute")
 pytest.importorskip("trustme")
 
-from support.arm_emulator import TOKEN, ArmEmulator, Estate
-from support.azure_testing import AZURE_FIXTURES, StaticCredential, settings_for
+from support.arm_emulator import TOKEN
+from support.azure_testing import AZURE_FIXTURES, StaticCredential, comparable, settings_for
 
 from scanner.collect.shards import MANIFEST, write_shards
-
-STUB_AZ = """#!/bin/sh
-cat <<'EOF'
-{{"accessToken": "{token}", "expiresOn": "2099-01-01 00:00:00.000000", "expires_on": {expires},
-  "subscription": "00000000-0000-0000-0000-00000000000a", "tenant": "00000000-0000-0000-0000-000000000001",
-  "tokenType": "Bearer"}}
-EOF
-"""
-
-
-@pytest.fixture(scope="module")
-def arm():
-    with ArmEmulator(Estate.from_fixtures(AZURE_FIXTURES), page_size=2) as emulator:
-        yield emulator
-
-
-@pytest.fixture(scope="module")
-def az_env(arm, tmp_path_factory) -> dict[str, str]:
-    bin_dir = tmp_path_factory.mktemp("bin")
-    az = bin_dir / "az"
-    az.write_text(STUB_AZ.format(token=TOKEN, expires=int(time.time()) + 3600))
-    az.chmod(0o755)
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AZURE_", "REQUESTS_CA", "SSL_CERT"))}
-    env.update({"PATH": f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin",
-                "AZURE_TOKEN_CREDENTIALS": "AzureCliCredential", "REQUESTS_CA_BUNDLE": arm.ca_file})
-    return env
 
 
 def header(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8").splitlines()[0])
 
-
-def comparable(result: dict) -> dict[str, dict]:
-    return {f["id"]: {k: v for k, v in f.items() if k not in ("source", "line")}
-            for f in result["findings"]}
 
 
 def shard_collect(ccscan, arm, az_env, out: Path, *extra: str):

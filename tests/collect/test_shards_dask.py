@@ -6,7 +6,7 @@ manifest's checks (scanner.inventory.shards) still see every shard's header and 
 from __future__ import annotations
 
 import pytest
-from test_shards import arm, first_shard, shards  # noqa: F401 - the fixtures
+from test_shards import first_shard, shards  # noqa: F401 - the fixtures (arm: conftest.py)
 
 pytest.importorskip("distributed")
 

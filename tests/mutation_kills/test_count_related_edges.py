@@ -16,6 +16,7 @@ from scanner.policy.model import LintMessage
 from scanner.policy.paths import EACH
 from scanner.policy.yamlload import load_documents
 from scanner.relindex import ACTIVE, Relation, RelationIndex
+from tests.policy.helpers import run_related
 
 PE = "Microsoft.Network/privateEndpoints"
 LINK = "Microsoft.Network/privateDnsZones/virtualNetworkLinks"
@@ -31,18 +32,7 @@ def compile_(cond: Any) -> tuple[Any, str, list[LintMessage], list[Relation]]:
     return check, text, messages, compiler.relations
 
 
-def run(cond: dict[str, Any], doc: dict[str, Any], related: list[dict[str, Any]]) -> tuple[bool, list]:
-    check, _, messages, relations = compile_(cond)
-    assert not messages, [m.message for m in messages]
-    index = RelationIndex(relations)
-    for r in related:
-        index.add(Resource(r))
-    reads: list = []
-    token = ACTIVE.set(index)
-    try:
-        return check(doc, reads, None), reads
-    finally:
-        ACTIVE.reset(token)
+run = run_related
 
 
 @pytest.mark.parametrize(("cond", "message"), [

@@ -19,7 +19,7 @@ from scanner.inventory.resource import Resource
 from scanner.policy.decode import UndecodableValue
 from scanner.policy.paths import NotAnArray
 from scanner.relindex import ACTIVE, RelatedMissing, RelationIndex, ref_key
-from tests.policy.helpers import compile_condition
+from tests.policy.helpers import compile_condition, run_related
 
 SUB = "/subscriptions/0000-a/resourceGroups/rg/providers"
 DES_ID = f"{SUB}/Microsoft.Compute/diskEncryptionSets/des1"
@@ -35,20 +35,7 @@ FOLLOW_DES = {"related": {"type": "Microsoft.Compute/diskEncryptionSets", "via":
                                     "equals": "ConfidentialVmEncryptedWithCustomerKey"}}}
 
 
-def run(cond: dict[str, Any], doc: dict[str, Any], related: list[dict[str, Any]]) -> tuple[bool, list]:
-    """Evaluate one condition with `related` in the index; raise what the check raises."""
-    check, _, messages = compile_condition(cond)
-    assert not messages, [m.message for m in messages]
-    compiler_relations = _relations(cond)
-    index = RelationIndex(compiler_relations)
-    for r in related:
-        index.add(Resource(r))
-    reads: list = []
-    token = ACTIVE.set(index)
-    try:
-        return check(doc, reads, None), reads
-    finally:
-        ACTIVE.reset(token)
+run = run_related
 
 
 def _relations(cond: dict[str, Any]) -> list:

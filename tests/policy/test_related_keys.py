@@ -14,10 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scanner.inventory.resource import Resource
-from scanner.policy.compile import ConditionCompiler
-from scanner.policy.model import LintMessage
-from scanner.policy.related import with_root
-from scanner.relindex import ACTIVE, RelatedMissing, RelationIndex, ref_key
+from scanner.relindex import RelatedMissing, RelationIndex, ref_key
+from tests.policy.helpers import compile_related, run_related
 
 SG = "AWS::EC2::SecurityGroup"
 INSTANCE = {"id": "arn:aws:ec2:eu-west-1:111122223333:instance/i-0abc", "type": "AWS::EC2::Instance",
@@ -53,25 +51,10 @@ ON_ACCOUNTS = {"count": {"related": {"type": RA, "refersBack": "properties.princ
                "greaterOrEquals": 1}
 
 
-def compile_root(cond: dict[str, Any]) -> tuple[Any, list, list[LintMessage]]:
-    messages: list[LintMessage] = []
-    compiler = ConditionCompiler("t.yaml", "T-1", messages)
-    check, _ = compiler.compile(cond)
-    return (with_root(check) if compiler.uses_root else check), compiler.relations, messages
+compile_root = compile_related
 
 
-def run(cond: dict[str, Any], doc: dict[str, Any], related: list[dict[str, Any]]) -> tuple[bool, list]:
-    check, relations, messages = compile_root(cond)
-    assert not messages, [m.message for m in messages]
-    index = RelationIndex(relations)
-    for r in related:
-        index.add(Resource(r))
-    reads: list = []
-    token = ACTIVE.set(index)
-    try:
-        return check(doc, reads, None), reads
-    finally:
-        ACTIVE.reset(token)
+run = run_related
 
 
 # --- forward `key` ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ ArmEmulator, and a one-call collect.
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -63,3 +64,32 @@ def collect(
 def by_id(docs: list[dict]) -> dict[str, dict]:
     """Index documents by lower-cased id (ARM ids compare case-insensitively)."""
     return {d["id"].lower(): d for d in docs}
+
+
+STUB_AZ = """#!/bin/sh
+# Stands in for `az account get-access-token --output json --resource ...`.
+cat <<'EOF'
+{{"accessToken": "{token}", "expiresOn": "2099-01-01 00:00:00.000000", "expires_on": {expires},
+  "subscription": "00000000-0000-0000-0000-00000000000a", "tenant": "00000000-0000-0000-0000-000000000001",
+  "tokenType": "Bearer"}}
+EOF
+"""
+
+
+def az_cli_env(arm: ArmEmulator, bin_dir: Path) -> dict[str, str]:
+    """
+    The environment of a user signed in with the Azure CLI (a stub `az` in `bin_dir` that hands
+    out the emulator's token), trusting the emulator's CA and no other Azure setting.
+    """
+    az = bin_dir / "az"
+    az.write_text(STUB_AZ.format(token=TOKEN, expires=int(time.time()) + 3600))
+    az.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "REQUESTS_CA", "SSL_CERT"))}
+    env.update({"PATH": f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin",
+                "AZURE_TOKEN_CREDENTIALS": "AzureCliCredential", "REQUESTS_CA_BUNDLE": arm.ca_file})
+    return env
+
+
+def comparable(result: dict) -> dict[str, dict]:
+    """Findings by id, without where they were read from (file line vs live source)."""
+    return {f["id"]: {k: v for k, v in f.items() if k not in ("source", "line")} for f in result["findings"]}
