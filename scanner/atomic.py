@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import os
 import stat
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
+
+from scanner.errors import UsageError
 
 
 def replaceable(dest: str | Path) -> bool:
@@ -42,3 +48,32 @@ def final_mode(dest: str | Path, mask: int | None = None) -> int:
         return stat.S_IMODE(os.stat(dest).st_mode)
     except OSError:
         return 0o666 & ~(umask() if mask is None else mask)
+
+
+@contextmanager
+def replacing(dest: Path, what: str = "") -> Iterator[BinaryIO]:
+    """
+    Write `dest` through a temp file beside it: on success fsync it, give it `final_mode` and
+    rename it into place; on any error (or Ctrl-C) remove it, leaving `dest` as it was.
+
+    Raises UsageError (naming `what dest`) when `dest` is not replaceable or no temp file can be
+    created next to it, before the caller writes anything.
+    """
+    label = f"{what} {dest}" if what else str(dest)
+    if not replaceable(dest):  # renamed into place: never over a device, a link or a directory
+        raise UsageError(f"cannot write {label}: not a regular file")
+    try:
+        fd, part = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    except OSError as e:
+        raise UsageError(f"cannot write {label}: {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(part, final_mode(dest))
+        os.replace(part, dest)
+    except BaseException:
+        if os.path.exists(part):
+            os.unlink(part)
+        raise

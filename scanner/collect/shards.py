@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from scanner import __version__
-from scanner.atomic import final_mode, replaceable
+from scanner.atomic import replacing
 from scanner.collect.base import Collector, IncompleteScope
 from scanner.errors import UsageError
 from scanner.scan import now_iso
@@ -238,27 +238,12 @@ def _ranges(spool: IO[bytes], segments: list[list[int]]) -> Iterator[bytes]:
 
 
 def _write_atomic(dest: Path, head: bytes, body: Iterable[bytes] = ()) -> str:
-    if not replaceable(dest):  # renamed into place: never over a device, a link or a directory
-        raise UsageError(f"cannot write {dest}: not a regular file")
-    try:
-        fd, part = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    except OSError as e:
-        raise UsageError(f"cannot write {dest}: {e.strerror or e}") from None
     digest = hashlib.sha256(head)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(head)
-            for chunk in body:
-                digest.update(chunk)
-                f.write(chunk)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(part, final_mode(dest))
-        os.replace(part, dest)
-    except BaseException:
-        if os.path.exists(part):
-            os.unlink(part)
-        raise
+    with replacing(dest) as f:
+        f.write(head)
+        for chunk in body:
+            digest.update(chunk)
+            f.write(chunk)
     return digest.hexdigest()
 
 

@@ -7,16 +7,14 @@ A snapshot scans exactly like the live source did, incomplete scopes included.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from scanner import __version__
-from scanner.atomic import final_mode, replaceable
+from scanner.atomic import replacing
 from scanner.collect.base import Collector
-from scanner.errors import UsageError
 from scanner.scan import now_iso
 
 SNAPSHOT_VERSION = 1
@@ -47,27 +45,16 @@ def write_snapshot(collectors: list[Collector], out: Path) -> tuple[int, list[di
     resources are spooled first. Raises UsageError before collecting if `out` is unwritable.
     """
     out = out.resolve()
-    if not replaceable(out):  # the snapshot is renamed into place: never over a device
-        raise UsageError(f"cannot write snapshot {out}: not a regular file")
-    try:
-        fd, part = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    except OSError as e:
-        raise UsageError(f"cannot write snapshot {out}: {e.strerror or e}") from None
-    try:
-        count = 0
-        with tempfile.TemporaryFile("w+", encoding="utf-8") as body, os.fdopen(fd, "w", encoding="utf-8") as final:
-            for collector in collectors:
-                for resource in collector.collect():
-                    body.write(json.dumps(resource.doc, ensure_ascii=False, sort_keys=True, default=str) + "\n")
-                    count += 1
-            header = _header(collectors, count)
-            final.write(json.dumps(header, ensure_ascii=False, sort_keys=True, default=str) + "\n")
-            body.seek(0)
-            shutil.copyfileobj(body, final)
-        os.chmod(part, final_mode(out))
-        os.replace(part, out)
-    except BaseException:
-        if os.path.exists(part):
-            os.unlink(part)
-        raise
+    count = 0
+    # entered before collecting: an unwritable destination is an error before any request
+    with replacing(out, "snapshot") as final, tempfile.TemporaryFile("w+b") as body:
+        for collector in collectors:
+            for resource in collector.collect():
+                line = json.dumps(resource.doc, ensure_ascii=False, sort_keys=True, default=str) + "\n"
+                body.write(line.encode("utf-8"))
+                count += 1
+        header = _header(collectors, count)
+        final.write((json.dumps(header, ensure_ascii=False, sort_keys=True, default=str) + "\n").encode("utf-8"))
+        body.seek(0)
+        shutil.copyfileobj(body, final)
     return count, header["incomplete"]
