@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 from pathlib import Path
 
@@ -301,7 +302,10 @@ def test_a_shard_no_worker_survives_is_an_incomplete_scan(ccscan, tmp_path, shar
                  "-o", tmp_path / "r.json", "--bundle", tmp_path / "b.tar.gz")
     assert res.exit_code == 3, res.stderr
     lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1 and "shard-1.jsonl" in lines[0] and "the scan is incomplete" in lines[0]
+    # a dying worker takes the other shards' tasks it held with it: Dask may give up on one of
+    # those first, so the line names a lost range of some shard, not necessarily shard-1's
+    assert len(lines) == 1 and "the scan is incomplete" in lines[0], lines
+    assert re.search(r"shard-[012]\.jsonl: bytes \d+-\d+ were not evaluated", lines[0]), lines
     assert not (tmp_path / "r.json").exists() and not (tmp_path / "b.tar.gz").exists()
 
 
