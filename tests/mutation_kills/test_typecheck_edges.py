@@ -1,0 +1,146 @@
+"""
+What `ccscan lint` says from the type check, in process: unknown related types (each named
+once, with a hint when one is close), operator checks inside a related `where`, numbers,
+numeric strings, and the fields of deeply nested test resources.
+"""
+
+from __future__ import annotations
+
+from scanner.policy.lint import lint
+from scanner.policy.model import TestCase as Case
+from scanner.policy.typecheck import TypeChecker
+
+TYPECHECK_RULES = ("unknown-relation", "unknown-path", "operator-type", "test-path")
+
+RELATED = """\
+id: T-TC-R
+title: t
+severity: low
+resource: Microsoft.Storage/storageAccounts
+assert:
+  allOf:
+    - related: {type: [microsoft.keyvault/VAULTS, Microsoft.KeyVault/vaultz, Example.Nothing/here], via: properties.encryption.keyvaultproperties.keyvaulturi, where: {field: properties.enableSoftDeleet, equals: true}}
+    - count: {related: {type: Microsoft.KeyVault/vaultz, refersBack: properties.x}, where: {field: properties.y, equals: 1}}
+      greater: 0
+"""
+
+
+def _lint(tmp_path, text: str, name: str = "p.yaml"):
+    p = tmp_path / name
+    p.write_text(text)
+    _, messages = lint([p])
+    return [(m.line, m.col, m.severity, m.rule, m.message) for m in messages if m.rule in TYPECHECK_RULES]
+
+
+def test_unknown_related_types_are_errors_named_once_with_a_hint_and_their_paths_unchecked(tmp_path):
+    # The first type is known (case aside): the loop goes on to the other two. The misspelt
+    # one is named once although the count names it again. A related condition with an
+    # unknown type checks no path, so the misspelt enableSoftDeleet is not reported.
+    assert _lint(tmp_path, RELATED) == [
+        (7, 175, "error", "unknown-relation",
+         'related type "Example.Nothing/here" is not a type ccscan knows or collects'),
+        (7, 175, "error", "unknown-relation",
+         ('related type "Microsoft.KeyVault/vaultz" is not a type ccscan knows or collects'
+         ' (did you mean "Microsoft.KeyVault/vaults"?)')),
+    ]
+
+
+RELATED_OPS = """\
+id: T-TC-U
+title: t
+severity: low
+resource: Microsoft.Storage/storageAccounts
+assert:
+  allOf:
+    - related: {type: Microsoft.KeyVault/vaults, via: properties.encryption.keyvaultproperties.keyvaulturi, where: {field: properties.enableSoftDelete, like: 'x*'}}
+    - related: {type: [Microsoft.KeyVault/vaults, Microsoft.Storage/storageAccounts], via: properties.encryption.keyvaultproperties.keyvaulturi, where: {field: properties.enableSoftDeleet, equals: true}}
+"""
+
+
+def test_a_related_where_checks_operators_and_paths_on_every_listed_type(tmp_path):
+    assert _lint(tmp_path, RELATED_OPS) == [
+        (7, 124, "warning", "operator-type", '"properties.enableSoftDelete": like on a boolean field'),
+        (8, 161, "error", "unknown-path",
+         ('"properties.enableSoftDeleet" is not a path of Microsoft.KeyVault/vaults or '
+         'Microsoft.Storage/storageAccounts: properties has no field "enableSoftDeleet" '
+         '(did you mean "properties.enableSoftDelete"?)')),
+    ]
+
+
+NUMBERS = """\
+id: T-TC-K
+title: t
+severity: low
+resource: AWS::CloudWatch::Alarm
+assert:
+  allOf:
+    - {field: properties.Threshold, like: '1*'}
+    - {field: properties.Threshold, equals: '5'}
+    - {field: properties.Threshold, equals: 'abc'}
+    - {field: properties.EvaluationPeriods, in: ['7', 'x']}
+    - {field: properties.EvaluationPeriods, notIn: ['7', '8']}
+"""
+
+
+def test_numbers_and_integers_take_numeric_strings_only(tmp_path):
+    # '5', '7' and '8' read as numbers: no warning; 'abc' and 'x' do not.
+    assert _lint(tmp_path, NUMBERS) == [
+        (7, 15, "warning", "operator-type", '"properties.Threshold": like on a number field'),
+        (9, 15, "warning", "operator-type", '"properties.Threshold": equals "abc" on a number field'),
+        (10, 15, "warning", "operator-type", '"properties.EvaluationPeriods": in ["7", "x"] on an integer field'),
+    ]
+
+
+def _nested_keys(n: int) -> str:
+    """A resource whose one leaf is `zzz.a.a...` n keys deep."""
+    inner = "1"
+    for _ in range(n - 1):
+        inner = "{a: " + inner + "}"
+    return "{zzz: " + inner + "}"
+
+
+def _nested_lists(n: int) -> str:
+    """A resource whose one leaf is `properties.zzz[*][*]...`, n steps in all."""
+    inner = "1"
+    for _ in range(n - 2):
+        inner = "[" + inner + "]"
+    return "{properties: {zzz: " + inner + "}}"
+
+
+DEEP = """\
+id: T-TC-L
+title: t
+severity: low
+resource: Microsoft.Storage/storageAccounts
+assert: {field: properties.allowSharedKeyAccess, equals: false}
+tests:
+""" + "".join(f"  - {{name: {name}, expect: fail, resource: {res}}}\n" for name, res in (
+    ("d50", _nested_keys(50)), ("d51", _nested_keys(51)),
+    ("l50", _nested_lists(50)), ("l51", _nested_lists(51)),
+    ("arr", "{properties: {networkAcls: {ipRules: [{valeu: 10.0.0.1}]}}}"),
+))
+
+NOT_POSSIBLE = "the resource is not a possible Microsoft.Storage/storageAccounts"
+
+
+def test_test_resource_fields_are_checked_fifty_steps_deep_and_inside_array_items(tmp_path):
+    # Leaves deeper than 50 steps (keys or array items) are not walked; 50 are.
+    assert _lint(tmp_path, DEEP) == [
+        (7, None, "warning", "test-path", f'test "d50": {NOT_POSSIBLE}: the resource has no field "zzz"'),
+        (9, None, "warning", "test-path",
+         f'test "l50": {NOT_POSSIBLE}: properties has no field "zzz" (did you mean "properties"?)'),
+        (11, None, "warning", "test-path",
+         (f'test "arr": {NOT_POSSIBLE}: properties.networkAcls.ipRules[*] has no field "valeu" '
+         '(did you mean "properties.networkAcls.ipRules[*].value"?)')),
+    ]
+
+
+def test_a_test_case_without_a_line_gets_a_message_without_a_position():
+    messages: list = []
+    case = Case("t1", "pass", {"type": "Microsoft.Storage/storageAcounts"}, None, ())
+    TypeChecker("p.yaml", "T-TC-N", messages).tests((case,), ["Microsoft.Storage/storageAccounts"])
+    assert [(m.path, m.line, m.col, m.severity, m.rule, m.message) for m in messages] == [
+        ("p.yaml", None, None, "warning", "test-path",
+         ('test "t1": unknown resource type "Microsoft.Storage/storageAcounts" '
+         '(did you mean "Microsoft.Storage/storageAccounts"?)')),
+    ]
