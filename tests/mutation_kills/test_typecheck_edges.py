@@ -144,3 +144,32 @@ def test_a_test_case_without_a_line_gets_a_message_without_a_position():
          ('test "t1": unknown resource type "Microsoft.Storage/storageAcounts" '
          '(did you mean "Microsoft.Storage/storageAccounts"?)')),
     ]
+
+
+FROM_MAP = """\
+id: T-TC-F
+title: t
+severity: low
+resource: Microsoft.Web/sites
+assert:
+  allOf:
+    - {field: 'identity.userAssignedIdentities[*].principalId', exists: true}
+    - count:
+        related: {type: Microsoft.Authorization/roleAssignments, refersBack: properties.principalId,
+                  from: 'identity.userAssignedIdentities[*].principalId'}
+      greaterOrEquals: 1
+    - count:
+        related: {type: Microsoft.Network/privateEndpoints, refersBack: 'properties.customDnsConfigs[*].ipAddresses[*]',
+                  from: 'properties.siteConfig.ipSecurityRestrictions[*].ipAddress'}
+      greaterOrEquals: 1
+"""
+
+
+def test_only_a_from_path_may_walk_a_maps_values_with_each(tmp_path):
+    # A condition's [*] over a map is an error; the same path as a `from` is fine, and so is
+    # a `from` whose [*] walks an array.
+    assert _lint(tmp_path, FROM_MAP) == [
+        (7, 15, "error", "unknown-path",
+         ('"identity.userAssignedIdentities[*].principalId" is not a path of Microsoft.Web/sites: '
+          'identity.userAssignedIdentities is a map, not an array (did you mean "identity.userAssignedIdentities"?)')),
+    ]
