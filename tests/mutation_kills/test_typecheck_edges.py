@@ -10,7 +10,7 @@ from scanner.policy.lint import lint
 from scanner.policy.model import TestCase as Case
 from scanner.policy.typecheck import TypeChecker
 
-TYPECHECK_RULES = ("unknown-relation", "unknown-path", "operator-type", "test-path")
+TYPECHECK_RULES = ("unknown-relation", "unknown-path", "operator-type", "test-path", "path-case")
 
 RELATED = """\
 id: T-TC-R
@@ -172,4 +172,60 @@ def test_only_a_from_path_may_walk_a_maps_values_with_each(tmp_path):
         (7, 15, "error", "unknown-path",
          ('"identity.userAssignedIdentities[*].principalId" is not a path of Microsoft.Web/sites: '
           'identity.userAssignedIdentities is a map, not an array (did you mean "identity.userAssignedIdentities"?)')),
+    ]
+
+
+KINDS = """\
+id: T-TC-M
+title: t
+severity: low
+resource: Microsoft.Storage/storageAccounts
+assert:
+  allOf:
+    - {field: properties.allowSharedKeyAccess, contains: x}
+    - {field: properties.allowSharedKeyAccess, notContains: x}
+    - {field: properties.allowSharedKeyAccess, lessOrEquals: 1}
+    - {field: properties.allowSharedKeyAccess, equals: 'false'}
+    - {field: properties.allowSharedKeyAccess, in: [true, false]}
+    - {field: properties.allowSharedKeyAccess, equals: [true]}
+    - {field: properties.keyPolicy.keyExpirationPeriodInDays, equals: true}
+    - {field: properties.creationTime, equals: true}
+    - {field: properties.networkAcls.ipRules, like: 'x*'}
+    - {field: qqqqqqqqqq, exists: true}
+"""
+
+
+def test_operators_that_cannot_hold_on_each_kind_of_field(tmp_path):
+    # 'false' and in [true, false] suit a boolean; a list given to equals does not. A
+    # timestamp is a string. A path with no close match gets no "did you mean".
+    assert _lint(tmp_path, KINDS) == [
+        (7, 15, "warning", "operator-type", '"properties.allowSharedKeyAccess": contains on a boolean field'),
+        (8, 15, "warning", "operator-type", '"properties.allowSharedKeyAccess": notContains on a boolean field'),
+        (9, 15, "warning", "operator-type", '"properties.allowSharedKeyAccess": lessOrEquals on a boolean field'),
+        (12, 15, "warning", "operator-type",
+         '"properties.allowSharedKeyAccess": equals [true] on a boolean field (true or false)'),
+        (13, 15, "warning", "operator-type",
+         '"properties.keyPolicy.keyExpirationPeriodInDays": equals true on an integer field'),
+        (14, 15, "warning", "operator-type",
+         '"properties.creationTime": equals true on a string field (a boolean never equals a string)'),
+        (15, 15, "warning", "operator-type", '"properties.networkAcls.ipRules": like on an array field'),
+        (16, 15, "error", "unknown-path",
+         '"qqqqqqqqqq" is not a path of Microsoft.Storage/storageAccounts: the resource has no field "qqqqqqqqqq"'),
+    ]
+
+
+AWS_CASE = """\
+id: T-TC-C
+title: t
+severity: low
+resource: AWS::CloudWatch::Alarm
+assert: {field: properties.threshold, greater: 1}
+"""
+
+
+def test_an_aws_path_that_matches_only_when_case_is_ignored_is_a_warning_at_its_place(tmp_path):
+    assert _lint(tmp_path, AWS_CASE) == [
+        (5, 17, "warning", "path-case",
+         '"properties.threshold" matches "properties.Threshold" of AWS::CloudWatch::Alarm only when '
+         'case is ignored (AWS describe shapes are case-sensitive)'),
     ]
