@@ -226,6 +226,6 @@ assert: {field: properties.threshold, greater: 1}
 def test_an_aws_path_that_matches_only_when_case_is_ignored_is_a_warning_at_its_place(tmp_path):
     assert _lint(tmp_path, AWS_CASE) == [
         (5, 17, "warning", "path-case",
-         '"properties.threshold" matches "properties.Threshold" of AWS::CloudWatch::Alarm only when '
-         'case is ignored (AWS describe shapes are case-sensitive)'),
+         ('"properties.threshold" matches "properties.Threshold" of AWS::CloudWatch::Alarm only when '
+         'case is ignored (AWS describe shapes are case-sensitive)')),
     ]
