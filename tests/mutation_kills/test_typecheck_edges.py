@@ -10,7 +10,8 @@ from scanner.policy.lint import lint
 from scanner.policy.model import TestCase as Case
 from scanner.policy.typecheck import TypeChecker
 
-TYPECHECK_RULES = ("unknown-relation", "unknown-path", "operator-type", "test-path", "path-case")
+TYPECHECK_RULES = ("unknown-relation", "unknown-path", "operator-type", "test-path", "path-case",
+                   "unknown-type", "unindexed-type")
 
 RELATED = """\
 id: T-TC-R
@@ -228,4 +229,63 @@ def test_an_aws_path_that_matches_only_when_case_is_ignored_is_a_warning_at_its_
         (5, 17, "warning", "path-case",
          ('"properties.threshold" matches "properties.Threshold" of AWS::CloudWatch::Alarm only when '
          'case is ignored (AWS describe shapes are case-sensitive)')),
+    ]
+
+
+WALKED = """\
+id: T-TC-W
+title: t
+severity: low
+resource: Microsoft.Storage/storageAccounts
+where: {field: properties.minimumTlsVersio, exists: true}
+assert:
+  anyOf:
+    - {field: properties.allowSharedKeyAcess, equals: false}
+    - not: {field: properties.supportsHttpsTrafficOnli, equals: false}
+tests:
+  - {name: a, expect: pass, resource: {type: Example.Nothing/here}}
+  - {name: b, expect: pass, resource: {properties: {allowSharedKeyAccess: false, bogus: 1}}}
+  - {name: c, expect: fail, resource: {zzz: {a: 1, b: 2}}}
+"""
+
+
+def test_paths_in_where_any_of_and_not_and_every_test_case_are_checked(tmp_path):
+    # Test "a" has a type the index does not know and nothing close: no warning, and the
+    # next cases are still checked; "b" has a good field before the bad one; "c" has two
+    # leaves with one problem, reported once.
+    assert _lint(tmp_path, WALKED) == [
+        (5, 16, "error", "unknown-path",
+         ('"properties.minimumTlsVersio" is not a path of Microsoft.Storage/storageAccounts: '
+          'properties has no field "minimumTlsVersio" (did you mean "properties.minimumTlsVersion"?)')),
+        (8, 15, "error", "unknown-path",
+         ('"properties.allowSharedKeyAcess" is not a path of Microsoft.Storage/storageAccounts: '
+          'properties has no field "allowSharedKeyAcess" (did you mean "properties.allowSharedKeyAccess"?)')),
+        (9, 20, "error", "unknown-path",
+         ('"properties.supportsHttpsTrafficOnli" is not a path of Microsoft.Storage/storageAccounts: '
+          'properties has no field "supportsHttpsTrafficOnli" (did you mean "properties.supportsHttpsTrafficOnly"?)')),
+        (12, None, "warning", "test-path",
+         f'test "b": {NOT_POSSIBLE}: properties has no field "bogus"'),
+        (13, None, "warning", "test-path",
+         f'test "c": {NOT_POSSIBLE}: the resource has no field "zzz"'),
+    ]
+
+
+UNKNOWN_TYPES = """\
+id: T-TC-X
+title: t
+severity: low
+resource: [Example.Nothing/here, Microsoft.Storage/storageAcounts]
+assert: {field: properties.x, exists: true}
+tests:
+  - {name: a, expect: pass, resource: {type: Microsoft.Storage/storageAcounts}}
+"""
+
+
+def test_resource_types_unknown_to_the_index_and_a_test_of_the_same_misspelt_type(tmp_path):
+    # The test case's type is the policy's own misspelling, already an error: not repeated.
+    assert _lint(tmp_path, UNKNOWN_TYPES) == [
+        (4, 12, "warning", "unindexed-type",
+         'resource type "Example.Nothing/here" is not in ccscan\'s type index: its paths cannot be checked'),
+        (4, 34, "error", "unknown-type",
+         'unknown resource type "Microsoft.Storage/storageAcounts" (did you mean "Microsoft.Storage/storageAccounts"?)'),
     ]
