@@ -289,3 +289,54 @@ def test_resource_types_unknown_to_the_index_and_a_test_of_the_same_misspelt_typ
         (4, 34, "error", "unknown-type",
          'unknown resource type "Microsoft.Storage/storageAcounts" (did you mean "Microsoft.Storage/storageAccounts"?)'),
     ]
+
+
+EVERY_READ = """\
+id: T-TC-P
+title: t
+severity: low
+resource: Microsoft.Web/sites
+assert:
+  allOf:
+    - count:
+        field: 'properties.siteConfig.ipSecurityRestrictionz[*]'
+        where: {field: 'properties.siteConfig.ipSecurityRestrictionz[*].action', equals: Allow}
+      greater: 0
+    - count:
+        related: {type: Microsoft.Authorization/roleAssignments, refersBack: properties.principalIdd,
+                  from: identity.principalIdd}
+      greaterOrEquals: 1
+    - related: {type: Microsoft.Network/virtualNetworks, via: properties.virtualNetworkSubnetIdd,
+                key: properties.subnetz}
+    - related:
+        type: Microsoft.Network/privateEndpoints
+        via: properties.virtualNetworkSubnetId
+        where: {field: properties.subnet.id, sameAs: properties.virtualNetworkSubnetIdd}
+    - decode: {field: properties.siteConfig.linuxFxVersionn, as: base64json, where: {field: a, exists: true}}
+"""
+
+SITES = "is not a path of Microsoft.Web/sites"
+
+
+def test_every_kind_of_read_path_is_checked_on_its_own_type_at_its_own_value(tmp_path):
+    # count `field`, `refersBack` (the related type), `from` (the judged resource), `via`,
+    # `key` (the related type), `sameAs` (the judged resource, though inside a related
+    # `where`) and a `decode` field; each error sits at the path's own value.
+    assert [(line, col, msg) for line, col, _, _, msg in _lint(tmp_path, EVERY_READ)] == [
+        (8, 16, (f'"properties.siteConfig.ipSecurityRestrictionz[*]" {SITES}: properties.siteConfig has no field '
+                '"ipSecurityRestrictionz" (did you mean "properties.siteConfig.ipSecurityRestrictions[*]"?)')),
+        (9, 24, (f'"properties.siteConfig.ipSecurityRestrictionz[*].action" {SITES}: properties.siteConfig has no '
+                'field "ipSecurityRestrictionz" (did you mean "properties.siteConfig.ipSecurityRestrictions[*].action"?)')),
+        (12, 78, ('"properties.principalIdd" is not a path of Microsoft.Authorization/roleAssignments: properties '
+                  'has no field "principalIdd" (did you mean "properties.principalId"?)')),
+        (13, 25, (f'"identity.principalIdd" {SITES}: identity has no field "principalIdd" '
+                 '(did you mean "identity.principalId"?)')),
+        (15, 63, (f'"properties.virtualNetworkSubnetIdd" {SITES}: properties has no field "virtualNetworkSubnetIdd" '
+                 '(did you mean "properties.virtualNetworkSubnetId"?)')),
+        (16, 22, ('"properties.subnetz" is not a path of Microsoft.Network/virtualNetworks: properties has no field '
+                  '"subnetz" (did you mean "properties.subnets[*]"?)')),
+        (20, 54, (f'"properties.virtualNetworkSubnetIdd" {SITES}: properties has no field "virtualNetworkSubnetIdd" '
+                 '(did you mean "properties.virtualNetworkSubnetId"?)')),
+        (21, 23, (f'"properties.siteConfig.linuxFxVersionn" {SITES}: properties.siteConfig has no field '
+                 '"linuxFxVersionn" (did you mean "properties.siteConfig.linuxFxVersion"?)')),
+    ]
