@@ -340,3 +340,24 @@ def test_every_kind_of_read_path_is_checked_on_its_own_type_at_its_own_value(tmp
         (21, 23, (f'"properties.siteConfig.linuxFxVersionn" {SITES}: properties.siteConfig has no field '
                  '"linuxFxVersionn" (did you mean "properties.siteConfig.linuxFxVersion"?)')),
     ]
+
+
+SAME_AS_PARENT = """\
+id: T-TC-S
+title: t
+severity: low
+resource: Microsoft.Web/sites
+assert:
+  related:
+    type: Microsoft.Network/virtualNetworks
+    via: properties.virtualNetworkSubnetId
+    where: {field: id, sameAs: {field: properties.virtualNetworkSubnetIdd, parent: true}}
+"""
+
+
+def test_the_field_of_a_same_as_mapping_is_checked_on_the_judged_resource(tmp_path):
+    assert _lint(tmp_path, SAME_AS_PARENT) == [
+        (9, 32, "error", "unknown-path",
+         (f'"properties.virtualNetworkSubnetIdd" {SITES}: properties has no field "virtualNetworkSubnetIdd" '
+          '(did you mean "properties.virtualNetworkSubnetId"?)')),
+    ]
