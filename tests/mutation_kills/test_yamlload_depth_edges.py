@@ -1,5 +1,6 @@
 """
-The YAML nesting limit at its boundary: 100 collections with scalars inside load, 101 do not.
+The YAML nesting limit at its boundary (100 collections with scalars inside load, 101 do
+not), and where a control character after non-ASCII text is reported.
 """
 
 from __future__ import annotations
@@ -31,3 +32,13 @@ def test_one_hundred_and_one_nested_collections_are_refused_at_the_innermost(tmp
     with pytest.raises(PolicyError) as e:
         load_documents(p)
     assert (e.value.message, e.value.line, e.value.col) == ("invalid YAML: nested deeper than 100 levels", 1, 101)
+
+
+def test_a_control_character_on_a_later_line_after_non_ascii_text_is_placed_by_character(tmp_path):
+    # libyaml gives a byte offset; "é" is two bytes but one column.
+    p = tmp_path / "c.yaml"
+    p.write_text("a: \u00e9\nb: ok\nc: x\x07y\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as e:
+        load_documents(p)
+    assert (e.value.message, e.value.line, e.value.col) == (
+        "invalid YAML: character #x0007 is not allowed (control characters are not allowed)", 3, 5)
