@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import tempfile
-from collections.abc import Callable
-from typing import IO
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import IO, Any
 
 from scanner.errors import InputError
 from scanner.findings import Coverage, CoverageKind, TypeCoverage
@@ -57,6 +58,8 @@ class CoverageTracker:
         self.examples = examples
         self.resources = 0
         self.judged = 0
+        self.types: Counter[str] = Counter()
+        """Resources read per lower-cased type (what `unfollowed_relations` weighs)."""
         self.rows: dict[CoverageKind, dict[str, _TypeRow]] = {"uncovered": {}, "not_applicable": {}}
         # open until the scan's reporters have read it; closing it deletes it
         self.listing: IO[str] | None = (
@@ -65,6 +68,7 @@ class CoverageTracker:
     def add(self, resource: Resource, judged: bool) -> None:
         """Count one resource read (after duplicate ids were dropped)."""
         self.resources += 1
+        self.types[resource.type_key] += 1
         if judged:
             self.judged += 1
             return
@@ -121,3 +125,28 @@ def empty_scan_message(coverage: Coverage) -> str:
         if types:
             why += f" ({', '.join(types)}{', …' if len(types) < len(coverage.uncovered) + len(coverage.not_applicable) else ''})"
     return f"nothing was judged: {why}; --allow-empty to accept"
+
+
+def unfollowed_relations(policies: Iterable[Any], present: set[str], read: Counter[str]) -> list[str]:
+    """
+    One warning per related type that no input holds, while resources that policies counting
+    it judge were read: a `count` over related resources finds 0 (a `where` through it leaves
+    the resource out of scope), which a result cannot tell from "none exist" (a snapshot that
+    never collected role assignments leaves every app out of the model-transit chain). A
+    forward reference to a missing target needs no warning: it is `unknown`, naming the id.
+    """
+    followers: dict[str, list[str]] = {}
+    judged: dict[str, set[str]] = {}
+    for policy in policies:
+        if not any(read.get(t) for t in policy.types):
+            continue
+        for rel in policy.relations:
+            if rel.counted and rel.type not in present:
+                followers.setdefault(rel.type, [])
+                if policy.id not in followers[rel.type]:
+                    followers[rel.type].append(policy.id)
+                judged.setdefault(rel.type, set()).update(t for t in policy.types if read.get(t))
+    return [f"no input holds a {rtype} resource, which {', '.join(ids)} "
+            f"{'follows' if len(ids) == 1 else 'follow'} from the {sum(read[t] for t in judged[rtype])} "
+            f"{' / '.join(sorted(judged[rtype]))} resource(s) read: their verdicts there rest on its absence"
+            for rtype, ids in sorted(followers.items())]

@@ -68,6 +68,9 @@ class Relation:
     """Targets are children of the referring resource (id prefix)."""
     keep: tuple[tuple[Any, ...], ...] | None = None
     """Steps of every path read on the target: the index keeps only these (None: the whole doc)."""
+    counted: bool = False
+    """A `count` over the related resources: finding none is 0, not `unknown` (a missing forward
+    target is `unknown` already), so a type no input holds goes unnoticed unless reported."""
 
 
 class RelationIndex:
@@ -93,6 +96,8 @@ class RelationIndex:
         self.by_back: dict[tuple[str, tuple[Any, ...], str], list[dict[str, Any]]] = {}
         self.by_parent: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self._seen: set[str] = set()
+        self.present: set[str] = set()
+        """The related types of which at least one resource was indexed."""
 
     def __bool__(self) -> bool:
         return bool(self.types)
@@ -110,6 +115,7 @@ class RelationIndex:
         if not key or key in self._seen:
             return
         self._seen.add(key)
+        self.present.add(t)
         trie = self._keep.get(t)
         if trie is not None:  # keep only what the policies read: the index must not grow like the estate
             doc = {"id": doc.get("id"), "type": doc.get("type"), **_project(doc, trie)}

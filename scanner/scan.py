@@ -10,6 +10,7 @@ import contextlib
 import gc
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,12 @@ from typing import IO, Any
 from scanner import __version__
 from scanner.collect.base import Collector
 from scanner.controls import ControlTracker
-from scanner.coverage import CoverageTracker, EmptyScanError, empty_scan_message
+from scanner.coverage import (
+    CoverageTracker,
+    EmptyScanError,
+    empty_scan_message,
+    unfollowed_relations,
+)
 from scanner.engine import Engine
 from scanner.findings import Finding, ScanResult
 from scanner.inventory import shards
@@ -35,6 +41,8 @@ from scanner.report.interface import Reporter
 from scanner.resources import builtin_policies
 from scanner.sanitise import Sanitiser
 from scanner.settings import source_date_epoch
+
+_log = logging.getLogger("scanner")
 
 
 @dataclass
@@ -253,6 +261,9 @@ def _run(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Reporte
         coverage.add(resource, judged)
     deferred.clear()
     result.coverage = coverage.result()
+    if related and options.inputs:  # live collectors fetch what the policies follow
+        for line in unfollowed_relations(catalog.policies, related.present, coverage.types):
+            _log.warning("%s", line)
     if not coverage.judged and not result.incomplete and not options.allow_empty:
         # an incomplete scan that judged nothing exits 3: the unread scope is the news
         raise EmptyScanError(empty_scan_message(result.coverage))

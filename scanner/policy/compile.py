@@ -421,7 +421,7 @@ class ConditionCompiler:
         expected = node[op]
         if not self._count_value_ok(node, op):
             return _never, "?"
-        self.relations.extend(Relation(t, back.steps if back else None, back is None, keep)
+        self.relations.extend(Relation(t, back.steps if back else None, back is None, keep, counted=True)
                               for t in type_keys)
         how = f"referring back by {back.text}" if back else "children"
         if source is not None:
