@@ -59,7 +59,7 @@ class CoverageTracker:
         self.resources = 0
         self.judged = 0
         self.types: Counter[str] = Counter()
-        """Resources read per lower-cased type (what `unfollowed_relations` weighs)."""
+        """Resources read per lower-cased type some policy targets (what `unfollowed_relations` weighs)."""
         self.rows: dict[CoverageKind, dict[str, _TypeRow]] = {"uncovered": {}, "not_applicable": {}}
         # open until the scan's reporters have read it; closing it deletes it
         self.listing: IO[str] | None = (
@@ -68,7 +68,8 @@ class CoverageTracker:
     def add(self, resource: Resource, judged: bool) -> None:
         """Count one resource read (after duplicate ids were dropped)."""
         self.resources += 1
-        self.types[resource.type_key] += 1
+        if resource.type_key in self.covered_types:  # bounded: only the types policies target
+            self.types[resource.type_key] += 1
         if judged:
             self.judged += 1
             return
@@ -127,9 +128,9 @@ def empty_scan_message(coverage: Coverage) -> str:
     return f"nothing was judged: {why}; --allow-empty to accept"
 
 
-def unfollowed_relations(policies: Iterable[Any], present: set[str], read: Counter[str]) -> list[str]:
+def unfollowed_relations(policies: Iterable[Any], present: set[str], read: Counter[str]) -> list[tuple[str, str]]:
     """
-    One warning per related type that no input holds, while resources that policies counting
+    (type, why) for each related type that no input holds, while resources that policies counting
     it judge were read: a `count` over related resources finds 0 (a `where` through it leaves
     the resource out of scope), which a result cannot tell from "none exist" (a snapshot that
     never collected role assignments leaves every app out of the model-transit chain). A
@@ -146,7 +147,7 @@ def unfollowed_relations(policies: Iterable[Any], present: set[str], read: Count
                 if policy.id not in followers[rel.type]:
                     followers[rel.type].append(policy.id)
                 judged.setdefault(rel.type, set()).update(t for t in policy.types if read.get(t))
-    return [f"no input holds a {rtype} resource, which {', '.join(ids)} "
+    return [(rtype, (f"no input holds a {rtype} resource, which {', '.join(ids)} "
             f"{'follows' if len(ids) == 1 else 'follow'} from the {sum(read[t] for t in judged[rtype])} "
-            f"{' / '.join(sorted(judged[rtype]))} resource(s) read: their verdicts there rest on its absence"
+            f"{' / '.join(sorted(judged[rtype]))} resource(s) read: their verdicts there rest on its absence"))
             for rtype, ids in sorted(followers.items())]

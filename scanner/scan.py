@@ -262,8 +262,9 @@ def _run(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Reporte
     deferred.clear()
     result.coverage = coverage.result()
     if related and options.inputs:  # live collectors fetch what the policies follow
-        for line in unfollowed_relations(catalog.policies, related.present, coverage.types):
-            _log.warning("%s", line)
+        for rtype, why in unfollowed_relations(catalog.policies, related.present, coverage.types):
+            _log.warning("%s", why)
+            result.incomplete.extend(stage.incomplete([{"scope": rtype, "reason": why}]))
     if not coverage.judged and not result.incomplete and not options.allow_empty:
         # an incomplete scan that judged nothing exits 3: the unread scope is the news
         raise EmptyScanError(empty_scan_message(result.coverage))

@@ -76,5 +76,7 @@ def test_an_ignored_hangup_stays_ignored(big_inventory, tmp_path):
         time.sleep(0.02)
     proc.send_signal(signal.SIGHUP)
     _, err = proc.communicate(timeout=300)
-    assert proc.returncode == 0, err
+    # finished, not killed (129): 3 because the bench estate holds no diagnostic settings,
+    # which CCS-AZ-AI-007 counts (an incomplete scope, even with --fail-on none)
+    assert proc.returncode == 3, err
     assert (tmp_path / "r.json").stat().st_size > 0

@@ -29,15 +29,17 @@ def _chain_without(tmp_path: Path, dropped: str) -> Path:
 
 def test_a_snapshot_without_role_assignments_is_called_out(ccscan, tmp_path):
     res = ccscan("scan", _chain_without(tmp_path, "roleAssignments"), "--format", "json", "-o", tmp_path / "r.json")
-    # green: every finding left passes (two of the four apps fail the chain with it): the
-    # warning is what tells this scan from a compliant one
-    assert res.exit_code == 0, res.stderr
+    # every finding left passes (two of the four apps fail the chain with role assignments):
+    # without the incomplete scope this scan would be green (exit 0)
+    assert res.exit_code == 3, res.stderr
     lines = [line for line in res.stderr.splitlines() if WARNING in line]
     assert len(lines) == 1, res.stderr
     assert "CCS-AZ-TRANSIT-001, CCS-AZ-TRANSIT-002, CCS-AZ-TRANSIT-003 follow from the 4 microsoft.web/sites" in lines[0]
     # the result itself shows no transit finding at all: the warning is the only trace
-    findings = json.loads((tmp_path / "r.json").read_text())["findings"]
-    assert not [f for f in findings if f["policy_id"].startswith("CCS-AZ-TRANSIT-")]
+    result = json.loads((tmp_path / "r.json").read_text())
+    assert not [f for f in result["findings"] if f["policy_id"].startswith("CCS-AZ-TRANSIT-")]
+    assert result["incomplete"] == [{"scope": "microsoft.authorization/roleassignments",
+                                     "reason": lines[0].removeprefix("ccscan: WARNING: ")}]
 
 
 def test_the_whole_fixture_estate_raises_no_such_warning(ccscan, tmp_path):
@@ -69,10 +71,12 @@ def test_only_counted_types_absent_from_the_index_with_their_judged_resources_re
     ]
     read = Counter({"microsoft.web/sites": 3, "microsoft.compute/virtualmachines": 2})
     assert unfollowed_relations(policies, set(), read) == [
-        ("no input holds a microsoft.authorization/roleassignments resource, which P-1, P-2 follow from "
-        "the 3 microsoft.web/sites resource(s) read: their verdicts there rest on its absence")]
+        ("microsoft.authorization/roleassignments",
+         ("no input holds a microsoft.authorization/roleassignments resource, which P-1, P-2 follow from "
+          "the 3 microsoft.web/sites resource(s) read: their verdicts there rest on its absence"))]
     assert unfollowed_relations(policies, {"microsoft.authorization/roleassignments"}, read) == []
     assert unfollowed_relations(policies[:1], set(), read) == [
-        ("no input holds a microsoft.authorization/roleassignments resource, which P-1 follows from "
-        "the 3 microsoft.web/sites resource(s) read: their verdicts there rest on its absence")]
+        ("microsoft.authorization/roleassignments",
+         ("no input holds a microsoft.authorization/roleassignments resource, which P-1 follows from "
+          "the 3 microsoft.web/sites resource(s) read: their verdicts there rest on its absence"))]
     assert unfollowed_relations(policies, set(), Counter()) == []

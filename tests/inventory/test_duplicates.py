@@ -73,7 +73,7 @@ def test_identical_arns_are_duplicates(ccscan, tmp_path):
 def test_on_duplicate_first_keeps_the_first_copy_and_counts_the_rest(ccscan, tmp_path):
     # The second copy of `a` would fail the https policy: with `first`, `a` passes once.
     p = write(tmp_path, "a.jsonl", [site("a"), site("a", https=False), site("A", rid=(SITE + "A"))])
-    res = ccscan("scan", p, "--format", "json", "--on-duplicate", "first")
+    res = ccscan("scan", p, "--format", "json", "--on-duplicate", "first", "--check", "CCS-AZ-APP-001")
     assert res.exit_code in (0, 1), res.stderr
     doc = res.json()
     assert doc["inputs"][0]["duplicates_skipped"] == 2

@@ -130,16 +130,16 @@ def test_the_relations_a_count_related_asks_the_engine_to_index():
                       "where": {"field": "properties.s", "equals": "ok"}}, "equals": 1}
     steps = ("properties", "t", EACH, "id")
     keep = (steps, ("properties", "s"))
-    assert compile_(back)[3] == [Relation("microsoft.network/privateendpoints", steps, False, keep),
-                                 Relation("microsoft.network/x", steps, False, keep)]
+    assert compile_(back)[3] == [Relation("microsoft.network/privateendpoints", steps, False, keep, counted=True),
+                                 Relation("microsoft.network/x", steps, False, keep, counted=True)]
     kids = {"count": {"related": {"type": LINK, "children": True}}, "equals": 0}
-    assert compile_(kids)[3] == [Relation(LINK.lower(), None, True, ())]
+    assert compile_(kids)[3] == [Relation(LINK.lower(), None, True, (), counted=True)]
     # The paths read inside the related resource are not the resource's own: an enclosing
     # `related` keeps only its own reads.
     outer = {"related": {"type": "A/b", "via": "properties.a.id", "where": {"field": "properties.z", "exists": True}}}
     relations = compile_({"allOf": [outer, kids]})[3]
     assert relations == [Relation("a/b", None, False, (("properties", "z"),)),
-                         Relation(LINK.lower(), None, True, ())]
+                         Relation(LINK.lower(), None, True, (), counted=True)]
 
 
 def _pe(name: str, target: str, status: str, kind: str = PE) -> dict[str, Any]:
