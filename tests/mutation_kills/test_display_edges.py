@@ -29,3 +29,9 @@ def test_show(value, shown):
 def test_plural():
     assert [plural(1, "policy", "policies"), plural(2, "policy", "policies"),
             plural(0, "error")] == ["1 policy", "2 policies", "0 errors"]
+
+
+def test_show_a_value_json_refuses():
+    looped: list = []
+    looped.append(looped)  # json.dumps: "Circular reference detected"
+    assert show(looped) == "[[...]]"
