@@ -308,3 +308,73 @@ def test_positions_of_mapping_level_problems(tmp_path):
         (4, 7, "a condition needs 'field', 'count', 'allOf', 'anyOf' or 'not'"),
         (5, 18, "'allOf' must stand alone in its mapping"),
     ]
+
+
+def test_same_as_problems_named_at_their_value(tmp_path):
+    # Each wrong `sameAs` is one error at its value (line:col), with its own rule and words.
+    f = tmp_path / "p.yaml"
+    f.write_text(
+        "cond:\n"
+        "  allOf:\n"
+        "    - {field: id, sameAs: [x]}\n"
+        "    - {field: id, sameAs: {field: a, parent: maybe}}\n"
+        "    - {field: id, sameAs: 'a..b'}\n"
+        "    - {field: id, sameAs: 'a[*].b'}\n"
+        "    - {field: id, sameAs: {field: a, other: 1}}\n"
+        "    - {field: id, sameAs: {parent: true}}\n")
+    (doc,) = load_documents(f)
+    messages: list[LintMessage] = []
+    ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    takes = "'sameAs' takes a path of the judged resource, or {field: <path>, parent: true}"
+    assert [(m.rule, m.line, m.col, m.message) for m in messages] == [
+        ("bad-value", 3, 27, takes),
+        ("bad-value", 4, 27, "'sameAs' 'parent' takes true or false"),
+        ("bad-path", 5, 27, "bad field path 'a..b': empty segment"),
+        ("bad-path", 6, 27, "a 'sameAs' path cannot use '[*]' ('a[*].b')"),
+        ("bad-value", 7, 27, takes),  # a key other than field/parent
+        ("bad-value", 8, 27, takes),  # no field
+    ]
+
+
+def test_decode_and_related_problems_named_at_their_key(tmp_path):
+    # `decode` and `count: related` problems: one error each, at the key or value at fault.
+    f = tmp_path / "p.yaml"
+    f.write_text(
+        "cond:\n"
+        "  allOf:\n"
+        "    - decode: {field: a, as: base64json}\n"
+        "    - {decode: {field: a, as: base64json, where: {field: b, equals: 1}}, field: c}\n"
+        "    - count: {field: 'r[*]', where: {decode: {field: a, as: base64json, where: {field: b, equals: 1}}}}\n"
+        "      equals: 1\n"
+        "    - decode: {field: 'a[*]', as: base64json, where: {field: b, equals: 1}}\n"
+        "    - decode: {field: a, as: base64json, where: {field: b, equals: 1}, zz: 1}\n"
+        "    - decode: {field: a, as: json, where: {field: b, equals: 1}}\n"
+        "    - count: {related: {type: Microsoft.Network/virtualNetworks, from: properties.x, zz: 1}}\n"
+        "      equals: 0\n"
+        "    - count:\n"
+        "        related: {type: Microsoft.Network/virtualNetworks, from: properties.x, children: true}\n"
+        "      equals: 0\n")
+    (doc,) = load_documents(f)
+    messages: list[LintMessage] = []
+    ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    assert [(m.rule, m.line, m.col, m.message) for m in messages] == [
+        ("schema", 3, 7, "'decode' needs a mapping with 'field', 'as' and 'where'"),
+        ("schema", 4, 8, "'decode' cannot be combined with 'field'"),
+        ("schema", 5, 38, "'decode' cannot be used inside a count over a field"),
+        ("bad-path", 7, 23, "a 'decode' field cannot use '[*]'"),
+        ("schema", 8, 72, "unknown key 'zz' in 'decode' (use 'field', 'as' and 'where')"),
+        ("bad-value", 9, 30, "'decode' 'as' must be one of base64json, base64"),
+        ("schema", 10, 86,
+         "unknown key 'zz' in 'count: related' (use 'type' and 'refersBack' or 'children')"),
+        ("schema", 13, 60,
+         "'from' names this resource's field that 'refersBack' holds: it needs 'refersBack'"),
+    ]
+
+
+def test_count_related_text_names_the_from_field():
+    _, text, messages = compile_({"count": {"related": {
+        "type": "Microsoft.Network/privateEndpoints", "refersBack": "properties.subnet.id",
+        "from": "properties.subnets[0].id"}}, "equals": 1})
+    assert not messages
+    assert text == ("count of related Microsoft.Network/privateEndpoints referring back by "
+                    "properties.subnet.id to properties.subnets[0].id equals 1")
