@@ -24,8 +24,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from scale import run_scan  # bench/ is the script's directory: on sys.path
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -53,20 +54,8 @@ def _shards(work: Path, count: int, n: int) -> list[Path]:
 
 
 def _scan(shards: list[Path], engine: list[str], out: str) -> tuple[float, float, int]:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "scanner", "scan", *map(str, shards), *engine,
-                             "--format", "json", "-o", out, "--scan-id", "bench"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    assert proc.stderr is not None
-    err = proc.stderr.read().decode(errors="replace")
-    proc.stderr.close()
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        raise SystemExit(f"scan {' '.join(engine)} failed ({code}): {err.strip()}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024
+    wall, cpu, rss, _ = run_scan([*map(str, shards), *engine], {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}, out)
+    return wall, cpu, rss
 
 
 def _worker_usage() -> tuple[float, int]:

@@ -32,10 +32,11 @@ def _generate(path: Path, count: int, fmt: str) -> None:
                     "--format", fmt, "--out", str(path)], check=True)
 
 
-def _run(args: list[str], env: dict[str, str]) -> tuple[float, float, int, int]:
+def run_scan(args: list[str], env: dict[str, str], out: str = os.devnull) -> tuple[float, float, int, int]:
+    """`ccscan scan ARGS --format json -o OUT` in a child: (wall, CPU, peak RSS in bytes, exit code)."""
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "scanner", "scan", *args, "--format", "json",
-                             "-o", os.devnull, "--scan-id", "bench"],
+                             "-o", out, "--scan-id", "bench"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     runs: dict[str, list[tuple[float, float, int, int]]] = {name: [] for name, _, _ in cases}
     for _ in range(args.repeat):  # interleaved, so that load changes hit every case alike
         for name, case_args, case_env in cases:
-            runs[name].append(_run(case_args, case_env))
+            runs[name].append(run_scan(case_args, case_env))
     print(f"{args.count:,} resources ({jsonl.stat().st_size / 1e6:.0f} MB JSONL, "
           f"{whole.stat().st_size / 1e6:.0f} MB JSON), median of {args.repeat}, "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
