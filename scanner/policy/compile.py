@@ -45,6 +45,11 @@ MAX_CONDITION_DEPTH = 32
 """Nested conditions (`not`, `allOf`, `anyOf`, `count` … `where`); real policies use under 6."""
 
 
+def _key_pos(node: Any, key: Any, default: Pos | None) -> Pos | None:
+    """Where `key` of a loaded mapping was written, else `default` (plain dicts carry no places)."""
+    return node.key_pos.get(key, default) if isinstance(node, LocDict) else default
+
+
 def _never(doc: Any, reads: Any, elem: Any) -> bool:
     return False
 
@@ -70,6 +75,7 @@ class ConditionCompiler:
         self.uses_root = False
         """Some condition is `sameAs`: the policy's check must set the judged resource as ROOT."""
         self._reading: list[list[tuple[Any, ...]]] = []
+        """Paths read inside each open relation (or decode), innermost last: not the resource's own."""
         """Per enclosing `related`: the paths read on the related resource (what the index keeps)."""
         """Every relationship the compiled conditions follow (what the engine must index)."""
 
@@ -129,7 +135,7 @@ class ConditionCompiler:
 
     def _logical(self, node: dict[Any, Any], key: str, scope: Any) -> tuple[Check, str]:
         children = node[key]
-        pos = node.key_pos.get(key) if isinstance(node, LocDict) else None
+        pos = _key_pos(node, key, None)
         if not isinstance(children, list) or not children:
             # An empty allOf would pass everything: almost certainly a mistake.
             return self.error(pos, "schema", f"{key!r} needs a non-empty list of conditions"), "?"
@@ -240,7 +246,7 @@ class ConditionCompiler:
 
     def _count(self, node: dict[Any, Any], scope: Any) -> tuple[Check, str]:
         spec = node["count"]
-        cpos = node.key_pos.get("count") if isinstance(node, LocDict) else None
+        cpos = _key_pos(node, "count", None)
         extra = [k for k in node if k != "count" and k not in COUNT_OPERATORS]
         if extra:
             return self.error(cpos, "schema", f"'count' cannot be combined with {extra[0]!r}"), "?"
@@ -251,7 +257,7 @@ class ConditionCompiler:
             return self.error(cpos, "schema", "'count' needs a mapping with 'field' (and optionally 'where')"), "?"
         bad = [k for k in spec if k not in ("field", "where")]
         if bad:
-            kp = spec.key_pos.get(bad[0]) if isinstance(spec, LocDict) else cpos
+            kp = _key_pos(spec, bad[0], cpos)
             return self.error(kp, "schema", f"unknown key {bad[0]!r} in 'count' (use 'field' and 'where')"), "?"
         path = self._path(spec, "field")
         if path is None or op is None:
@@ -286,7 +292,7 @@ class ConditionCompiler:
 
     def _alone_at_resource(self, node: dict, key: str, scope: Any) -> Check | None:
         """`related`/`decode` stand alone in their mapping, at resource level; else an error."""
-        pos = node.key_pos.get(key) if isinstance(node, LocDict) else None
+        pos = _key_pos(node, key, None)
         if len(node) > 1:
             other = next(k for k in node if k != key)
             return self.error(pos, "schema", f"{key!r} cannot be combined with {other!r}")
@@ -297,14 +303,14 @@ class ConditionCompiler:
 
     def _related(self, node: dict, scope: Any) -> tuple[Check, str]:
         spec = node["related"]
-        rpos = node.key_pos.get("related") if isinstance(node, LocDict) else None
+        rpos = _key_pos(node, "related", None)
         if (refused := self._alone_at_resource(node, "related", scope)) is not None:
             return refused, "?"
         if not isinstance(spec, dict):
             return self.error(rpos, "schema", "'related' needs a mapping with 'type' and 'via' or 'child'"), "?"
         bad = [k for k in spec if k not in RELATED_KEYS]
         if bad:
-            kp = spec.key_pos.get(bad[0], rpos) if isinstance(spec, LocDict) else rpos
+            kp = _key_pos(spec, bad[0], rpos)
             tip = " ('refersBack' and 'children' belong in a count)" if bad[0] in COUNT_RELATED_KEYS else ""
             return self.error(kp, "schema", f"unknown key {bad[0]!r} in 'related'{tip}"), "?"
         type_keys = self._related_type(spec, rpos)
@@ -313,7 +319,7 @@ class ConditionCompiler:
         if type_keys is None:
             return _never, "?"
         if "key" in spec and "via" not in spec:
-            kpos = spec.key_pos.get("key", rpos) if isinstance(spec, LocDict) else rpos
+            kpos = _key_pos(spec, "key", rpos)
             return self.error(kpos, "schema", "'key' names the target field a 'via' reference matches: it needs 'via'"), "?"
         where, wtext = (None, "")
         key: FieldPath | None = None
@@ -356,14 +362,14 @@ class ConditionCompiler:
 
     def _decode(self, node: dict, scope: Any) -> tuple[Check, str]:
         spec = node["decode"]
-        dpos = node.key_pos.get("decode") if isinstance(node, LocDict) else None
+        dpos = _key_pos(node, "decode", None)
         if (refused := self._alone_at_resource(node, "decode", scope)) is not None:
             return refused, "?"
         if not isinstance(spec, dict) or not all(k in spec for k in ("field", "as", "where")):
             return self.error(dpos, "schema", "'decode' needs a mapping with 'field', 'as' and 'where'"), "?"
         bad = [k for k in spec if k not in ("field", "as", "where")]
         if bad:
-            kp = spec.key_pos.get(bad[0], dpos) if isinstance(spec, LocDict) else dpos
+            kp = _key_pos(spec, bad[0], dpos)
             return self.error(kp, "schema", f"unknown key {bad[0]!r} in 'decode' (use 'field', 'as' and 'where')"), "?"
         if spec["as"] not in DECODERS:
             ap = spec.value_pos.get("as", dpos) if isinstance(spec, LocDict) else dpos
@@ -386,20 +392,20 @@ class ConditionCompiler:
         rel = spec["related"]
         bad = [k for k in spec if k not in ("related", "where")]
         if bad:
-            kp = spec.key_pos.get(bad[0]) if isinstance(spec, LocDict) else cpos
+            kp = _key_pos(spec, bad[0], cpos)
             return self.error(kp, "schema", f"unknown key {bad[0]!r} in 'count' (use 'related' and 'where')"), "?"
         if not isinstance(rel, dict):
             return self.error(cpos, "schema", "'count: related' needs a mapping with 'type' and 'refersBack' or 'children'"), "?"
         rbad = [k for k in rel if k not in COUNT_RELATED_KEYS]
         if rbad:
-            kp = rel.key_pos.get(rbad[0], cpos) if isinstance(rel, LocDict) else cpos
+            kp = _key_pos(rel, rbad[0], cpos)
             return self.error(kp, "schema", f"unknown key {rbad[0]!r} in 'count: related' (use 'type' and 'refersBack' or 'children')"), "?"
         type_keys = self._related_type(rel, cpos)
         children = _as_bool(rel.get("children", False))
         if ("refersBack" in rel) == bool(children):
             return self.error(cpos, "schema", "'count: related' needs exactly one of 'refersBack' (a field of the related type) or 'children: true'"), "?"
         if "from" in rel and "refersBack" not in rel:
-            fpos = rel.key_pos.get("from", cpos) if isinstance(rel, LocDict) else cpos
+            fpos = _key_pos(rel, "from", cpos)
             return self.error(fpos, "schema", "'from' names this resource's field that 'refersBack' holds: it needs 'refersBack'"), "?"
         source: FieldPath | None = None
         if "from" in rel:  # read on this resource, before the related type's reads begin
