@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from support.chromium import artifacts, chromium, require_chromium
+from support.chromium import artifacts, chromium, dom_count, require_chromium
 
 from scanner.ledger.html import render_html
 
@@ -32,20 +32,14 @@ def reports(built_ledger, ledger_keys, tmp_path_factory) -> tuple[dict, Path]:
     return json.loads((d / "r.json").read_text()), d / "r.html"
 
 
-def _count(dom: str, id_: str) -> int:
-    m = re.search(rf'<span id="{id_}">([^<]*)</span>', dom)
-    assert m, f"#{id_} not in the DOM"
-    return int(m.group(1))
-
-
 def test_rendered_counts_match_the_json(reports, tmp_path):
     report, page = reports
     dom = chromium("--dump-dom", page.as_uri()).stdout
-    assert _count(dom, "n-scans") == len(report["scans"]) == 29
-    assert _count(dom, "n-controls") == len(report["controls"])
-    assert _count(dom, "n-held") == sum(c["held"] for c in report["controls"]) == 1
-    assert _count(dom, "n-exceptions") == sum(len(c["exceptions"]) for c in report["controls"]) == 2
-    assert _count(dom, "n-gaps") == len(report["cadence_gaps"]) == 1
+    assert dom_count(dom, "n-scans") == len(report["scans"]) == 29
+    assert dom_count(dom, "n-controls") == len(report["controls"])
+    assert dom_count(dom, "n-held") == sum(c["held"] for c in report["controls"]) == 1
+    assert dom_count(dom, "n-exceptions") == sum(len(c["exceptions"]) for c in report["controls"]) == 2
+    assert dom_count(dom, "n-gaps") == len(report["cadence_gaps"]) == 1
     assert "4d 0h" in dom  # the exception's duration, as shown
     shot = artifacts(tmp_path) / "ledger-report.png"
     chromium(f"--screenshot={shot}", "--window-size=1280,2400", page.as_uri())

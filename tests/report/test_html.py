@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
-from support.chromium import artifacts, chromium, require_chromium
+from support.chromium import artifacts, chromium, dom_count, require_chromium
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
@@ -31,12 +31,6 @@ def reports(tmp_path_factory) -> tuple[dict, Path]:
     return json.loads((d / "r.json").read_text()), d / "r.html"
 
 
-def _count(dom: str, id_: str) -> int:
-    m = re.search(rf'<span id="{id_}">([^<]*)</span>', dom)
-    assert m, f"#{id_} not in the DOM"
-    return int(m.group(1))
-
-
 def _rows(dom: str, table_id: str) -> list[str]:
     body = re.search(rf'<table id="{table_id}".*?<tbody>(.*?)</tbody>', dom, re.DOTALL)
     assert body, f"table #{table_id} not in the DOM"
@@ -49,17 +43,17 @@ def test_rendered_counts_match_the_json(reports, tmp_path):
     s = result["summary"]
     assert s["fail"] > 0 and s["pass"] > 0
     for status in ("pass", "fail", "unknown", "error", "waived"):
-        assert _count(dom, f"n-{status}") == s[status], status
-    assert _count(dom, "n-resources") == sum(i["resources"] for i in result["inputs"])
-    assert _count(dom, "n-policies") == len(result["policies"])
+        assert dom_count(dom, f"n-{status}") == s[status], status
+    assert dom_count(dom, "n-resources") == sum(i["resources"] for i in result["inputs"])
+    assert dom_count(dom, "n-policies") == len(result["policies"])
     shown = [f for f in result["findings"] if f["status"] in ("fail", "error", "unknown")]
     assert len(_rows(dom, "findings")) == len(shown)
-    assert _count(dom, "findings-shown") == len(shown)  # written by the page's script
+    assert dom_count(dom, "findings-shown") == len(shown)  # written by the page's script
     controls = result["controls"]
     assert controls
-    assert _count(dom, "n-controls") == len(controls) == len(_rows(dom, "controls"))
+    assert dom_count(dom, "n-controls") == len(controls) == len(_rows(dom, "controls"))
     for status in ("pass", "fail", "unknown", "manual"):
-        assert _count(dom, f"n-ctl-{status}") == sum(c["status"] == status for c in controls)
+        assert dom_count(dom, f"n-ctl-{status}") == sum(c["status"] == status for c in controls)
     # a control row's fail count is the JSON's
     failing = next(c for c in controls if c["counts"]["fail"])
     row = next(r for r in _rows(dom, "controls") if f"<td>{failing['id']}</td>" in r)
@@ -127,7 +121,7 @@ def test_the_report_sorts_and_filters_in_the_browser(reports, tmp_path):
     first = re.search(r'data-first="([^"]*)"', dom).group(1)
     assert per_policy[first] == max(per_policy.values())  # sorted by Fail, descending
     unknown = sum(f["status"] == "unknown" for f in result["findings"])
-    assert _count(dom, "findings-shown") == unknown
+    assert dom_count(dom, "findings-shown") == unknown
 
 
 def test_the_page_says_what_was_not_judged(reports):

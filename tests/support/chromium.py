@@ -7,6 +7,7 @@ except in CI (`CI=true`), where .ci/run installs it and its absence is a failure
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -43,3 +44,10 @@ def artifacts(tmp_path: Path) -> Path:
     d = Path(os.environ.get("CCSCAN_TEST_ARTIFACTS") or tmp_path)
     d.mkdir(parents=True, exist_ok=True)
     return d
+
+
+def dom_count(dom: str, id_: str) -> int:
+    """The number a rendered report shows in `<span id="ID">`; fails the test if it is absent."""
+    m = re.search(rf'<span id="{id_}">([^<]*)</span>', dom)
+    assert m, f"#{id_} not in the DOM"
+    return int(m.group(1))
