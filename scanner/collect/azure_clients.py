@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from scanner import __version__
 
@@ -71,6 +72,9 @@ def pipeline_policies(credential: Any, settings: HttpSettings) -> list[Any]:
         p.UserAgentPolicy(**kw),
         p.ProxyPolicy(**kw),
         p.ContentDecodePolicy(**kw),
+        # Before the retries (a refusal is final) and the redirects (which azure-core checks:
+        # SensitiveHeaderCleanupPolicy drops the token on a redirect to another host).
+        _same_origin(settings.arm_endpoint),
         p.RedirectPolicy(**kw),
         # Honours Retry-After on 429/503; backs off exponentially otherwise.
         p.RetryPolicy(**kw),
@@ -82,6 +86,43 @@ def pipeline_policies(credential: Any, settings: HttpSettings) -> list[Any]:
         # Redacts the Authorization header if a user turns on azure logging.
         ARMHttpLoggingPolicy(**kw),
     ]
+
+
+def _same_origin(arm_endpoint: str) -> Any:
+    """
+    A policy that refuses any request not bound for the ARM endpoint. The SDKs' pagers and
+    `raw_pages` follow each page's `nextLink` as ARM sent it, and the next policy would put
+    the bearer token on a request to wherever that link points.
+    """
+    from azure.core.exceptions import AzureError
+    from azure.core.pipeline.policies import SansIOHTTPPolicy
+
+    allowed = _origin(arm_endpoint)
+
+    class ForeignLinkError(AzureError):
+        """An AzureError, so that a refused page makes its scope incomplete like any other."""
+
+    class SameOrigin(SansIOHTTPPolicy):  # type: ignore[type-arg]
+        def on_request(self, request: Any) -> None:
+            url = request.http_request.url
+            if _origin(url) != allowed:
+                scheme, host, port = _origin(url)
+                raise ForeignLinkError(f"ARM sent a link to another host ({scheme}://{host}:{port}), "
+                                 f"not followed: the ARM token goes only to {arm_endpoint}")
+
+    return SameOrigin()
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    """Scheme, host and port of a URL (443 when https leaves it out): where the token goes."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:  # a port that is not a number: never the host we asked
+        return parts.scheme.lower(), parts.netloc.lower(), -1
+    if port is None and parts.scheme.lower() == "https":
+        port = 443
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
 
 
 def _compute(cred: Any, sub: str, **kw: Any) -> Any:
@@ -214,3 +255,4 @@ def raw_pages(client: Any, path: str, api_version: str) -> Iterator[list[dict[st
         if next_link is not None and not isinstance(next_link, str):
             raise ValueError(f"ARM answered {path} with a `nextLink` that is not a URL")
         request = HttpRequest("GET", next_link) if next_link else None
+

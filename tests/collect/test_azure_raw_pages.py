@@ -93,7 +93,14 @@ def test_hot_types_arrive_as_sent_without_the_sdk_list_calls(monkeypatch):
     {"value": ["a string"]},              # not objects
     {"value": [], "nextLink": 42},        # a nextLink that is no URL
     ["a", "list"],                        # not an object at all
-], ids=["no-value", "value-object", "value-strings", "nextlink-number", "top-level-array"])
+    # links the pipeline would send the bearer token to: another host, scheme or port
+    # (loopback addresses, so that a regression could not reach beyond this machine)
+    {"value": [], "nextLink": "https://127.0.0.2:9/subscriptions/x?page=2"},
+    {"value": [], "nextLink": "http://127.0.0.1/subscriptions/x?page=2"},
+    {"value": [], "nextLink": "https://127.0.0.1:9/subscriptions/x?page=2"},
+    {"value": [], "nextLink": "https://user:pw@127.0.0.1:x/subscriptions/x"},
+], ids=["no-value", "value-object", "value-strings", "nextlink-number", "top-level-array",
+        "nextlink-other-host", "nextlink-http", "nextlink-other-port", "nextlink-bad-port"])
 def test_a_page_that_is_not_an_arm_list_is_incomplete_not_empty(body):
     estate = Estate.generate(1, {"Microsoft.Compute/virtualMachines": 3,
                                  "Microsoft.Compute/disks": 2})
@@ -112,7 +119,10 @@ def test_a_page_that_is_not_an_arm_list_is_incomplete_not_empty(body):
     assert len(collector.incomplete) == 1
     scope, reason = collector.incomplete[0].scope, collector.incomplete[0].reason
     assert scope.endswith(" Microsoft.Compute/virtualMachines")
-    assert "ValueError" in reason and ("not a list page" in reason or "nextLink" in reason)
+    if "://" in str(body):
+        assert "link to another host" in reason and "not followed" in reason
+    else:
+        assert "ValueError" in reason and ("not a list page" in reason or "nextLink" in reason)
 
 
 def spec_example_disk() -> dict:
@@ -160,3 +170,25 @@ def test_a_rest_api_specs_example_page_reads_as_the_sdk_model_would_give_it():
     [received] = [{k: v for k, v in r.doc.items() if k not in ("provider", "account")}
                   for r in resources]
     assert received == sent
+
+
+def test_the_sdk_pagers_do_not_follow_a_link_to_another_host_either():
+    # The subscription list is read through the SDK's own pager, not raw_pages: the refusal is
+    # in the pipeline that every client shares, before the token is put on the request.
+    estate = Estate.generate(1, {"Microsoft.Compute/disks": 1})
+    with ArmEmulator(estate) as arm:
+        real = arm.handle
+
+        def handle(method, path, query, headers, raw):
+            status, extra, body = real(method, path, query, headers, raw)
+            if path.rstrip("/").lower() == "/subscriptions":
+                body = {**body, "nextLink": "https://127.0.0.2:9/subscriptions?page=2"}
+            return status, extra, body
+
+        arm.handle = handle
+        resources, collector = collect(arm, types={"microsoft.compute/disks"})
+    # No subscription list, so nothing read: the scan says why and is incomplete (exit 3).
+    assert resources == []
+    [(scope, reason)] = [(i.scope, i.reason) for i in collector.incomplete]
+    assert scope == "azure subscriptions"
+    assert "another host (https://127.0.0.2:9)" in reason and "not followed" in reason
