@@ -67,3 +67,26 @@ def test_zone_groups_and_links_are_listed_per_parent_not_per_child(arm, az_env, 
     # 2 endpoints and 2 zones in the estate: one child list each.
     assert arm.count(r"/privateEndpoints/[^/]+/privateDnsZoneGroups$") == 2
     assert arm.count(r"/privateDnsZones/[^/]+/virtualNetworkLinks$") == 2
+
+
+def test_a_live_scan_that_finds_no_role_assignment_is_complete(az_env, ccscan, tmp_path):
+    # From files, a type no input holds may simply not have been collected, so the scan says so
+    # and exits 3 (tests/test_unfollowed_relations.py). A live scan listed the type and ARM
+    # answered with none: "no caller" is then a fact, and the scan is complete.
+    import json
+
+    from support.arm_estate import Estate
+    from support.azure_testing import az_cli_env
+
+    fixture = json.loads((AZURE_FIXTURES / "prod-ai" / "model-transit-chain.json").read_text())
+    docs = [d for d in fixture["value"] if "roleassignments" not in d["type"].lower()]
+    assert len(docs) < len(fixture["value"])  # the fixture has role assignments to drop
+    with ArmEmulator(Estate.from_documents(docs), page_size=2) as arm:
+        res = ccscan("scan", "--azure", "--arm-endpoint", arm.url, "--policies", str(CHAIN),
+                     "--allow-empty", "--format", "json",
+                     env=az_cli_env(arm, tmp_path))
+        assert any(r.path.lower().endswith("/roleassignments") for r in arm.requests)
+    assert "no input holds" not in res.stderr, res.stderr
+    assert res.json()["incomplete"] == []
+    assert res.exit_code == 0, res.stderr  # no app calls an AI account: every chain policy is out of scope
+    assert chain(res.json()) == {}
