@@ -128,6 +128,11 @@ SPECS: tuple[TypeSpec, ...] = (
     TypeSpec("Microsoft.Network/privateDnsZones/virtualNetworkLinks", "2024-06-01",
              parent="Microsoft.Network/privateDnsZones", parent_api_version="2024-06-01"),
     TypeSpec("Microsoft.Authorization/roleAssignments", "2022-04-01"),
+    # Container Apps as model callers (CCS-AZ-TRANSIT-004..006): the apps (identity, environment
+    # id) and their managed environments (the VNet is the environment's, not the app's). Both
+    # lists are `Microsoft.App/*/read` (Reader); secrets need `listSecrets`, never called.
+    TypeSpec("Microsoft.App/containerApps", "2025-01-01"),
+    TypeSpec("Microsoft.App/managedEnvironments", "2025-01-01"),
 )
 """Every type the collector can read, in collection order."""
 
