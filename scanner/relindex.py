@@ -98,6 +98,10 @@ class RelationIndex:
         self._seen: set[str] = set()
         self.present: set[str] = set()
         """The related types of which at least one resource was indexed."""
+        self._unread: dict[str, str] = {}
+        """`<parent id>/<child path>` key -> what could not be read, and why."""
+        self._unread_types: dict[tuple[str, str], str] = {}
+        """(child type, subscription) -> what could not be read there, and why."""
 
     def __bool__(self) -> bool:
         return bool(self.types)
@@ -147,8 +151,41 @@ class RelationIndex:
         return self.by_back.get((type_key, back, ref_key(ref)), [])
 
     def children_of(self, type_key: str, parent_id: str) -> list[dict[str, Any]]:
-        """The indexed children of `type_key` under `parent_id`."""
+        """
+        The indexed children of `type_key` under `parent_id`; raise RelatedMissing when the
+        collection could not list them (a count of 0 would say "none", which nobody saw).
+        """
+        if self._unread or self._unread_types:
+            self._check_read(type_key, parent_id)
         return self.by_parent.get((type_key, ref_key(parent_id)), [])
+
+    def mark_unread(self, scopes: Iterable[tuple[str, str]]) -> None:
+        """
+        Record the incomplete scopes (scope, reason) of a collection that name child lists:
+        `azure <parent id>/<child path>` (one parent's list failed) or `azure subscription
+        <sub> <child type>` (none could be listed), so counts over those children are unknown.
+        """
+        for scope, reason in scopes:
+            if not isinstance(scope, str) or not scope.startswith("azure "):
+                continue
+            rest = scope[len("azure "):].strip()
+            if rest.startswith("/subscriptions/"):
+                self._unread[ref_key(rest)] = f"{rest} could not be read: {reason}"
+                continue
+            parts = rest.split()
+            if len(parts) == 3 and parts[0] == "subscription" and "/" not in parts[1]:
+                self._unread_types[(parts[2].lower(), parts[1].lower())] = (
+                    f"no {parts[2]} list of subscription {parts[1]} could be read: {reason}")
+
+    def _check_read(self, type_key: str, parent_id: str) -> None:
+        tail = type_key.rsplit("/", 1)[1] if type_key.count("/") >= 2 else f"providers/{type_key}"
+        listed = f"{parent_id.rstrip('/')}/{tail}"
+        why = self._unread.get(ref_key(listed))
+        if why is None:
+            sub = parent_id.split("/")[2].lower() if parent_id.count("/") >= 2 else ""
+            why = self._unread_types.get((type_key, sub))
+        if why is not None:
+            raise RelatedMissing(why)
 
 
 def parent_key(key: str) -> str:
@@ -245,6 +282,9 @@ def index_files(inventories: Iterable[Iterable[Resource]], index: RelationIndex)
     for inv in inventories:
         for resource in inv:
             index.add(resource)
+        # a snapshot's header says which child lists its collection could not read
+        index.mark_unread((str(i.get("scope", "")), str(i.get("reason", "")))
+                          for i in getattr(inv, "incomplete", ()) if isinstance(i, dict))
 
 
 MERGES: dict[str, tuple[str, str, str]] = {
