@@ -168,6 +168,17 @@ def test_explain_traces_relations_with_the_scan_index(tmp_path: Path, ccscan) ->
     assert "): unknown" in dangling and "des-1-x is not in the inventory" in dangling
 
 
+def test_explain_names_the_environment_a_same_as_via_read(ccscan) -> None:
+    transit = CHAINS.with_name("model-transit-chain.yaml")
+    fixtures = CHAINS.parent.parent.parent / "fixtures" / "azure" / "prod-ai"
+    res = ccscan("scan", str(fixtures), "--policies", str(transit), "--explain", "CCS-AZ-TRANSIT-004")
+    runner = next(t for t in res.stderr.split("CCS-AZ-TRANSIT-004 on ") if "/ca-eval-runner " in t)
+    assert "): fail" in runner
+    assert ("properties.environmentId[/subscriptions/00000000-0000-0000-0000-00000000000a/resourceGroups/rg-rag/"
+            "providers/Microsoft.App/managedEnvironments/cae-eval-weu].properties.vnetConfiguration."
+            "infrastructureSubnetId = (missing)") in runner
+
+
 def test_collectors_are_told_the_related_types_but_not_the_inline_children() -> None:
     from scanner.collect.azure_types import select
 

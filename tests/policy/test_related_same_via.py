@@ -163,3 +163,45 @@ def test_other_incomplete_scopes_leave_counts_alone():
     index = _index([("azure subscriptions", "HTTP 401"), ("aws eu-west-1 ec2", "throttled"),
                     (f"azure {SUB}/Microsoft.Web/sites/app1/config/web", "HTTP 403")])
     assert index.children_of(SETTINGS, ACCOUNT) == []
+
+
+LINT_POLICY = """\
+id: X-SAME-1
+title: t
+severity: low
+resource: Microsoft.App/containerApps
+remediation: r
+assert:
+  count:
+    related: {{type: Microsoft.Network/privateDnsZones/virtualNetworkLinks, children: true}}
+    where:
+      field: properties.virtualNetwork.id
+      sameAs: {{field: {field}, parent: true, via: {via}, type: {type}}}
+  greaterOrEquals: 1
+"""
+
+
+@pytest.mark.parametrize("field, via, rtype, message", [
+    ("properties.vnetConfiguration.infrastructureSubnetIdd", "properties.environmentId", "Microsoft.App/managedEnvironments",
+     '"properties.vnetConfiguration.infrastructureSubnetIdd" is not a path of Microsoft.App/managedEnvironments'),
+    ("properties.vnetConfiguration.infrastructureSubnetId", "properties.environmentIdd", "Microsoft.App/managedEnvironments",
+     '"properties.environmentIdd" is not a path of Microsoft.App/containerApps'),
+    ("properties.vnetConfiguration.infrastructureSubnetId", "properties.environmentId", "Microsoft.App/managedEnvironment",
+     'related type "Microsoft.App/managedEnvironment" is not a type ccscan knows or collects'),
+])
+def test_lint_checks_the_via_on_the_judged_type_and_the_field_on_the_related_type(tmp_path, ccscan, field, via, rtype, message):
+    path = tmp_path / "p.yaml"
+    path.write_text(LINT_POLICY.format(field=field, via=via, type=rtype))
+    result = ccscan("lint", str(path))
+    assert result.exit_code == 2
+    assert message in result.stderr + result.stdout
+    assert "1 error" in result.stderr + result.stdout
+
+
+def test_lint_accepts_the_built_in_shape(tmp_path, ccscan):
+    path = tmp_path / "p.yaml"
+    path.write_text(LINT_POLICY.format(field="properties.vnetConfiguration.infrastructureSubnetId",
+                                       via="properties.environmentId", type="Microsoft.App/managedEnvironments"))
+    result = ccscan("lint", str(path))
+    assert result.exit_code == 0, result.stderr
+    assert "0 errors" in result.stderr
