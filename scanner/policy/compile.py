@@ -227,8 +227,7 @@ class ConditionCompiler:
             spec = {"field": spec}
         if not isinstance(spec, dict) or not isinstance(spec.get("field"), str) or any(
                 k not in ("field", "parent", "via", "type") for k in spec):
-            self.error(pos, "bad-value", "'sameAs' takes a path of the judged resource, or {field: <path>, parent: true}"
-                       " (with 'via: <path>' and 'type: <type>' for a field of the resource it refers to)")
+            self.error(pos, "bad-value", "'sameAs' takes a path of the judged resource, or {field: <path>, parent: true}")
             return None
         via: SameVia | None = None
         if "via" in spec or "type" in spec:
