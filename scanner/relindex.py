@@ -98,10 +98,6 @@ class RelationIndex:
         self._seen: set[str] = set()
         self.present: set[str] = set()
         """The related types of which at least one resource was indexed."""
-        self._unread: dict[str, str] = {}
-        """`<parent id>/<child path>` key -> what could not be read, and why."""
-        self._unread_types: dict[tuple[str, str], str] = {}
-        """(child type, subscription) -> what could not be read there, and why."""
 
     def __bool__(self) -> bool:
         return bool(self.types)
@@ -155,7 +151,7 @@ class RelationIndex:
         The indexed children of `type_key` under `parent_id`; raise RelatedMissing when the
         collection could not list them (a count of 0 would say "none", which nobody saw).
         """
-        if self._unread or self._unread_types:
+        if _UNREAD_ANY in self.by_key:
             self._check_read(type_key, parent_id)
         return self.by_parent.get((type_key, ref_key(parent_id)), [])
 
@@ -169,23 +165,31 @@ class RelationIndex:
             if not isinstance(scope, str) or not scope.startswith("azure "):
                 continue
             rest = scope[len("azure "):].strip()
-            if rest.startswith("/subscriptions/"):
-                self._unread[ref_key(rest)] = f"{rest} could not be read: {reason}"
-                continue
             parts = rest.split()
-            if len(parts) == 3 and parts[0] == "subscription" and "/" not in parts[1]:
-                self._unread_types[(parts[2].lower(), parts[1].lower())] = (
-                    f"no {parts[2]} list of subscription {parts[1]} could be read: {reason}")
+            if rest.startswith("/subscriptions/"):
+                key, why = _UNREAD + ref_key(rest), f"{rest} could not be read: {reason}"
+            elif len(parts) == 3 and parts[0] == "subscription" and "/" not in parts[1]:
+                key = f"{_UNREAD}{parts[2].lower()} in {parts[1].lower()}"
+                why = f"no {parts[2]} list of subscription {parts[1]} could be read: {reason}"
+            else:
+                continue
+            # Kept in `by_key` (under keys no reference can have), so the marks travel with the
+            # lookup tables wherever the index is shipped (Dask workers get only those).
+            self.by_key[key] = [{"id": key, "type": _UNREAD, "reason": why}]
+            self.by_key[_UNREAD_ANY] = []
 
     def _check_read(self, type_key: str, parent_id: str) -> None:
         tail = type_key.rsplit("/", 1)[1] if type_key.count("/") >= 2 else f"providers/{type_key}"
-        listed = f"{parent_id.rstrip('/')}/{tail}"
-        why = self._unread.get(ref_key(listed))
-        if why is None:
-            sub = parent_id.split("/")[2].lower() if parent_id.count("/") >= 2 else ""
-            why = self._unread_types.get((type_key, sub))
-        if why is not None:
-            raise RelatedMissing(why)
+        sub = parent_id.split("/")[2].lower() if parent_id.count("/") >= 2 else ""
+        for key in (_UNREAD + ref_key(f"{parent_id.rstrip('/')}/{tail}"), f"{_UNREAD}{type_key} in {sub}"):
+            found = self.by_key.get(key)
+            if found:
+                raise RelatedMissing(str(found[0]["reason"]))
+
+
+_UNREAD = "ccscan:unread:"
+"""Prefix of the `by_key` entries that mark child lists a collection could not read."""
+_UNREAD_ANY = _UNREAD + "*"
 
 
 def parent_key(key: str) -> str:
