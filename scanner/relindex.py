@@ -147,8 +147,49 @@ class RelationIndex:
         return self.by_back.get((type_key, back, ref_key(ref)), [])
 
     def children_of(self, type_key: str, parent_id: str) -> list[dict[str, Any]]:
-        """The indexed children of `type_key` under `parent_id`."""
+        """
+        The indexed children of `type_key` under `parent_id`; raise RelatedMissing when the
+        collection could not list them (a count of 0 would say "none", which nobody saw).
+        """
+        if _UNREAD_ANY in self.by_key:
+            self._check_read(type_key, parent_id)
         return self.by_parent.get((type_key, ref_key(parent_id)), [])
+
+    def mark_unread(self, scopes: Iterable[tuple[str, str]]) -> None:
+        """
+        Record the incomplete scopes (scope, reason) of a collection that name child lists:
+        `azure <parent id>/<child path>` (one parent's list failed) or `azure subscription
+        <sub> <child type>` (none could be listed), so counts over those children are unknown.
+        """
+        for scope, reason in scopes:
+            if not isinstance(scope, str) or not scope.startswith("azure "):
+                continue
+            rest = scope[len("azure "):].strip()
+            parts = rest.split()
+            if rest.startswith("/subscriptions/"):
+                key, why = _UNREAD + ref_key(rest), f"{rest} could not be read: {reason}"
+            elif len(parts) == 3 and parts[0] == "subscription" and "/" not in parts[1]:
+                key = f"{_UNREAD}{parts[2].lower()} in {parts[1].lower()}"
+                why = f"no {parts[2]} list of subscription {parts[1]} could be read: {reason}"
+            else:
+                continue
+            # Kept in `by_key` (under keys no reference can have), so the marks travel with the
+            # lookup tables wherever the index is shipped (Dask workers get only those).
+            self.by_key[key] = [{"id": key, "type": _UNREAD, "reason": why}]
+            self.by_key[_UNREAD_ANY] = []
+
+    def _check_read(self, type_key: str, parent_id: str) -> None:
+        tail = type_key.rsplit("/", 1)[1] if type_key.count("/") >= 2 else f"providers/{type_key}"
+        sub = parent_id.split("/")[2].lower() if parent_id.count("/") >= 2 else ""
+        for key in (_UNREAD + ref_key(f"{parent_id.rstrip('/')}/{tail}"), f"{_UNREAD}{type_key} in {sub}"):
+            found = self.by_key.get(key)
+            if found:
+                raise RelatedMissing(str(found[0]["reason"]))
+
+
+_UNREAD = "ccscan:unread:"
+"""Prefix of the `by_key` entries that mark child lists a collection could not read."""
+_UNREAD_ANY = _UNREAD + "*"
 
 
 def parent_key(key: str) -> str:
@@ -245,6 +286,9 @@ def index_files(inventories: Iterable[Iterable[Resource]], index: RelationIndex)
     for inv in inventories:
         for resource in inv:
             index.add(resource)
+        # a snapshot's header says which child lists its collection could not read
+        index.mark_unread((str(i.get("scope", "")), str(i.get("reason", "")))
+                          for i in getattr(inv, "incomplete", ()) if isinstance(i, dict))
 
 
 MERGES: dict[str, tuple[str, str, str]] = {

@@ -256,6 +256,7 @@ def _run(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Reporte
             result.inputs[-1]["duplicates_skipped"] = skipped
         result.incomplete.extend(stage.incomplete(
             [{"scope": s.scope, "reason": s.reason} for s in collector.incomplete]))
+        related.mark_unread((s.scope, s.reason) for s in collector.incomplete)  # before deferred
     for resource, judged in deferred:
         judged = emit(engine.findings(resource, "relational")) or judged
         coverage.add(resource, judged)

@@ -168,6 +168,17 @@ def test_explain_traces_relations_with_the_scan_index(tmp_path: Path, ccscan) ->
     assert "): unknown" in dangling and "des-1-x is not in the inventory" in dangling
 
 
+def test_explain_names_the_environment_a_same_as_via_read(ccscan) -> None:
+    transit = CHAINS.with_name("model-transit-chain.yaml")
+    fixtures = CHAINS.parent.parent.parent / "fixtures" / "azure" / "prod-ai"
+    res = ccscan("scan", str(fixtures), "--policies", str(transit), "--explain", "CCS-AZ-TRANSIT-004")
+    runner = next(t for t in res.stderr.split("CCS-AZ-TRANSIT-004 on ") if "/ca-eval-runner " in t)
+    assert "): fail" in runner
+    assert ("properties.environmentId[/subscriptions/00000000-0000-0000-0000-00000000000a/resourceGroups/rg-rag/"
+            "providers/Microsoft.App/managedEnvironments/cae-eval-weu].properties.vnetConfiguration."
+            "infrastructureSubnetId = (missing)") in runner
+
+
 def test_collectors_are_told_the_related_types_but_not_the_inline_children() -> None:
     from scanner.collect.azure_types import select
 
@@ -177,3 +188,26 @@ def test_collectors_are_told_the_related_types_but_not_the_inline_children() -> 
     specs, unsupported = select({t for t in types if not t.startswith("aws::")})
     assert unsupported == []
     assert "Microsoft.KeyVault/managedHSMs/keys" in {s.type for s in specs}
+
+
+def test_a_snapshot_whose_child_list_failed_judges_that_parent_unknown(tmp_path: Path, ccscan) -> None:
+    # `ccscan collect` recorded a 403 on oai-b's diagnostic settings: a file scan of the
+    # snapshot must not fail oai-b as an account without settings (the live scan says unknown).
+    ai = Path(__file__).resolve().parent.parent / "policies" / "azure" / "ai-platform.yaml"
+    accounts = [{"id": f"{S1}/Microsoft.CognitiveServices/accounts/{n}", "name": n, "kind": "OpenAI",
+                 "type": "Microsoft.CognitiveServices/accounts", "properties": {}} for n in ("oai-a", "oai-b")]
+    setting = {"id": f"{S1}/Microsoft.CognitiveServices/accounts/oai-a/providers/Microsoft.Insights/diagnosticSettings/law",
+               "name": "law", "type": "Microsoft.Insights/diagnosticSettings",
+               "properties": {"workspaceId": f"{S1}/Microsoft.OperationalInsights/workspaces/law",
+                              "logs": [{"category": "Audit", "enabled": True}]}}
+    unread = f"azure {S1}/Microsoft.CognitiveServices/accounts/oai-b/providers/Microsoft.Insights/diagnosticSettings"
+    header = {"ccscan_snapshot": 1, "collector": "azure", "time": "2026-12-01T10:00:00Z", "source": "azure",
+              "incomplete": [{"scope": unread, "reason": "HTTP 403 AuthorizationFailed"}]}
+    snap = tmp_path / "snap.jsonl"
+    snap.write_text("\n".join(json.dumps(d) for d in [header, *accounts, setting]) + "\n")
+    result = ccscan("scan", str(snap), "--policies", str(ai), "--check", "CCS-AZ-AI-007", "--format", "json")
+    assert result.exit_code == 3, result.stderr
+    got = {f["resource"]["name"]: f for f in result.json()["findings"]}
+    assert {n: f["status"] for n, f in got.items()} == {"oai-a": "pass", "oai-b": "unknown"}
+    assert got["oai-b"]["message"] == (f"insufficient evidence: {unread[len('azure '):]} could not be read: "
+                                       "HTTP 403 AuthorizationFailed")

@@ -270,7 +270,10 @@ class AzureCollector:
         incomplete: list[IncompleteScope] = []
         rg_missing = False
         try:
-            for page in task.spec.pages(factory, task.sub, task.rg):
+            def skip(path: str, e: Exception) -> None:  # one parent's children: that scope only
+                incomplete.append(IncompleteScope(f"azure {path}", describe(e)))
+
+            for page in task.spec.pages(factory, task.sub, task.rg, skip):
                 if task.spec.site_config:
                     incomplete.extend(self._attach_site_config(page, task, factory, site_pool))
                 if not self._put(q, page):

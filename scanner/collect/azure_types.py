@@ -49,12 +49,17 @@ class TypeSpec:
         """Return the SDK client that lists this type in a subscription."""
         return factory.get(self.sdk, sub, self.api_version if self.client_version else None)
 
-    def pages(self, factory: ClientFactory, sub: str, rg: str | None) -> Iterator[list[dict]]:
+    def pages(self, factory: ClientFactory, sub: str, rg: str | None,
+              skip: Callable[[str, Exception], None] | None = None) -> Iterator[list[dict]]:
         """
         Yield each page of resources in a subscription (or one resource group) as REST JSON.
 
-        Raises azure-core errors (HttpResponseError, ServiceRequestError, ...) unchanged.
+        Raises azure-core errors (HttpResponseError, ServiceRequestError, ...) unchanged; with
+        `skip`, an HTTP error on one parent's child list goes to `skip(<parent id>/<child path>,
+        error)` and the other parents are still listed.
         """
+        from azure.core.exceptions import HttpResponseError  # deferred: lint reads this table
+
         client = self.client(factory, sub)
         scope = f"/subscriptions/{sub}" + (f"/resourceGroups/{rg}" if rg else "")
         if self.parent is not None:
@@ -66,7 +71,14 @@ class TypeSpec:
                     parent_id = str(parent.get("id", "")) if isinstance(parent, dict) else ""
                     if not parent_id.startswith("/subscriptions/"):
                         raise ValueError(f"{self.parent} list returned an entry without an ARM id")
-                    yield from raw_pages(client, f"{parent_id}/{child}", self.api_version)
+                    try:
+                        yield from raw_pages(client, f"{parent_id}/{child}", self.api_version)
+                    except HttpResponseError as e:
+                        # A 403 on one account's diagnostic settings must not lose the other
+                        # accounts' settings, nor look like an account that has none.
+                        if skip is None:
+                            raise
+                        skip(f"{parent_id}/{child}", e)
             return
         if self.pager is None:
             yield from raw_pages(client, f"{scope}/providers/{self.type}", self.api_version)
@@ -128,6 +140,11 @@ SPECS: tuple[TypeSpec, ...] = (
     TypeSpec("Microsoft.Network/privateDnsZones/virtualNetworkLinks", "2024-06-01",
              parent="Microsoft.Network/privateDnsZones", parent_api_version="2024-06-01"),
     TypeSpec("Microsoft.Authorization/roleAssignments", "2022-04-01"),
+    # Container Apps as model callers (CCS-AZ-TRANSIT-004..006): the apps (identity, environment
+    # id) and their managed environments (the VNet is the environment's, not the app's). Both
+    # lists are `Microsoft.App/*/read` (Reader); secrets need `listSecrets`, never called.
+    TypeSpec("Microsoft.App/containerApps", "2025-01-01"),
+    TypeSpec("Microsoft.App/managedEnvironments", "2025-01-01"),
 )
 """Every type the collector can read, in collection order."""
 

@@ -28,11 +28,14 @@ from scanner.policy.paths import (
 from scanner.policy.related import (
     COUNT_RELATED_KEYS,
     RELATED_KEYS,
+    ROOT,
+    SameVia,
     child_refs,
     count_check,
     forward_check,
     parent_ref,
     same_as,
+    same_as_reads,
 )
 from scanner.policy.yamlload import LocDict, Pos
 from scanner.relindex import Relation
@@ -174,6 +177,7 @@ class ConditionCompiler:
             return _never, "?"
         expected = node[op]
         vpos = node.value_pos.get(op) if isinstance(node, LocDict) else None
+        record: Callable[[Any, list], None] | None = None
         if op == "exists":
             flag = _as_bool(expected)
             if flag is None:
@@ -185,10 +189,12 @@ class ConditionCompiler:
             parsed = self._same_as(expected, vpos)
             if parsed is None:
                 return _never, "?"
-            source, parent = parsed
-            pred, on_missing = same_as(source, parent), False
+            source, parent, via = parsed
+            pred, on_missing = same_as(source, parent, via), False
+            record = same_as_reads(source, via) if via is not None else None
             self.uses_root = True
-            text = f"{path.text} names {'the parent of ' if parent else ''}the resource's {source.text}"
+            whose = f"the {via.type_keys[0]} its {via.path.text} names" if via else "the resource"
+            text = f"{path.text} names {'the parent of ' if parent else ''}{whose}'s {source.text}"
         elif expected is None:
             # `notEquals:` with nothing after it is null: it would pass every present value.
             return self.error(vpos, "bad-value",
@@ -203,19 +209,31 @@ class ConditionCompiler:
             text = f"{path.text} {op} {_short(expected)}"
         relative = _relative_steps(path, scope)
         if relative is not None and scope is not None:
-            return _relative_field(relative, scope + (EACH,), pred, on_missing), text
-        if path.has_each:
-            return _each_field(path.text, multi_getter(path.steps), pred, on_missing), text
-        return _field_check(path.text, getter(path.steps), pred, on_missing), text
+            check = _relative_field(relative, scope + (EACH,), pred, on_missing)
+        elif path.has_each:
+            check = _each_field(path.text, multi_getter(path.steps), pred, on_missing)
+        else:
+            check = _field_check(path.text, getter(path.steps), pred, on_missing)
+        if record is not None:
+            check = _with_same_reads(check, record)
+        return check, text
 
-    def _same_as(self, spec: Any, pos: Pos | None) -> tuple[FieldPath, bool] | None:
-        """`sameAs: <path>` or `sameAs: {field: <path>, parent: true}`: a path of the judged resource."""
+    def _same_as(self, spec: Any, pos: Pos | None) -> tuple[FieldPath, bool, SameVia | None] | None:
+        """
+        `sameAs: <path>` or `sameAs: {field: <path>, parent: true}`: a path of the judged resource;
+        with `via: <path>, type: <type>`, a path of the resource the judged one's `via` names.
+        """
         if isinstance(spec, str):
             spec = {"field": spec}
         if not isinstance(spec, dict) or not isinstance(spec.get("field"), str) or any(
-                k not in ("field", "parent") for k in spec):
+                k not in ("field", "parent", "via", "type") for k in spec):
             self.error(pos, "bad-value", "'sameAs' takes a path of the judged resource, or {field: <path>, parent: true}")
             return None
+        via: SameVia | None = None
+        if "via" in spec or "type" in spec:
+            via = self._same_via(spec, pos)
+            if via is None:
+                return None
         parent = _as_bool(spec.get("parent", False))
         if parent is None:
             self.error(pos, "bad-value", "'sameAs' 'parent' takes true or false")
@@ -228,7 +246,27 @@ class ConditionCompiler:
         if source.has_each:
             self.error(pos, "bad-path", f"a 'sameAs' path cannot use '[*]' ({source.text!r})")
             return None
-        return source, parent
+        if via is not None:  # read on the related type: the index must keep it
+            self.relations.extend(Relation(t, keep=(source.steps,)) for t in via.type_keys)
+        return source, parent, via
+
+    def _same_via(self, spec: dict, pos: Pos | None) -> SameVia | None:
+        """The `via` (a reference field of the judged resource) and `type` of a `sameAs`."""
+        if not isinstance(spec.get("via"), str) or "type" not in spec:
+            self.error(pos, "bad-value", "'sameAs' 'via' (a reference field of the judged resource) and 'type' (the type it names) go together")
+            return None
+        type_keys = self._related_type(spec, pos)
+        if type_keys is None:
+            return None
+        try:
+            path = parse_path(spec["via"])  # a read of the judged resource, streamed whole
+        except PathSyntaxError as e:
+            self.error(pos, "bad-path", str(e))
+            return None
+        if path.has_each:
+            self.error(pos, "bad-path", f"a 'sameAs' 'via' cannot use '[*]' ({path.text!r})")
+            return None
+        return SameVia(path, type_keys)
 
     def _count_value_ok(self, node: dict[Any, Any], op: str) -> bool:
         """A count compares with whole numbers (`in`/`notIn`: a non-empty list of them)."""
@@ -525,6 +563,18 @@ def _count_check(
         return compare(n)
 
     return check
+
+
+def _with_same_reads(check: Check, record: Callable[[Any, list], None]) -> Check:
+    """`check`, whose evidence also names the related resource a `sameAs` `via` read."""
+
+    def traced(doc: Any, reads: Any, elem: Any) -> bool:
+        ok = check(doc, reads, elem)
+        if reads is not None:
+            record(ROOT.get(), reads)
+        return ok
+
+    return traced
 
 
 def _all_of(checks: tuple[Check, ...]) -> Check:

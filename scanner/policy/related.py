@@ -21,13 +21,20 @@ is 0. Evidence paths name the related resource: `<via>[<related id>].<path>`.
 
 `key` and `from` match on a field other than the ARM id; values compare as references do
 (scanner.relindex.ref_key). `sameAs` compares a field with a field of the resource the policy
-judges (the *root*), however deep the relation: the one join a chain cannot walk without.
+judges (the *root*), however deep the relation: the one join a chain cannot walk without. With
+`via`/`type` it compares with a field of the resource the root refers to (a container app's
+managed environment's subnet), which a relation nested under the root cannot otherwise see:
+
+    {field: properties.virtualNetwork.id,
+     sameAs: {field: properties.vnetConfiguration.infrastructureSubnetId, parent: true,
+              via: properties.environmentId, type: Microsoft.App/managedEnvironments}}
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import Any
 
 from scanner.policy.model import Check
@@ -221,15 +228,34 @@ def values_at(steps: tuple[Any, ...]) -> Callable[[Any], list[str]]:
     return get
 
 
-def same_as(source: FieldPath, parent: bool) -> Callable[[Any], bool]:
+@dataclass(frozen=True, slots=True)
+class SameVia:
+    """
+    `sameAs` through a relation of the root: the field is read on the resource of `type_keys`
+    that the root's `via` field names (a container app's managed environment), not on the root.
+    """
+
+    path: FieldPath
+    """The root's reference field (`properties.environmentId`)."""
+    type_keys: tuple[str, ...]
+
+
+def same_as(source: FieldPath, parent: bool, via: SameVia | None = None) -> Callable[[Any], bool]:
     """
     The predicate of `sameAs`: the value names what the root's `source` field names (its ARM
     parent with `parent`), compared as references are (ids and GUIDs without case).
+
+    With `via`, `source` is a field of the root's related resource: a root without the `via`
+    field (or one the related resource lacks) compares false; a `via` naming nothing in the
+    inventory raises RelatedMissing (`unknown`), naming the id.
     """
     get = getter(source.steps)
+    on = _via_target(via) if via is not None else None
 
     def pred(v: Any) -> bool:
         root = ROOT.get()
+        if on is not None and root is not None:
+            root = on(root)
         want = get(root) if root is not None else MISSING
         if not isinstance(want, str) or not want.strip() or not isinstance(v, str):
             return False
@@ -240,3 +266,37 @@ def same_as(source: FieldPath, parent: bool) -> Callable[[Any], bool]:
         return bool(ref_key(v)) and ref_key(v) == ref_key(want)
 
     return pred
+
+
+def _via_target(via: SameVia) -> Callable[[Any], Any]:
+    """The related resource the root's `via` field names; None when the root has no such field."""
+    get = getter(via.path.steps)
+
+    def target(root: Any) -> Any:
+        ref = get(root)
+        if ref is MISSING or ref is None:
+            return None
+        if not isinstance(ref, str) or not ref.strip():
+            raise RelatedMissing(f"{via.path.text} holds {type(ref).__name__}, not a resource reference")
+        return active().resolve(ref, via.type_keys)
+
+    return target
+
+
+def same_as_reads(source: FieldPath, via: SameVia) -> Callable[[Any, list], None]:
+    """
+    Evidence for `sameAs` through `via`: the related resource's field, named by its id (the
+    engine's evidence names every related resource read).
+    """
+    get = getter(source.steps)
+    on = _via_target(via)
+
+    def record(root: Any, reads: list) -> None:
+        try:
+            target = on(root) if root is not None else None
+        except RelatedMissing:
+            return  # the comparison itself raised (or will): the finding is unknown, naming the id
+        if target is not None:
+            reads.append((f"{via.path.text}[{target.get('id', '')}].{source.text}", get(target)))
+
+    return record

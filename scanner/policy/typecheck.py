@@ -233,9 +233,17 @@ def _walk(node: Any, on: tuple[str, ...] | None, depth: int = 0) -> Iterator[Rea
         op = ops[0] if len(ops) == 1 else None
         yield node["field"], vp.get("field", getattr(node, "pos", None)), op, node.get(op) if op else None, on
         same = node.get("sameAs")
-        same = same.get("field") if isinstance(same, dict) else same
-        if isinstance(same, str):  # a path of the judged resource, wherever the condition stands
-            yield same, vp.get("sameAs", getattr(node, "pos", None)), None, None, None
+        spos = vp.get("sameAs", getattr(node, "pos", None))
+        if isinstance(same, dict) and "via" in same:
+            # a path of the resource the judged one's `via` names: checked on that type
+            if isinstance(same.get("via"), str):
+                yield same["via"], spos, None, None, None
+            if isinstance(same.get("field"), str) and (names := _type_names(same)) is not None:
+                yield same["field"], spos, None, None, names
+        else:
+            same = same.get("field") if isinstance(same, dict) else same
+            if isinstance(same, str):  # a path of the judged resource, wherever the condition stands
+                yield same, spos, None, None, None
     spec = node.get("count")
     if isinstance(spec, dict):
         svp = spec.value_pos if isinstance(spec, LocDict) else {}

@@ -92,6 +92,9 @@ AZURE: dict[str, tuple[str, str, str]] = {
     "Microsoft.Network/privateDnsZones": ("azure-mgmt-privatedns", "azure.mgmt.privatedns.models", "PrivateZone"),
     "Microsoft.Network/privateDnsZones/virtualNetworkLinks": ("azure-mgmt-privatedns", "azure.mgmt.privatedns.models", "VirtualNetworkLink"),
     "Microsoft.Authorization/roleAssignments": ("azure-mgmt-authorization", "azure.mgmt.authorization.models", "RoleAssignment"),
+    # Container Apps as model callers: the app (identity, environment id) and its environment's VNet.
+    "Microsoft.App/containerApps": ("azure-mgmt-appcontainers", "azure.mgmt.appcontainers.models", "ContainerApp"),
+    "Microsoft.App/managedEnvironments": ("azure-mgmt-appcontainers", "azure.mgmt.appcontainers.models", "ManagedEnvironment"),
 }
 
 # CloudFormation type -> (botocore service, shape). The describe shape goes under `properties`.

@@ -137,6 +137,9 @@ def test_request_count_grows_with_pages_not_resources():
         "Microsoft.Network/privateDnsZones": 4,
         "Microsoft.Network/privateEndpoints/privateDnsZoneGroups": 25,
         "Microsoft.Network/privateDnsZones/virtualNetworkLinks": 12,
+        # Container Apps as model callers: 140 apps (2 pages) over 8 managed environments
+        "Microsoft.App/containerApps": 140,
+        "Microsoft.App/managedEnvironments": 8,
     }
     children = {"Microsoft.KeyVault/vaults/keys": "Microsoft.KeyVault/vaults",
                 "Microsoft.CognitiveServices/accounts/deployments": "Microsoft.CognitiveServices/accounts",
@@ -160,17 +163,18 @@ def test_request_count_grows_with_pages_not_resources():
     # 30 keys or 25 deployments per parent fit in a page of 100)
     per_parent = {c: pages[p] + per_type[p] for c, p in children.items()}
     lists = subs * (sum(pages.values()) + sum(per_parent.values()))
-    assert len(resources) == subs * sum(per_type.values()) == 6924
+    assert len(resources) == subs * sum(per_type.values()) == 7368
     assert collector.incomplete == []
     assert sites == subs * per_type["Microsoft.Web/sites"]
     assert child_lists == subs * (15 + 10 + 2 + 10 + 25 + 4)
     # 1 subscription list + per subscription: 5+5+2+1+1+1+1+3+1+1+1+1+1 list pages (+2 role
-    # assignment pages, 1 VNet, 1 endpoint and 1 zone page), then keys (1 vault list page + 15
+    # assignment pages, 1 VNet, 1 endpoint and 1 zone page, 2 container app pages and 1
+    # managed environment page), then keys (1 vault list page + 15
     # vaults) and deployments (1 account page + 10 accounts), managed HSM keys (1 HSM list page
     # + 2 HSMs), diagnostic settings (1 account page + 10 accounts), zone groups (1 endpoint
     # page + 25 endpoints), links (1 zone page + 4 zones), + one config per site. Growing the
     # children per parent does not add requests.
-    assert seen == 1 + lists + sites == 1 + 3 * (29 + 16 + 11 + 3 + 11 + 26 + 5) + 90
+    assert seen == 1 + lists + sites == 1 + 3 * (29 + 3 + 16 + 11 + 3 + 11 + 26 + 5) + 90
 
 
 def test_one_token_serves_every_client():

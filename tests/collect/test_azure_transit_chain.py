@@ -30,6 +30,17 @@ EXPECTED = {
     ("CCS-AZ-TRANSIT-001", "app-batch-scorer"): "pass",
     ("CCS-AZ-TRANSIT-002", "app-batch-scorer"): "unknown",  # oai-batch-weu is not in the estate
     ("CCS-AZ-TRANSIT-003", "app-batch-scorer"): "unknown",
+    # By hand, from fixtures/azure/prod-ai/container-apps.json: the callers are container apps,
+    # their VNet their managed environment's (`sameAs` through `properties.environmentId`).
+    ("CCS-AZ-TRANSIT-004", "ca-rag-chat"): "pass",
+    ("CCS-AZ-TRANSIT-005", "ca-rag-chat"): "pass",
+    ("CCS-AZ-TRANSIT-006", "ca-rag-chat"): "pass",
+    ("CCS-AZ-TRANSIT-004", "ca-eval-runner"): "fail",       # cae-eval-weu has no VNet
+    ("CCS-AZ-TRANSIT-005", "ca-eval-runner"): "pass",
+    ("CCS-AZ-TRANSIT-006", "ca-eval-runner"): "fail",       # so no zone is linked to it
+    ("CCS-AZ-TRANSIT-004", "ca-batch-worker"): "unknown",   # cae-batch-weu is not in the estate
+    ("CCS-AZ-TRANSIT-005", "ca-batch-worker"): "pass",
+    ("CCS-AZ-TRANSIT-006", "ca-batch-worker"): "unknown",
 }
 
 
@@ -56,9 +67,24 @@ def test_live_and_file_scans_agree_on_the_transit_chain(arm, az_env, ccscan):
     assert got == chain(files.json())
     assert {k: f["status"] for k, f in got.items()} == EXPECTED
     assert "oai-batch-weu is not in the inventory" in got[("CCS-AZ-TRANSIT-003", "app-batch-scorer")]["message"]
-    # Only the chain's types were listed: the sites (with config/web), and what they relate to.
+    assert "managedEnvironments/cae-batch-weu is not in the inventory" in got[("CCS-AZ-TRANSIT-006", "ca-batch-worker")]["message"]
+    # Only the chain's types were listed: the callers (sites with config/web, container apps),
+    # and what they relate to (container apps' managed environments among them).
     assert listed == {"sites", "web", "roleassignments", "accounts", "privateendpoints",
-                      "privatednszonegroups", "privatednszones", "virtualnetworklinks"}
+                      "privatednszonegroups", "privatednszones", "virtualnetworklinks",
+                      "containerapps", "managedenvironments"}
+
+
+def test_container_apps_and_environments_are_listed_once_per_subscription(arm, az_env, ccscan):
+    arm.reset_log()
+    ccscan("scan", "--azure", "--arm-endpoint", arm.url, "--policies", str(CHAIN), "--format", "json", env=az_env)
+    # 3 subscriptions, pages of 2: the 3 apps of subscription a are 2 pages, its 2 environments
+    # 1; the other subscriptions 1 (empty) page each. Pages, never a call per app (nor listSecrets).
+    assert len(arm.estate.subscriptions) == 3
+    assert arm.count(r"/providers/Microsoft\.App/containerApps$") == 2 + 1 + 1
+    assert arm.count(r"/providers/Microsoft\.App/managedEnvironments$") == 1 + 1 + 1
+    assert arm.count(r"/Microsoft\.App/containerApps/[^/]+") == 0
+    assert arm.count(r"listSecrets", method="POST") == 0
 
 
 def test_zone_groups_and_links_are_listed_per_parent_not_per_child(arm, az_env, ccscan):

@@ -40,6 +40,7 @@ FIXTURE_SHAPES = {
     "azure/prod-ai/hsm-keys.json": "arm-list",
     "azure/prod-ai/diagnostic-settings.json": "arm-list",
     "azure/prod-ai/model-transit-chain.json": "arm-list",
+    "azure/prod-ai/container-apps.json": "arm-list",
     "azure/dev-sandbox/storage-accounts.json": "arm-list",
     "aws/111122223333/describe-instances.json": "aws-ec2-instances",
     "aws/111122223333/describe-volumes.json": "aws-ec2-volumes",
