@@ -150,7 +150,7 @@ class SerialisedFindings:
     serialised, so the parent writes their bytes and counts them without building a Finding.
     """
 
-    blob: bytes | memoryview
+    blob: bytes | bytearray | memoryview
     """Each finding's `--format json` bytes (`report.json_report.finding_bytes`), each after `,\\n`."""
     codes: Sequence[int]
     """Per finding, in order: its index in `keys`."""

@@ -286,7 +286,7 @@ def evaluate_range(engine: Engine, stage: Sanitiser, keep: bool, path: str, star
     chunk: dict[str, Any] = {"items": items, "header": header, "seen_any": inv.format_seen_any,
                              "error": error, "blob": None}
     if out is not None:
-        chunk.update(blob=bytes(out.blob), codes=out.codes, keys=list(out.codes_of))
+        chunk.update(blob=out.blob, codes=out.codes, keys=list(out.codes_of))  # no copy: pickled as is
     return chunk
 
 
