@@ -51,7 +51,7 @@ class JsonReporter:
         # Each finding is serialised once, to bytes, and batched: no text layer, no decode.
         buf = self._buf
         buf += b",\n" if self.count else b"\n"
-        buf += finding_bytes(finding)
+        buf += dumps_bytes(finding.to_dict())  # finding_bytes, inlined: once per finding
         self.count += 1
         if len(buf) >= _BATCH:
             assert self.spool is not None
