@@ -102,8 +102,9 @@ class DaskPool:
     """
     The `scanner.parallel.Pool` interface on a Dask cluster: `evaluated(inv)` yields
     (resource, sanitised findings) in file order (their JSON bytes when `serialised`), or
-    (resource, None) where the client must evaluate. `inventories` is the scan's file list, in the order it will ask for them: ranges
-    of the next files are already running while the client merges the current one.
+    (resource, None) where the client must evaluate. `inventories` is the scan's file list,
+    in the order it will ask for them: ranges of the next files are already running while
+    the client merges the current one.
     """
 
     def __init__(self, address: str, catalog: Catalog, keep_resources: bool,
