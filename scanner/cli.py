@@ -136,8 +136,9 @@ def _policy_option(f: Any) -> Any:
               "aws-ec2-vpcs, aws-ec2-security-groups, aws-s3-buckets, aws-config.")
 @click.option("--scan-id", metavar="ID", help="Use this scan id (default: a random UUID).")
 @click.option("--workers", metavar="N|auto", default="1", show_default=True,
-              help="Processes evaluating large JSONL files (auto: the cores, at most 4); "
-                   "the result is the same bytes whatever N.")
+              help="Processes evaluating large JSONL files (auto: the cores, at most 4; 1 by "
+                   "default: no speed-up measured yet, see bench/README.md); the result is the "
+                   "same bytes whatever N.")
 @click.option("--dask", "dask_address", metavar="ADDRESS",
               help="Evaluate JSONL shards on a Dask cluster: tcp://HOST:PORT, tls://HOST:PORT or "
                    "local:N (N workers on this machine); needs ccscan[dask]. Same bytes as one process.")

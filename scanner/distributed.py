@@ -36,10 +36,9 @@ from typing import Any, Self
 from scanner import __version__
 from scanner.engine import Engine
 from scanner.errors import CcscanError, InputError, UsageError
-from scanner.findings import Finding
 from scanner.inventory.files import InventoryFile
 from scanner.inventory.resource import Resource
-from scanner.parallel import _chunks, evaluate_range, take_chunk
+from scanner.parallel import Evaluated, _chunks, evaluate_range, take_chunk
 from scanner.policy.catalog import Catalog
 from scanner.relindex import RelationIndex
 from scanner.sanitise import Sanitiser
@@ -102,16 +101,19 @@ def _first_line(e: BaseException) -> str:
 class DaskPool:
     """
     The `scanner.parallel.Pool` interface on a Dask cluster: `evaluated(inv)` yields
-    (resource, sanitised findings) in file order, or (resource, None) where the client must
-    evaluate. `inventories` is the scan's file list, in the order it will ask for them: ranges
-    of the next files are already running while the client merges the current one.
+    (resource, sanitised findings) in file order (their JSON bytes when `serialised`), or
+    (resource, None) where the client must evaluate. `inventories` is the scan's file list,
+    in the order it will ask for them: ranges of the next files are already running while
+    the client merges the current one.
     """
 
     def __init__(self, address: str, catalog: Catalog, keep_resources: bool,
-                 engine: Engine | None, inventories: Sequence[InventoryFile]) -> None:
+                 engine: Engine | None, inventories: Sequence[InventoryFile],
+                 serialised: bool = False) -> None:
         self.address = parse_address(address)
         self._catalog = catalog
         self._keep = keep_resources
+        self._serialised = serialised
         self._related = engine.related if engine is not None else None
         self._planned = {id(inv) for inv in inventories if _shardable(inv)}
         self._feed = self._submissions([inv for inv in inventories if id(inv) in self._planned])
@@ -130,7 +132,7 @@ class DaskPool:
         self._silence()
         try:
             self._connect(distributed)
-            payload = {"key": uuid.uuid4().hex, "keep": self._keep,
+            payload = {"key": uuid.uuid4().hex, "keep": self._keep, "serialised": self._serialised,
                        "policies": [(p.file, p.source, p.sha256) for p in self._catalog.policies],
                        "index": _index_state(self._related)}
             # A task, not scattered data: if every worker holding it dies, the scheduler
@@ -200,7 +202,7 @@ class DaskPool:
             log.setLevel(level)
         self._quiet.clear()
 
-    def evaluated(self, inv: InventoryFile) -> Iterator[tuple[Resource, tuple[Finding, ...] | None]]:
+    def evaluated(self, inv: InventoryFile) -> Iterator[tuple[Resource, Evaluated]]:
         if id(inv) not in self._planned:
             for resource in inv:
                 yield resource, None
@@ -309,4 +311,5 @@ def _compile(sources: list[tuple[str, Any, str]]) -> Catalog:
 def _evaluate_shard(payload: dict[str, Any], path: str, start: int, end: int, first_line: int,
                     seen_before: bool) -> dict[str, Any]:
     engine, stage = _worker_engine(payload)
-    return evaluate_range(engine, stage, payload["keep"], path, start, end, first_line, seen_before)
+    return evaluate_range(engine, stage, payload["keep"], path, start, end, first_line, seen_before,
+                          payload["serialised"])

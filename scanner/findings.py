@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any, Literal
 
@@ -141,6 +141,56 @@ class Finding:
         if self.baseline is not None:
             d["baseline"] = self.baseline
         return d
+
+
+@dataclass(slots=True)
+class SerialisedFindings:
+    """
+    One resource's findings as a worker sent them (scanner.parallel): already sanitised and
+    serialised, so the parent writes their bytes and counts them without building a Finding.
+    """
+
+    blob: bytes | bytearray | memoryview
+    """Each finding's `--format json` bytes (`report.json_report.finding_bytes`), each after `,\\n`."""
+    codes: Sequence[int]
+    """Per finding, in order: its index in `keys`."""
+    keys: list[tuple[str, str, str]]
+    """(policy id, severity, status) of the chunk's findings, shared by its resources."""
+
+
+class SerialisedCounts:
+    """
+    Counts and control-roll-up inputs of serialised findings, folded into the result once.
+
+    A severity is added to `by_severity` when its first finding is seen, as `ScanResult.count`
+    would, so the header's key order is that of a one-process scan.
+    """
+
+    def __init__(self, result: ScanResult, per_policy: dict[str, dict[str, int]]) -> None:
+        self._result = result
+        self._per_policy = per_policy
+        self._n: dict[tuple[str, str, str], int] = {}
+
+    def add(self, found: SerialisedFindings) -> None:
+        n, keys = self._n, found.keys
+        for code in found.codes:
+            key = keys[code]
+            if key in n:
+                n[key] += 1
+            else:
+                n[key] = 1
+                by_severity = self._result.by_severity
+                if key[1] not in by_severity:
+                    by_severity[key[1]] = dict.fromkeys(STATUSES, 0)
+
+    def fold(self) -> None:
+        """Add what was counted to the result's summary and severities and to `per_policy`."""
+        summary, by_severity = self._result.summary, self._result.by_severity
+        for (policy_id, severity, status), count in self._n.items():
+            summary[status] += count
+            by_severity[severity][status] += count
+            self._per_policy[policy_id][status] += count
+        self._n.clear()
 
 
 CoverageKind = Literal["uncovered", "not_applicable"]

@@ -8,6 +8,12 @@ parent takes the chunks back in file order and does everything else exactly as a
 scan: duplicate ids, resource observers (bundle, --explain), waivers and baselines, counts,
 controls, reporters. So ids, order, counts and bytes are those of `--workers 1`.
 
+When every output is `--format json` and no waiver or baseline changes findings, workers send
+each finding back as the bytes the JSON reporter writes, with its (policy, severity, status)
+as a small code (`SerialisedFindings`): the parent builds no Finding, only de-duplicates,
+counts and copies bytes, so it no longer bounds the speed-up. Otherwise findings come back
+as plain tuples that the parent rebuilds for its reporters and transforms.
+
 Workers are forked (POSIX): the compiled catalog is inherited, not pickled, so any policy
 set works that decides one resource at a time. Not parallel: whole-file JSON, collectors,
 files under MIN_BYTES, and platforms without fork (Windows), which evaluate in the parent.
@@ -20,6 +26,7 @@ import hashlib
 import multiprocessing
 import os
 import re
+from array import array
 from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -27,7 +34,7 @@ from typing import Any, Self
 
 from scanner.engine import Engine
 from scanner.errors import InputError, UsageError
-from scanner.findings import Evidence, Finding
+from scanner.findings import Evidence, Finding, SerialisedFindings
 from scanner.inventory.files import InventoryFile
 from scanner.inventory.resource import Resource
 from scanner.policy.catalog import Catalog
@@ -66,16 +73,23 @@ def auto_workers() -> int:
     return max(1, min(cores, MAX_AUTO_WORKERS))
 
 
+Evaluated = tuple[Finding, ...] | SerialisedFindings | None
+"""What a pool yields beside each resource: sanitised findings, their bytes, or None
+(the parent evaluates)."""
+
+
 class Pool:
     """
     Worker processes for one scan; `evaluated(inv)` yields (resource, findings) pairs in file
-    order, with findings sanitised, or (resource, None) where the parent must evaluate.
+    order, with findings sanitised (as `SerialisedFindings` when `serialised`), or
+    (resource, None) where the parent must evaluate.
     """
 
     def __init__(self, catalog: Catalog, workers: int, keep_resources: bool,
-                 engine: Engine | None = None) -> None:
+                 engine: Engine | None = None, serialised: bool = False) -> None:
         self.workers = workers
         self.keep_resources = keep_resources
+        self.serialised = serialised
         self._catalog = catalog
         # The scan's own engine: with relationship policies it holds the relation index that
         # pass 1 built, and forked workers inherit it.
@@ -94,11 +108,11 @@ class Pool:
             _state.clear()
             _state.update(catalog=self._catalog, engine=self._engine or Engine(self._catalog),
                           stage=Sanitiser(),
-                          keep=self.keep_resources)
+                          keep=self.keep_resources, serialised=self.serialised)
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
         return self._pool
 
-    def evaluated(self, inv: InventoryFile) -> Iterator[tuple[Resource, tuple[Finding, ...] | None]]:
+    def evaluated(self, inv: InventoryFile) -> Iterator[tuple[Resource, Evaluated]]:
         if (self.workers < 2 or not _CAN_FORK or inv.path.suffix.lower() != ".jsonl"
                 or _size(inv.path) < MIN_BYTES):
             for resource in inv:
@@ -106,7 +120,7 @@ class Pool:
             return
         yield from self._chunked(inv)
 
-    def _chunked(self, inv: InventoryFile) -> Iterator[tuple[Resource, tuple[Finding, ...] | None]]:
+    def _chunked(self, inv: InventoryFile) -> Iterator[tuple[Resource, Evaluated]]:
         pool = self._executor()
         digest = hashlib.sha256()
         pending: list[Future[dict[str, Any]]] = []
@@ -124,12 +138,12 @@ class Pool:
         inv.sha256 = digest.hexdigest()
 
     def _take(self, inv: InventoryFile, future: Future[dict[str, Any]],
-              seen_any: bool) -> Generator[tuple[Resource, tuple[Finding, ...] | None], None, bool]:
+              seen_any: bool) -> Generator[tuple[Resource, Evaluated], None, bool]:
         return (yield from take_chunk(inv, future.result(), seen_any))
 
 
 def take_chunk(inv: InventoryFile, out: dict[str, Any],
-               seen_any: bool) -> Generator[tuple[Resource, tuple[Finding, ...] | None], None, bool]:
+               seen_any: bool) -> Generator[tuple[Resource, Evaluated], None, bool]:
     """
     Merge one chunk's results (`evaluate_range`) into `inv`, in order; return whether any
     non-blank line was seen so far. Shared by the forked pool and scanner.distributed.
@@ -138,8 +152,11 @@ def take_chunk(inv: InventoryFile, out: dict[str, Any],
         inv.format = "snapshot"
         inv.header, inv.incomplete = out["header"]
     inv.count += len(out["items"])
-    for resource, flat in out["items"]:
-        yield resource, tuple(map(_rebuilt, flat))
+    if out["blob"] is not None:
+        yield from _serialised_items(out)
+    else:
+        for resource, flat in out["items"]:
+            yield resource, tuple(map(_rebuilt, flat))
     if out["error"] is not None:
         message, path, line, col, local = out["error"]
         if m := _NTH.match(message):  # the worker counted from its chunk's first resource
@@ -147,6 +164,16 @@ def take_chunk(inv: InventoryFile, out: dict[str, Any],
             message = f"resource #{n}{message[m.end():]}"
         raise InputError(message, path, line, col)
     return seen_any or bool(out["seen_any"])
+
+
+def _serialised_items(out: dict[str, Any]) -> Iterator[tuple[Resource, SerialisedFindings]]:
+    blob, codes, keys = memoryview(out["blob"]), out["codes"], out["keys"]
+    at = done = 0
+    for lite, n, end in out["items"]:
+        if type(lite) is tuple:  # (id, type, source, line): all the parent needs without observers
+            lite = Resource({"id": lite[0], "type": lite[1]}, lite[2], lite[3])
+        yield lite, SerialisedFindings(blob[at:end], codes[done:done + n], keys)
+        at, done = end, done + n
 
 
 def _flat(f: Finding) -> tuple[Any, ...]:
@@ -222,17 +249,18 @@ def _chunks(path: Path, digest: Any) -> Iterator[tuple[int, int, int, bool]]:
 
 def _evaluate_chunk(path: str, start: int, end: int, first_line: int, seen_before: bool) -> dict[str, Any]:
     return evaluate_range(_state["engine"], _state["stage"], _state["keep"],
-                          path, start, end, first_line, seen_before)
+                          path, start, end, first_line, seen_before, _state["serialised"])
 
 
 def evaluate_range(engine: Engine, stage: Sanitiser, keep: bool, path: str, start: int, end: int,
-                   first_line: int, seen_before: bool) -> dict[str, Any]:
+                   first_line: int, seen_before: bool, serialised: bool = False) -> dict[str, Any]:
     """
     Evaluate the newline-aligned byte range [start, end) of a JSONL file (from `_chunks`);
     the results `take_chunk` merges. Runs in a forked worker or a Dask worker.
     """
     inv = InventoryFile(Path(path), "auto")
-    items: list[tuple[Resource, tuple[tuple[Any, ...], ...]]] = []
+    items: list[tuple[Any, ...]] = []
+    out = _Serialiser() if serialised else None
     error = None
     try:
         with open(path, "rb") as f:
@@ -240,14 +268,53 @@ def evaluate_range(engine: Engine, stage: Sanitiser, keep: bool, path: str, star
             data = f.read(end - start)
         lines = enumerate(_split_lines(data), first_line)
         for resource in inv.jsonl_records(lines, seen_any=seen_before):
-            findings = tuple(_flat(stage.finding(x)) for x in engine.findings(resource))
+            found = [stage.finding(x) for x in engine.findings(resource)]
+            if out is not None:
+                lite = resource if keep else (resource.doc.get("id"), resource.doc.get("type"),
+                                              resource.source, resource.line)
+                items.append((lite, len(found), out.add(found)))
+                continue
             if not keep:  # the parent needs only the id, file and line (duplicates)
                 resource = Resource({"id": resource.doc.get("id"), "type": resource.doc.get("type")},
                                     resource.source, resource.line)
-            items.append((resource, findings))
+            items.append((resource, tuple(map(_flat, found))))
     except InputError as e:
         error = (e.message, e.path, e.line, e.col, inv.count)
     except OSError as e:
         error = (f"cannot read file: {e.strerror or e}", path, None, None, 0)
     header = (inv.header, inv.incomplete) if inv.format == "snapshot" else None
-    return {"items": items, "header": header, "seen_any": inv.format_seen_any, "error": error}
+    chunk: dict[str, Any] = {"items": items, "header": header, "seen_any": inv.format_seen_any,
+                             "error": error, "blob": None}
+    if out is not None:
+        chunk.update(blob=out.blob, codes=out.codes, keys=list(out.codes_of))  # no copy: pickled as is
+    return chunk
+
+
+class _Serialiser:
+    """
+    A chunk's findings as one buffer of `--format json` bytes (each finding after `,\\n`) and
+    one code per finding for its (policy, severity, status): a few large objects to pickle
+    instead of one per finding.
+    """
+
+    def __init__(self) -> None:
+        # Imported here: `ccscan --help` imports this module but no reporter (test_startup.py).
+        from scanner.report.json_report import finding_bytes
+
+        self._bytes = finding_bytes
+        self.blob = bytearray()
+        self.codes = array("I")
+        self.codes_of: dict[tuple[str, str, str], int] = {}
+
+    def add(self, found: list[Finding]) -> int:
+        """Append one resource's findings; return where its bytes end in `blob`."""
+        blob, codes, codes_of = self.blob, self.codes, self.codes_of
+        for f in found:
+            key = (f.policy_id, f.severity, f.status)
+            code = codes_of.get(key)
+            if code is None:
+                code = codes_of[key] = len(codes_of)
+            codes.append(code)
+            blob += b",\n"
+            blob += self._bytes(f)
+        return len(blob)

@@ -28,7 +28,7 @@ from scanner.coverage import (
     unfollowed_relations,
 )
 from scanner.engine import Engine
-from scanner.findings import Finding, ScanResult
+from scanner.findings import Finding, ScanResult, SerialisedCounts, SerialisedFindings
 from scanner.inventory import shards
 from scanner.inventory.duplicates import DuplicateIds
 from scanner.inventory.files import read_inventories
@@ -37,7 +37,7 @@ from scanner.inventory.resource import Resource
 from scanner.parallel import Pool
 from scanner.policy.catalog import Catalog, load_catalog
 from scanner.relindex import ACTIVE, RelationIndex, index_files
-from scanner.report.interface import Reporter
+from scanner.report.interface import Reporter, TakesSerialised
 from scanner.resources import builtin_policies
 from scanner.sanitise import Sanitiser
 from scanner.settings import source_date_epoch
@@ -173,12 +173,19 @@ def _scan(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Report
         ACTIVE.reset(active)
 
 
-def _pool(options: ScanOptions, catalog: Catalog, engine: Engine, inventories: list[Any]) -> Any:
+def _pool(options: ScanOptions, catalog: Catalog, engine: Engine, inventories: list[Any],
+          serialised: bool) -> Any:
     if options.dask is None:
-        return Pool(catalog, options.workers, bool(options.resource_observers), engine)
+        return Pool(catalog, options.workers, bool(options.resource_observers), engine, serialised)
     from scanner.distributed import DaskPool
 
-    return DaskPool(options.dask, catalog, bool(options.resource_observers), engine, inventories)
+    return DaskPool(options.dask, catalog, bool(options.resource_observers), engine, inventories,
+                    serialised)
+
+
+def _takes_bytes(options: ScanOptions, reporters: list[Reporter]) -> bool:
+    """Whether workers may send findings as JSON bytes: nothing here needs them as objects."""
+    return not options.finding_transforms and all(isinstance(r, TakesSerialised) for r in reporters)
 
 
 def _run(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Reporter, IO[str]]],
@@ -195,6 +202,9 @@ def _run(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Reporte
 
     clean, transforms, count, track = stage.finding, options.finding_transforms, result.count, tracker.add
     adds = [r.add for r in reporters]  # bound once: emit runs once per resource
+    serialised = _takes_bytes(options, reporters)
+    tally = SerialisedCounts(result, tracker.per_policy)
+    adds_serialised = [r.add_serialised for r in reporters if isinstance(r, TakesSerialised)]
     deferred: list[tuple[Resource, bool]] = []
     """Live resources a relationship policy judges, with whether a plain policy judged them."""
 
@@ -213,9 +223,10 @@ def _run(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Reporte
                 add(finding)
         return judged
 
-    def consume(resources: Iterable[tuple[Resource, Iterable[Finding] | None]],
+    def consume(resources: Iterable[tuple[Resource, Iterable[Finding] | SerialisedFindings | None]],
                 live: bool = False) -> None:
-        # `done`: the findings a worker already evaluated and sanitised (scanner.parallel).
+        # `done`: the findings a worker already evaluated and sanitised (scanner.parallel),
+        # as objects or, when `serialised`, as the JSON reporter's bytes.
         for resource, done in resources:
             if not ids.admit(resource):
                 continue
@@ -233,11 +244,19 @@ def _run(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Reporte
                 else:
                     coverage.add(resource, judged)
                 continue
-            judged = emit(engine.findings(resource)) if done is None else emit(done, sanitised=True)
+            if done is None:
+                judged = emit(engine.findings(resource))
+            elif isinstance(done, SerialisedFindings):
+                judged = bool(done.codes)
+                tally.add(done)
+                for add_serialised in adds_serialised:
+                    add_serialised(done)
+            else:
+                judged = emit(done, sanitised=True)
             coverage.add(resource, judged)
 
     inventories = read_inventories(options.inputs, options.input_format) if options.inputs else []
-    with _pool(options, catalog, engine, inventories) as pool:
+    with _pool(options, catalog, engine, inventories, serialised) as pool:
         for inv in inventories:
             pairs = pool.evaluated(inv)
             consume(options.wrap_input(inv.path.as_posix(), pairs) if options.wrap_input else pairs)
@@ -261,6 +280,7 @@ def _run(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Reporte
         judged = emit(engine.findings(resource, "relational")) or judged
         coverage.add(resource, judged)
     deferred.clear()
+    tally.fold()
     result.coverage = coverage.result()
     if related and options.inputs:  # live collectors fetch what the policies follow
         for rtype, why in unfollowed_relations(catalog.policies, related.present, coverage.types):

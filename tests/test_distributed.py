@@ -107,6 +107,22 @@ def test_same_bytes_as_one_process(ccscan, tmp_path, shards, threads_cluster):
     assert dask == one
 
 
+def test_json_alone_comes_back_as_bytes(ccscan, tmp_path, shards, threads_cluster, monkeypatch):
+    def refuse(t):
+        raise AssertionError("the client rebuilt a finding")
+
+    runs = {}
+    for name, engine in (("one", ["--workers", "1"]), ("dask", ["--dask", threads_cluster])):
+        res = ccscan("scan", *shards, *engine, "--scan-id", "fixed", "--format", "json", "-o",
+                     tmp_path / f"{name}.json")
+        assert res.exit_code == 1, res.stderr
+        runs[name] = (tmp_path / f"{name}.json").read_bytes()
+        monkeypatch.setattr(parallel, "_rebuilt", refuse)  # the Dask scan copies the workers' bytes
+    result = json.loads(runs["one"])
+    assert len(result["findings"]) == sum(result["summary"].values()) > 1000
+    assert runs["dask"] == runs["one"]
+
+
 def _verdicts(result_bytes: bytes) -> dict[str, str]:
     return {f["resource"]["id"].rsplit("/", 1)[-1]: f["status"] for f in json.loads(result_bytes)["findings"]
             if f["policy_id"] == "CCS-AZ-VM-006" and f["resource"]["id"].startswith(CVM)}

@@ -8,9 +8,9 @@ completed `ScanResult` (counts, controls, inputs, incomplete scopes).
 
 from __future__ import annotations
 
-from typing import IO, Protocol
+from typing import IO, Protocol, runtime_checkable
 
-from scanner.findings import Finding, ScanResult
+from scanner.findings import Finding, ScanResult, SerialisedFindings
 
 
 class Reporter(Protocol):
@@ -29,4 +29,13 @@ class Reporter(Protocol):
 
     def finish(self, result: ScanResult) -> None:
         """Write whatever remains, now that counts and controls are final."""
+        ...
+
+
+@runtime_checkable
+class TakesSerialised(Protocol):
+    """A reporter that can write findings as workers serialised them (`--format json`)."""
+
+    def add_serialised(self, found: SerialisedFindings) -> None:
+        """Take one resource's findings, already sanitised and serialised."""
         ...

@@ -15,8 +15,13 @@ import tempfile
 from typing import IO
 
 from scanner.fdcopy import copy_fd
-from scanner.findings import Finding, ScanResult
+from scanner.findings import Finding, ScanResult, SerialisedFindings
 from scanner.report.meta import dumps, dumps_bytes
+
+
+def finding_bytes(finding: Finding) -> bytes:
+    """One finding as it appears in `findings` (also what workers send back: scanner.parallel)."""
+    return dumps_bytes(finding.to_dict())
 
 
 def write_listing(out: IO[str], result: ScanResult) -> None:
@@ -46,8 +51,20 @@ class JsonReporter:
         # Each finding is serialised once, to bytes, and batched: no text layer, no decode.
         buf = self._buf
         buf += b",\n" if self.count else b"\n"
-        buf += dumps_bytes(finding.to_dict())
+        buf += dumps_bytes(finding.to_dict())  # finding_bytes, inlined: once per finding
         self.count += 1
+        if len(buf) >= _BATCH:
+            assert self.spool is not None
+            self.spool.write(buf)
+            buf.clear()
+
+    def add_serialised(self, found: SerialisedFindings) -> None:
+        """Take one resource's findings as a worker serialised them (each after `,\\n`)."""
+        if not found.codes:
+            return
+        buf = self._buf
+        buf += found.blob if self.count else found.blob[1:]
+        self.count += len(found.codes)
         if len(buf) >= _BATCH:
             assert self.spool is not None
             self.spool.write(buf)
