@@ -97,7 +97,10 @@ class InventoryFile:
             if not isinstance(doc.get(key), str) or not doc[key]:
                 raise InputError(f"resource #{self.count + 1} has no {key!r}", self.path, line)
         self.count += 1
-        return Resource(doc, str(self.path), line)
+        return Resource(doc, self.display or str(self.path), line)
+
+    display: str | None = None
+    """The name findings give as their source, when not the path (standard input: `-`)."""
 
     def _read_json(self) -> Iterator[Resource]:
         try:
@@ -227,10 +230,11 @@ class InventoryFile:
         says whether a non-blank line came before them (only the first can be a header).
         Shared by the whole-file read and the workers' chunks (scanner.parallel).
         """
+        source = self.display or str(self.path)
         for lineno, raw in lines:
             if len(raw) > MAX_LINE_BYTES:
                 raise InputError(f"line longer than {MAX_LINE_BYTES} bytes", self.path, lineno)
-            if not raw.strip():
+            if raw[:1] != b"{" and not raw.strip():  # a record's first byte spares the copy
                 continue
             try:
                 obj = _loads(raw, self.path, lineno)
@@ -249,10 +253,15 @@ class InventoryFile:
                 continue
             seen_any = self.format_seen_any = True
             try:
-                doc = canonical(obj)
+                doc = canonical(obj, owned=True)  # parsed for this line alone: no copy
             except (ShapeError, KeyError, TypeError, AttributeError) as e:
                 raise InputError(f"not a resource: {e}", self.path, lineno) from None
-            yield self._resource(doc, lineno)
+            rid, rtype = doc.get("id"), doc.get("type")
+            if type(rid) is str and type(rtype) is str and rid and rtype:  # _resource's checks, inlined
+                self.count += 1
+                yield Resource(doc, source, lineno)
+            else:
+                yield self._resource(doc, lineno)  # raises, naming the field
 
 
 def _hashed_lines(f: Any, digest: Any) -> Iterator[tuple[int, bytes]]:

@@ -120,9 +120,12 @@ def normalise(shape: str, data: Any) -> Iterator[dict[str, Any]]:
         raise ShapeError(str(e)) from None
 
 
-def canonical(item: Any) -> dict[str, Any]:
+def canonical(item: Any, owned: bool = False) -> dict[str, Any]:
     """
     Normalise one resource of any single-resource shape (JSONL lines, list items).
+
+    `owned`: `item` was parsed for this call alone (a JSONL line), so an ARM resource is
+    completed in place rather than copied.
     """
     if not isinstance(item, dict):
         raise ShapeError(f"a resource must be a JSON object, not {type(item).__name__}")
@@ -135,13 +138,13 @@ def canonical(item: Any) -> dict[str, Any]:
             return arm_resource(powershell.to_rest(item))
         except powershell.PowerShellShapeError as e:
             raise ShapeError(str(e)) from None
-    return arm_resource(item)
+    return arm_resource(item, owned)
 
 
-def arm_resource(item: dict[str, Any]) -> dict[str, Any]:
+def arm_resource(item: dict[str, Any], owned: bool = False) -> dict[str, Any]:
     """An ARM or az CLI resource: lift az's flattened properties back under `properties`."""
-    if "properties" in item and isinstance(item.get("properties"), dict):
-        doc = dict(item)
+    if isinstance(item.get("properties"), dict):
+        doc = item if owned else dict(item)  # the same keys, in the same order, either way
     else:
         doc = {k: v for k, v in item.items() if k in ARM_ENVELOPE and k != "properties"}
         flat = {k: v for k, v in item.items() if k not in ARM_ENVELOPE}

@@ -142,7 +142,8 @@ def _token_position(text: str, token: str) -> tuple[int | None, int | None]:
 def _check_depth(doc: Any, raw: bytes | str, max_depth: int) -> None:
     # Fewer `[`/`{` in the text than the limit (most JSONL records) cannot nest deeper than it.
     if isinstance(raw, bytes):
-        openers = raw.count(b"[") + raw.count(b"{")
+        # one pass in C (deleting the openers) costs half of two `count` passes, per record
+        openers = len(raw) - len(raw.translate(None, b"[{"))
     else:
         openers = raw.count("[") + raw.count("{")
     if openers <= max_depth:

@@ -76,8 +76,10 @@ class PowerShellShapeError(ValueError):
 
 def is_powershell(item: Any) -> bool:
     """A PascalCase envelope: `Id`/`ResourceId` and `Type`/`ResourceType`."""
-    return isinstance(item, dict) and any(isinstance(item.get(k), str) for k in ("Id", "ResourceId")) \
-        and any(isinstance(item.get(k), str) for k in ("Type", "ResourceType"))
+    # spelled out, not any() over generators: asked of every JSONL record
+    return isinstance(item, dict) \
+        and (isinstance(item.get("Id"), str) or isinstance(item.get("ResourceId"), str)) \
+        and (isinstance(item.get("Type"), str) or isinstance(item.get("ResourceType"), str))
 
 
 def to_rest(item: Any) -> dict[str, Any]:

@@ -76,14 +76,12 @@ def _stdin_spool() -> Path:
 class StdinInventory(InventoryFile):
     """Standard input, spooled to a temp file; `source` and errors say `-`."""
 
+    display = DISPLAY
+
     def __init__(self, input_format: str = "auto", stream: IO[bytes] | None = None) -> None:
         spooled = _spool(stream) if stream is not None else _stdin_spool()
         super().__init__(spooled, input_format)
         self.spooled = spooled
-
-    def _resource(self, doc: object, line: int | None) -> Resource:
-        r = super()._resource(doc, line)
-        return Resource(r.doc, DISPLAY, r.line)
 
     def __iter__(self) -> Iterator[Resource]:
         try:

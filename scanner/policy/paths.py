@@ -203,7 +203,7 @@ def getter(steps: tuple[Any, ...], prefix: tuple[Any, ...] = ()) -> Callable[[An
                     return MISSING
             return v
 
-        return get_keys
+        return _direct(keys, get_keys)
 
     full = prefix + steps
 
@@ -216,6 +216,61 @@ def getter(steps: tuple[Any, ...], prefix: tuple[Any, ...] = ()) -> Callable[[An
         return v
 
     return get
+
+
+def _direct(keys: tuple[str, ...], walk: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """
+    `walk` (get_keys) with its loop unrolled for paths of one to four keys, most policy
+    paths: one chained subscript when every key is there as written (~2x cheaper); any
+    miss, None or non-mapping on the way falls back to `walk`, which decides as before
+    (case-insensitive retry, MISSING).
+    """
+    misses = (KeyError, TypeError, IndexError)
+    if len(keys) == 1:
+        (a,) = keys
+
+        def get1(doc: Any) -> Any:
+            try:
+                v = doc[a]
+            except misses:
+                return walk(doc)
+            return MISSING if v is None else v
+
+        return get1
+    if len(keys) == 2:
+        a, b = keys
+
+        def get2(doc: Any) -> Any:
+            try:
+                v = doc[a][b]
+            except misses:
+                return walk(doc)
+            return MISSING if v is None else v
+
+        return get2
+    if len(keys) == 3:
+        a, b, c = keys
+
+        def get3(doc: Any) -> Any:
+            try:
+                v = doc[a][b][c]
+            except misses:
+                return walk(doc)
+            return MISSING if v is None else v
+
+        return get3
+    if len(keys) == 4:
+        a, b, c, d = keys
+
+        def get4(doc: Any) -> Any:
+            try:
+                v = doc[a][b][c][d]
+            except misses:
+                return walk(doc)
+            return MISSING if v is None else v
+
+        return get4
+    return walk
 
 
 def multi_getter(steps: tuple[Any, ...], prefix: tuple[Any, ...] = ()) -> Callable[[Any], Any]:

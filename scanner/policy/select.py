@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from scanner.errors import UsageError
@@ -29,13 +29,19 @@ def severities(values: Sequence[str]) -> set[str]:
     return chosen
 
 
-def _matches(pattern: str, policy_id: str) -> bool:
-    return fnmatch.fnmatchcase(policy_id.upper(), pattern.strip().upper())
+def _matcher(pattern: str) -> Callable[[str], bool]:
+    """Whether a policy id matches `pattern` (case-insensitive). The pattern is read once: a
+    plain id (most `--check`s) is a comparison, not a glob run against every policy id."""
+    pat = pattern.strip().upper()
+    if not any(c in pat for c in "*?["):
+        return lambda policy_id: policy_id.upper() == pat
+    return lambda policy_id: fnmatch.fnmatchcase(policy_id.upper(), pat)
 
 
 def _validate(option: str, patterns: Sequence[str], ids: list[str]) -> None:
     for pattern in patterns:
-        if not any(_matches(pattern, i) for i in ids):
+        match = _matcher(pattern)
+        if not any(match(i) for i in ids):
             upper = {i.upper(): i for i in ids}
             hint = difflib.get_close_matches(pattern.strip().upper(), list(upper), n=1)
             tip = f" (did you mean {upper[hint[0]]}?)" if hint else " (see `ccscan policies list`)"
@@ -53,9 +59,10 @@ def select_policies(catalog: Catalog, checks: Sequence[str] = (), skips: Sequenc
     _validate("--check", checks, ids)
     _validate("--skip-check", skips, ids)
     wanted = severities(levels)
+    chosen, skipped = [_matcher(c) for c in checks], [_matcher(s) for s in skips]
     keep = [p for p in catalog.policies
-            if (not checks or any(_matches(c, p.id) for c in checks))
-            and not any(_matches(s, p.id) for s in skips)
+            if (not chosen or any(m(p.id) for m in chosen))
+            and not any(m(p.id) for m in skipped)
             and (not wanted or p.severity in wanted)]
     if not keep and (checks or skips or levels):
         raise UsageError("the --check/--skip-check/--severity selection leaves no policy to run")

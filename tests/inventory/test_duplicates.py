@@ -134,3 +134,26 @@ def test_memory_per_id_stays_small():
     finally:
         tracemalloc.stop()
     assert used / 200_000 < 80, f"{used / 200_000:.0f} bytes per id"
+
+
+@pytest.mark.parametrize("seed", ["0", "4321"])
+def test_a_fixed_hash_seed_falls_back_to_the_keyed_blake2b(monkeypatch, seed):
+    # With PYTHONHASHSEED fixed, str hashes are known in advance and ids could be crafted to
+    # collide; the per-run blake2b key is used instead, with the same comparison rules.
+    monkeypatch.setenv("PYTHONHASHSEED", seed)
+    seen = DuplicateIds("first")
+    assert seen._keyed_hash is False
+    ids = ["/a/B", "/A/b", "arn:x", "arn:X", "arn:x", "/c"]
+    assert [rid for rid in ids if seen.admit(res(rid))] == ["/a/B", "arn:x", "arn:X", "/c"]
+    assert seen.take_skipped() == 2
+
+
+def test_a_random_hash_seed_uses_pythons_keyed_str_hash(monkeypatch):
+    monkeypatch.setenv("PYTHONHASHSEED", "random")
+    assert DuplicateIds()._keyed_hash is True
+    monkeypatch.delenv("PYTHONHASHSEED")
+    seen = DuplicateIds()
+    assert seen._keyed_hash is True
+    with pytest.raises(InputError):
+        for rid in ["/x/Y", "/X/y"]:
+            seen.admit(res(rid))
