@@ -33,6 +33,7 @@ def run(cond, doc):
         ({"field": "a", "equals": 1}, "a equals 1"),
         ({"field": "a", "equals": True}, "a equals true"),
         ({"field": "a", "in": ["x", 2]}, "a in [\"x\", 2]"),
+        ({"field": "a", "in": ["é", "✓"]}, "a in [\"é\", \"✓\"]"),  # as written, not \\u escapes
         ({"field": "a", "regex": "\\d+"}, "a regex '\\d+'"),  # quoted, backslash not doubled
         ({"field": "a", "exists": True}, "a exists"),
         ({"field": "a", "exists": "False"}, "a is absent"),
@@ -378,3 +379,31 @@ def test_count_related_text_names_the_from_field():
     assert not messages
     assert text == ("count of related Microsoft.Network/privateEndpoints referring back by "
                     "properties.subnet.id to properties.subnets[0].id equals 1")
+
+
+def test_the_condition_depth_limit_is_exact():
+    # 32 conditions deep (31 `not`s around a field) is the limit; one more is refused.
+    def nots(n):
+        cond: dict = {"field": "a", "equals": 1}
+        for _ in range(n):
+            cond = {"not": cond}
+        return cond
+
+    check, text, messages = compile_(nots(31))
+    assert messages == [] and check({"a": 2}, None, None) is True  # an odd number: not (a equals 1)
+    assert text.startswith("not (not (") and text.endswith("a equals 1" + ")" * 31)
+    _, text, messages = compile_(nots(32))
+    assert [(m.rule, m.message) for m in messages] == [("too-deep", "conditions nested deeper than 32 levels")]
+
+
+def test_the_depth_limit_counts_from_where_a_sibling_left_off():
+    # Two `not`s, an `allOf`, then a second child 29 `not`s deep: 33 levels, refused even
+    # though the first child (a shallow field) was compiled before it; 28 deep is 32 levels.
+    def cond(deep: int) -> dict:
+        inner: dict = {"field": "a", "equals": 1}
+        for _ in range(deep):
+            inner = {"not": inner}
+        return {"not": {"not": {"allOf": [{"field": "b", "exists": True}, inner]}}}
+
+    assert compile_(cond(28))[2] == []
+    assert [m.rule for m in compile_(cond(29))[2]] == ["too-deep"]
