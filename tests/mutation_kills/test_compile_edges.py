@@ -9,8 +9,9 @@ import pytest
 
 from scanner.policy.compile import ConditionCompiler
 from scanner.policy.model import LintMessage
-from scanner.policy.paths import MISSING
+from scanner.policy.paths import MISSING, NotAnArray
 from scanner.policy.yamlload import load_documents
+from tests.policy.helpers import run_related
 
 
 def compile_(cond, pid="T-1"):
@@ -96,6 +97,8 @@ def test_expectation_text(cond, text):
          "'count' needs a mapping with 'field' (and optionally 'where')"),
         ({"count": {"field": "r[*]", "filter": 1}, "equals": 1}, "schema",
          "unknown key 'filter' in 'count' (use 'field' and 'where')"),
+        ({"count": {"field": "r[*]", "related": {"type": "a/b", "children": True}}, "equals": 1}, "schema",
+         "unknown key 'related' in 'count' (use 'field' and 'where')"),  # a field count, not a related one
         ({"count": {"field": "r"}, "equals": 1}, "bad-path", "count field 'r' must end with '[*]'"),
         ({"count": {"field": "r[*].x"}, "equals": 1}, "bad-path",
          "count field 'r[*].x' must end with '[*]'"),
@@ -407,3 +410,47 @@ def test_the_depth_limit_counts_from_where_a_sibling_left_off():
 
     assert compile_(cond(28))[2] == []
     assert [m.rule for m in compile_(cond(29))[2]] == ["too-deep"]
+
+
+def test_an_operator_with_no_value_is_refused_at_the_value(tmp_path):
+    # `notEquals:` with nothing after it is null: it would pass every present value.
+    f = tmp_path / "p.yaml"
+    f.write_text("cond:\n  anyOf:\n    - {field: a, notEquals: }\n    - field: b\n      equals: ~\n")
+    (doc,) = load_documents(f)
+    messages: list[LintMessage] = []
+    check, _ = ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    tail = "has no value (an empty or null YAML value); to test absence use 'exists: false'"
+    assert [(m.rule, m.line, m.col, m.message) for m in messages] == [
+        ("bad-value", 3, 29, f"'notEquals' {tail}"),
+        ("bad-value", 5, 15, f"'equals' {tail}"),
+    ]
+    assert check({"a": 1, "b": 2}, None, None) is False
+
+
+@pytest.mark.parametrize(("same", "text"), [
+    ("properties.x", "id names the resource's properties.x"),
+    ({"field": "properties.x", "parent": True}, "id names the parent of the resource's properties.x"),
+    ({"field": "properties.x", "parent": "false"}, "id names the resource's properties.x"),
+], ids=["plain", "parent", "parent-false"])
+def test_same_as_text_says_which_field_it_names(same, text):
+    _, got, messages = compile_({"field": "id", "sameAs": same})
+    assert messages == [] and got == text
+
+
+def test_same_as_on_a_missing_field_fails():
+    # The judged field absent: nothing is named, so `sameAs` does not hold (and `not` of it does).
+    cond = {"field": "properties.other", "sameAs": "properties.x"}
+    doc = {"id": "/s/1", "properties": {"x": "/subscriptions/1/a"}}
+    assert run_related(cond, {**doc, "properties": {**doc["properties"], "other": "/SUBSCRIPTIONS/1/A"}}, [])[0] is True
+    assert run_related(cond, doc, [])[0] is False
+    assert run_related({"not": cond}, doc, [])[0] is True
+
+
+def test_a_nested_count_names_the_whole_path_of_what_is_not_an_array():
+    # The engine shows this as the `unknown` finding's detail: the path from the resource.
+    check, _, messages = compile_({"count": {"field": "g[*]", "where": {
+        "count": {"field": "g[*].r[*]"}, "equals": 1}}, "equals": 1})
+    assert messages == []
+    with pytest.raises(NotAnArray) as e:
+        check({"g": [{"r": "x"}]}, None, None)
+    assert str(e.value) == "g[*].r is a string, not an array"
