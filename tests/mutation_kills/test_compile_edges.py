@@ -454,3 +454,51 @@ def test_a_nested_count_names_the_whole_path_of_what_is_not_an_array():
     with pytest.raises(NotAnArray) as e:
         check({"g": [{"r": "x"}]}, None, None)
     assert str(e.value) == "g[*].r is a string, not an array"
+
+
+def test_related_problems_named_at_their_key(tmp_path):
+    # Each wrong `related` is one schema error at the key at fault (line:col), in its own words.
+    f = tmp_path / "p.yaml"
+    f.write_text(
+        "cond:\n"
+        "  allOf:\n"
+        "    - related: Microsoft.Network/virtualNetworks\n"
+        "    - related: {type: Microsoft.Network/virtualNetworks, via: properties.v, refersBack: id}\n"
+        "    - related: {type: Microsoft.Network/virtualNetworks, via: properties.v, zz: 1}\n"
+        "    - related: {type: Microsoft.Network/virtualNetworks}\n"
+        "    - related: {type: Microsoft.Network/virtualNetworks, via: properties.v, child: web}\n"
+        "    - related: {type: Microsoft.Web/sites, child: web, key: name}\n"
+        "    - related: {via: properties.v}\n"
+        "    - {related: {type: Microsoft.Network/virtualNetworks, via: properties.v}, field: c}\n"
+        "    - count: {field: 'r[*]', where: {related: {type: Microsoft.Network/virtualNetworks, via: properties.v}}}\n"
+        "      equals: 1\n")
+    (doc,) = load_documents(f)
+    messages: list[LintMessage] = []
+    ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    one_of = "'related' needs exactly one of 'via' (a reference field), 'child' or 'parent: true'"
+    assert [(m.rule, m.line, m.col, m.message) for m in messages] == [
+        ("schema", 3, 7, "'related' needs a mapping with 'type' and 'via' or 'child'"),
+        ("schema", 4, 77, "unknown key 'refersBack' in 'related' ('refersBack' and 'children' belong in a count)"),
+        ("schema", 5, 77, "unknown key 'zz' in 'related'"),
+        ("schema", 6, 7, one_of),  # none of them
+        ("schema", 7, 7, one_of),  # two of them
+        ("schema", 8, 56, "'key' names the target field a 'via' reference matches: it needs 'via'"),
+        ("schema", 9, 7, "'related' needs the related resource 'type' (one or a list)"),
+        ("schema", 10, 8, "'related' cannot be combined with 'field'"),
+        ("schema", 11, 38, "'related' cannot be used inside a count over a field"),
+    ]
+
+
+@pytest.mark.parametrize(("cond", "text"), [
+    ({"type": "Microsoft.Network/virtualNetworks", "via": "properties.v"},
+     "related Microsoft.Network/virtualNetworks (properties.v) exists"),
+    ({"type": ["Microsoft.Web/sites", "Microsoft.Web/sites/slots"], "child": "web",
+      "where": {"field": "properties.x", "equals": 1}},
+     "related Microsoft.Web/sites or Microsoft.Web/sites/slots (child sites/web) where properties.x equals 1"),
+    ({"type": "Microsoft.Web/sites", "parent": True}, "related Microsoft.Web/sites (parent) exists"),
+    ({"type": "Microsoft.Web/sites", "via": "properties.v[*]", "key": "name"},
+     "related Microsoft.Web/sites (properties.v[*] by name) exists"),
+], ids=["via", "child-where", "parent", "via-each-key"])
+def test_related_text(cond, text):
+    _, got, messages = compile_({"related": cond})
+    assert messages == [] and got == text
