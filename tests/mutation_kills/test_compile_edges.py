@@ -502,3 +502,30 @@ def test_related_problems_named_at_their_key(tmp_path):
 def test_related_text(cond, text):
     _, got, messages = compile_({"related": cond})
     assert messages == [] and got == text
+
+
+def test_a_bad_related_key_stops_there():
+    # One error for the bad `key`; the `via` after it is not read (no second, derived error).
+    check, text, messages = compile_({"related": {"type": "Microsoft.Web/sites", "via": "a..b", "key": "c..d"}})
+    assert [(m.rule, m.message) for m in messages] == [("bad-path", "bad field path 'c..d': empty segment")]
+    assert text == "?" and check({"a": 1}, None, None) is False
+
+
+@pytest.mark.parametrize("field", ["r[*].p[*]", "r[*].p[0]"], ids=["each", "index"])
+def test_a_count_where_names_the_whole_path_of_what_is_not_an_array(field):
+    # Read on the counted element, but named from the resource (the `unknown` finding's detail).
+    check, _, messages = compile_({"count": {"field": "r[*]", "where": {"field": field, "equals": 1}}, "equals": 1})
+    assert messages == []
+    with pytest.raises(NotAnArray) as e:
+        check({"r": [{"p": "x"}]}, None, None)
+    assert str(e.value) == "r[*].p is a string, not an array"
+
+
+@pytest.mark.parametrize("types", [["Microsoft.Web/sites", 3], ["Microsoft.Web/sites", " "], []],
+                         ids=["not-a-string", "blank", "empty"])
+def test_a_related_type_list_with_a_bad_entry_is_refused(types):
+    # Not the good entries alone: a list with a number or a blank names no type the author meant.
+    check, text, messages = compile_({"related": {"type": types, "via": "properties.v"}})
+    assert [(m.rule, m.message) for m in messages] == [
+        ("schema", "'related' needs the related resource 'type' (one or a list)")]
+    assert text == "?" and check({"properties": {"v": "/x"}}, None, None) is False
