@@ -529,3 +529,35 @@ def test_a_related_type_list_with_a_bad_entry_is_refused(types):
     assert [(m.rule, m.message) for m in messages] == [
         ("schema", "'related' needs the related resource 'type' (one or a list)")]
     assert text == "?" and check({"properties": {"v": "/x"}}, None, None) is False
+
+
+def test_related_parent_and_child_problems_named_at_their_value(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text(
+        "cond:\n"
+        "  allOf:\n"
+        "    - related: {type: Microsoft.Web/sites, parent: false}\n"
+        "    - related: {type: Microsoft.Web/sites, child: 3}\n"
+        "    - related: {type: Microsoft.Web/sites, child: '  '}\n"
+        "    - related: {type: Microsoft.Web/sites, child: /web}\n")
+    (doc,) = load_documents(f)
+    messages: list[LintMessage] = []
+    ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    tail = "'child' names the child by its id tail, e.g. 'web' or 'config/web'"
+    assert [(m.rule, m.line, m.col, m.message) for m in messages] == [
+        ("bad-value", 3, 52, "'parent' takes true"),
+        ("bad-value", 4, 51, tail),
+        ("bad-value", 5, 51, tail),
+        ("bad-value", 6, 51, tail),
+    ]
+
+
+@pytest.mark.parametrize(("typ", "child", "shown"), [
+    ("Microsoft.Web/sites", "web/", "child sites/web"),  # a trailing slash is dropped
+    ("Microsoft.Web/sites", "webX/", "child sites/webX"),  # only slashes are
+    ("Microsoft.Web/sites", "config/web", "child config/web"),  # a two-part tail is kept whole
+    ("sites", "web", "child sites/web"),  # a type without a provider prefix
+], ids=["trailing-slash", "trailing-x", "two-part", "bare-type"])
+def test_related_child_tail(typ, child, shown):
+    _, text, messages = compile_({"related": {"type": typ, "child": child}})
+    assert messages == [] and text == f"related {typ} ({shown}) exists"
