@@ -9,8 +9,9 @@ import pytest
 
 from scanner.policy.compile import ConditionCompiler
 from scanner.policy.model import LintMessage
-from scanner.policy.paths import MISSING
+from scanner.policy.paths import MISSING, NotAnArray
 from scanner.policy.yamlload import load_documents
+from tests.policy.helpers import run_related
 
 
 def compile_(cond, pid="T-1"):
@@ -33,6 +34,7 @@ def run(cond, doc):
         ({"field": "a", "equals": 1}, "a equals 1"),
         ({"field": "a", "equals": True}, "a equals true"),
         ({"field": "a", "in": ["x", 2]}, "a in [\"x\", 2]"),
+        ({"field": "a", "in": ["é", "✓"]}, "a in [\"é\", \"✓\"]"),  # as written, not \\u escapes
         ({"field": "a", "regex": "\\d+"}, "a regex '\\d+'"),  # quoted, backslash not doubled
         ({"field": "a", "exists": True}, "a exists"),
         ({"field": "a", "exists": "False"}, "a is absent"),
@@ -95,6 +97,8 @@ def test_expectation_text(cond, text):
          "'count' needs a mapping with 'field' (and optionally 'where')"),
         ({"count": {"field": "r[*]", "filter": 1}, "equals": 1}, "schema",
          "unknown key 'filter' in 'count' (use 'field' and 'where')"),
+        ({"count": {"field": "r[*]", "related": {"type": "a/b", "children": True}}, "equals": 1}, "schema",
+         "unknown key 'related' in 'count' (use 'field' and 'where')"),  # a field count, not a related one
         ({"count": {"field": "r"}, "equals": 1}, "bad-path", "count field 'r' must end with '[*]'"),
         ({"count": {"field": "r[*].x"}, "equals": 1}, "bad-path",
          "count field 'r[*].x' must end with '[*]'"),
@@ -378,3 +382,182 @@ def test_count_related_text_names_the_from_field():
     assert not messages
     assert text == ("count of related Microsoft.Network/privateEndpoints referring back by "
                     "properties.subnet.id to properties.subnets[0].id equals 1")
+
+
+def test_the_condition_depth_limit_is_exact():
+    # 32 conditions deep (31 `not`s around a field) is the limit; one more is refused.
+    def nots(n):
+        cond: dict = {"field": "a", "equals": 1}
+        for _ in range(n):
+            cond = {"not": cond}
+        return cond
+
+    check, text, messages = compile_(nots(31))
+    assert messages == [] and check({"a": 2}, None, None) is True  # an odd number: not (a equals 1)
+    assert text.startswith("not (not (") and text.endswith("a equals 1" + ")" * 31)
+    _, text, messages = compile_(nots(32))
+    assert [(m.rule, m.message) for m in messages] == [("too-deep", "conditions nested deeper than 32 levels")]
+
+
+def test_the_depth_limit_counts_from_where_a_sibling_left_off():
+    # Two `not`s, an `allOf`, then a second child 29 `not`s deep: 33 levels, refused even
+    # though the first child (a shallow field) was compiled before it; 28 deep is 32 levels.
+    def cond(deep: int) -> dict:
+        inner: dict = {"field": "a", "equals": 1}
+        for _ in range(deep):
+            inner = {"not": inner}
+        return {"not": {"not": {"allOf": [{"field": "b", "exists": True}, inner]}}}
+
+    assert compile_(cond(28))[2] == []
+    assert [m.rule for m in compile_(cond(29))[2]] == ["too-deep"]
+
+
+def test_an_operator_with_no_value_is_refused_at_the_value(tmp_path):
+    # `notEquals:` with nothing after it is null: it would pass every present value.
+    f = tmp_path / "p.yaml"
+    f.write_text("cond:\n  anyOf:\n    - {field: a, notEquals: }\n    - field: b\n      equals: ~\n")
+    (doc,) = load_documents(f)
+    messages: list[LintMessage] = []
+    check, _ = ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    tail = "has no value (an empty or null YAML value); to test absence use 'exists: false'"
+    assert [(m.rule, m.line, m.col, m.message) for m in messages] == [
+        ("bad-value", 3, 29, f"'notEquals' {tail}"),
+        ("bad-value", 5, 15, f"'equals' {tail}"),
+    ]
+    assert check({"a": 1, "b": 2}, None, None) is False
+
+
+@pytest.mark.parametrize(("same", "text"), [
+    ("properties.x", "id names the resource's properties.x"),
+    ({"field": "properties.x", "parent": True}, "id names the parent of the resource's properties.x"),
+    ({"field": "properties.x", "parent": "false"}, "id names the resource's properties.x"),
+], ids=["plain", "parent", "parent-false"])
+def test_same_as_text_says_which_field_it_names(same, text):
+    _, got, messages = compile_({"field": "id", "sameAs": same})
+    assert messages == [] and got == text
+
+
+def test_same_as_on_a_missing_field_fails():
+    # The judged field absent: nothing is named, so `sameAs` does not hold (and `not` of it does).
+    cond = {"field": "properties.other", "sameAs": "properties.x"}
+    doc = {"id": "/s/1", "properties": {"x": "/subscriptions/1/a"}}
+    assert run_related(cond, {**doc, "properties": {**doc["properties"], "other": "/SUBSCRIPTIONS/1/A"}}, [])[0] is True
+    assert run_related(cond, doc, [])[0] is False
+    assert run_related({"not": cond}, doc, [])[0] is True
+
+
+def test_a_nested_count_names_the_whole_path_of_what_is_not_an_array():
+    # The engine shows this as the `unknown` finding's detail: the path from the resource.
+    check, _, messages = compile_({"count": {"field": "g[*]", "where": {
+        "count": {"field": "g[*].r[*]"}, "equals": 1}}, "equals": 1})
+    assert messages == []
+    with pytest.raises(NotAnArray) as e:
+        check({"g": [{"r": "x"}]}, None, None)
+    assert str(e.value) == "g[*].r is a string, not an array"
+
+
+def test_related_problems_named_at_their_key(tmp_path):
+    # Each wrong `related` is one schema error at the key at fault (line:col), in its own words.
+    f = tmp_path / "p.yaml"
+    f.write_text(
+        "cond:\n"
+        "  allOf:\n"
+        "    - related: Microsoft.Network/virtualNetworks\n"
+        "    - related: {type: Microsoft.Network/virtualNetworks, via: properties.v, refersBack: id}\n"
+        "    - related: {type: Microsoft.Network/virtualNetworks, via: properties.v, zz: 1}\n"
+        "    - related: {type: Microsoft.Network/virtualNetworks}\n"
+        "    - related: {type: Microsoft.Network/virtualNetworks, via: properties.v, child: web}\n"
+        "    - related: {type: Microsoft.Web/sites, child: web, key: name}\n"
+        "    - related: {via: properties.v}\n"
+        "    - {related: {type: Microsoft.Network/virtualNetworks, via: properties.v}, field: c}\n"
+        "    - count: {field: 'r[*]', where: {related: {type: Microsoft.Network/virtualNetworks, via: properties.v}}}\n"
+        "      equals: 1\n")
+    (doc,) = load_documents(f)
+    messages: list[LintMessage] = []
+    ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    one_of = "'related' needs exactly one of 'via' (a reference field), 'child' or 'parent: true'"
+    assert [(m.rule, m.line, m.col, m.message) for m in messages] == [
+        ("schema", 3, 7, "'related' needs a mapping with 'type' and 'via' or 'child'"),
+        ("schema", 4, 77, "unknown key 'refersBack' in 'related' ('refersBack' and 'children' belong in a count)"),
+        ("schema", 5, 77, "unknown key 'zz' in 'related'"),
+        ("schema", 6, 7, one_of),  # none of them
+        ("schema", 7, 7, one_of),  # two of them
+        ("schema", 8, 56, "'key' names the target field a 'via' reference matches: it needs 'via'"),
+        ("schema", 9, 7, "'related' needs the related resource 'type' (one or a list)"),
+        ("schema", 10, 8, "'related' cannot be combined with 'field'"),
+        ("schema", 11, 38, "'related' cannot be used inside a count over a field"),
+    ]
+
+
+@pytest.mark.parametrize(("cond", "text"), [
+    ({"type": "Microsoft.Network/virtualNetworks", "via": "properties.v"},
+     "related Microsoft.Network/virtualNetworks (properties.v) exists"),
+    ({"type": ["Microsoft.Web/sites", "Microsoft.Web/sites/slots"], "child": "web",
+      "where": {"field": "properties.x", "equals": 1}},
+     "related Microsoft.Web/sites or Microsoft.Web/sites/slots (child sites/web) where properties.x equals 1"),
+    ({"type": "Microsoft.Web/sites", "parent": True}, "related Microsoft.Web/sites (parent) exists"),
+    ({"type": "Microsoft.Web/sites", "via": "properties.v[*]", "key": "name"},
+     "related Microsoft.Web/sites (properties.v[*] by name) exists"),
+], ids=["via", "child-where", "parent", "via-each-key"])
+def test_related_text(cond, text):
+    _, got, messages = compile_({"related": cond})
+    assert messages == [] and got == text
+
+
+def test_a_bad_related_key_stops_there():
+    # One error for the bad `key`; the `via` after it is not read (no second, derived error).
+    check, text, messages = compile_({"related": {"type": "Microsoft.Web/sites", "via": "a..b", "key": "c..d"}})
+    assert [(m.rule, m.message) for m in messages] == [("bad-path", "bad field path 'c..d': empty segment")]
+    assert text == "?" and check({"a": 1}, None, None) is False
+
+
+@pytest.mark.parametrize("field", ["r[*].p[*]", "r[*].p[0]"], ids=["each", "index"])
+def test_a_count_where_names_the_whole_path_of_what_is_not_an_array(field):
+    # Read on the counted element, but named from the resource (the `unknown` finding's detail).
+    check, _, messages = compile_({"count": {"field": "r[*]", "where": {"field": field, "equals": 1}}, "equals": 1})
+    assert messages == []
+    with pytest.raises(NotAnArray) as e:
+        check({"r": [{"p": "x"}]}, None, None)
+    assert str(e.value) == "r[*].p is a string, not an array"
+
+
+@pytest.mark.parametrize("types", [["Microsoft.Web/sites", 3], ["Microsoft.Web/sites", " "], []],
+                         ids=["not-a-string", "blank", "empty"])
+def test_a_related_type_list_with_a_bad_entry_is_refused(types):
+    # Not the good entries alone: a list with a number or a blank names no type the author meant.
+    check, text, messages = compile_({"related": {"type": types, "via": "properties.v"}})
+    assert [(m.rule, m.message) for m in messages] == [
+        ("schema", "'related' needs the related resource 'type' (one or a list)")]
+    assert text == "?" and check({"properties": {"v": "/x"}}, None, None) is False
+
+
+def test_related_parent_and_child_problems_named_at_their_value(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text(
+        "cond:\n"
+        "  allOf:\n"
+        "    - related: {type: Microsoft.Web/sites, parent: false}\n"
+        "    - related: {type: Microsoft.Web/sites, child: 3}\n"
+        "    - related: {type: Microsoft.Web/sites, child: '  '}\n"
+        "    - related: {type: Microsoft.Web/sites, child: /web}\n")
+    (doc,) = load_documents(f)
+    messages: list[LintMessage] = []
+    ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    tail = "'child' names the child by its id tail, e.g. 'web' or 'config/web'"
+    assert [(m.rule, m.line, m.col, m.message) for m in messages] == [
+        ("bad-value", 3, 52, "'parent' takes true"),
+        ("bad-value", 4, 51, tail),
+        ("bad-value", 5, 51, tail),
+        ("bad-value", 6, 51, tail),
+    ]
+
+
+@pytest.mark.parametrize(("typ", "child", "shown"), [
+    ("Microsoft.Web/sites", "web/", "child sites/web"),  # a trailing slash is dropped
+    ("Microsoft.Web/sites", "webX/", "child sites/webX"),  # only slashes are
+    ("Microsoft.Web/sites", "config/web", "child config/web"),  # a two-part tail is kept whole
+    ("sites", "web", "child sites/web"),  # a type without a provider prefix
+], ids=["trailing-slash", "trailing-x", "two-part", "bare-type"])
+def test_related_child_tail(typ, child, shown):
+    _, text, messages = compile_({"related": {"type": typ, "child": child}})
+    assert messages == [] and text == f"related {typ} ({shown}) exists"

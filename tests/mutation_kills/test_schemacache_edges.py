@@ -122,3 +122,30 @@ def test_the_key_depends_on_schema_skips_and_document_not_key_order():
     assert key("policy", (), doc) != k
     assert key("policy", ("assert", "where"), doc) != key("policy", ("assertwhere",), doc)
     assert key("policy", ("assert",), {**doc, "id": "A-2"}) != k
+
+
+def test_a_cache_in_a_fresh_home_creates_its_missing_directories(tmp_path):
+    # `~/.cache/ccscan` where not even `~/.cache` exists yet: both are made, the key is kept.
+    f = tmp_path / "home" / ".cache" / "ccscan" / FILE_NAME
+    c = SchemaCache(f)
+    c.add(K1)
+    c.save()
+    assert f.read_text("ascii") == f"{K1}\n"
+    assert SchemaCache(f).hit(K1)
+
+
+def test_several_new_keys_are_one_a_line(tmp_path, monkeypatch):
+    # Appended and starting over alike: each key on its own line, each read back.
+    f = tmp_path / FILE_NAME
+    c = SchemaCache(f)
+    c.add(K1)
+    c.add(K2)
+    c.save()
+    assert f.read_text("ascii") == f"{K1}\n{K2}\n"
+    monkeypatch.setattr(schemacache, "MAX_ENTRIES", 2)
+    c = SchemaCache(f)
+    c.add(K3)
+    c.add("d" * 64)
+    c.save()
+    assert f.read_text("ascii") == f"{K3}\n{'d' * 64}\n"
+    assert SchemaCache(f).known == {K3, "d" * 64}

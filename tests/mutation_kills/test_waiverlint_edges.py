@@ -109,3 +109,12 @@ def test_files_that_are_not_waiver_files_are_one_error_each(tmp_path):
     w.write_text("- a\n- b\n")
     assert lint_waiver_files([w], catalog, today=TODAY) == [
         msg(w, 1, None, "error", "waivers", "top level: ['a', 'b'] is not of type 'object'")]
+
+
+def test_a_glob_over_a_one_policy_catalog_is_not_broad(tmp_path):
+    # With a single policy, "every policy" is that policy: the waiver is as narrow as its id.
+    (tmp_path / "pol.yaml").write_text(POLICIES.split("---\n")[0])
+    w = tmp_path / "w.yaml"
+    w.write_text('waivers:\n  - policy: "T-*"\n    resource: "*"\n    reason: accepted\n'
+                 '    owner: team@example.com\n    expires: "2999-01-01"\n')
+    assert lint_waiver_files([w], load_catalog([tmp_path / "pol.yaml"]), today=TODAY) == []

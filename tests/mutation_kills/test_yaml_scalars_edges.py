@@ -73,8 +73,12 @@ def test_a_quoted_tagged_scalar_keeps_its_value(yl, tmp_path):
     ("a: !!int " + "x" * 41 + "\n",
      f"cannot read {'x' * 37}... as the number (invalid literal for int() with base 10)", 1, 4),
     ('? !!null "it\'s"\n: 1\n', "a mapping key must be a string; quote it: 'it''s'", 1, 3),
+    # Only booleans print back case aside: a number whose text differs by case alone is refused.
+    ("a: 1.5E+20\n", "YAML 1.1 reads unquoted 1.5E+20 as the number 1.5e+20, not the text: quote it: '1.5E+20'",
+     1, 4),
+    ("a: .INF\n", "YAML 1.1 reads unquoted .INF as the number inf, not the text: quote it: '.INF'", 1, 4),
 ], ids=["yes", "On", "1.10", "octal", "tagged-null", "40-chars", "41-chars", "bad-int", "bad-float",
-        "bad-bool", "long-bad-int", "quote-in-key"])
+        "bad-bool", "long-bad-int", "quote-in-key", "upper-exponent", "upper-inf"])
 def test_scalars_that_would_not_read_as_written_are_refused_at_their_place(yl, tmp_path, text, message,
                                                                           line, col):
     assert refusal(yl, tmp_path, text) == ("invalid YAML: " + message, line, col)
