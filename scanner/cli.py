@@ -135,10 +135,11 @@ def _policy_option(f: Any) -> Any:
               "aws-ec2-instance, aws-ec2-volume, aws-kms-key, aws-elbv2-load-balancers, "
               "aws-ec2-vpcs, aws-ec2-security-groups, aws-s3-buckets, aws-config.")
 @click.option("--scan-id", metavar="ID", help="Use this scan id (default: a random UUID).")
-@click.option("--workers", metavar="N|auto", default="1", show_default=True,
-              help="Processes evaluating large JSONL files (auto: the cores, at most 4; 1 by "
-                   "default: no speed-up measured yet, see bench/README.md); the result is the "
-                   "same bytes whatever N.")
+@click.option("--workers", metavar="N|auto", default="auto", show_default=True,
+              help="Processes evaluating JSONL files of 32 MiB or more. auto: the usable cores (at "
+                   "most 4, within a cgroup CPU quota) when every output is --format json without "
+                   "--waivers/--baseline/--bundle, else 1 (measured: only then do workers pay); "
+                   "1 with --dask. The result is the same bytes whatever N.")
 @click.option("--dask", "dask_address", metavar="ADDRESS",
               help="Evaluate JSONL shards on a Dask cluster: tcp://HOST:PORT, tls://HOST:PORT or "
                    "local:N (N workers on this machine); needs ccscan[dask]. Same bytes as one process.")
@@ -195,13 +196,15 @@ def scan(ctx: click.Context, inventory: tuple[Path, ...], policy_paths: tuple[Pa
     from scanner.parallel import parse_workers
     from scanner.scan import ScanOptions, load_policies, run_scan
 
-    n_workers = parse_workers(workers)
+    n_workers = parse_workers(workers)  # None: auto, which the scan resolves
+    if dask_address is not None and n_workers is None:
+        n_workers = 1  # a Dask scan evaluates on its cluster, not on this machine's cores
     if dask_address is not None:
         from scanner.distributed import parse_address, require
 
         dask_address = parse_address(dask_address)
         require()
-        if n_workers > 1:
+        if n_workers is not None and n_workers > 1:
             raise click.UsageError("--dask and --workers N are two engines: give one of them")
     plan = plan_outputs(pair(ctx.meta.get(ORDER_KEY, [])), output_dir, ctx.obj["quiet"])
     shipping = _ship_plan(ship_targets, live)

@@ -34,7 +34,7 @@ from scanner.inventory.duplicates import DuplicateIds
 from scanner.inventory.files import read_inventories
 from scanner.inventory.prefilter import may_hold
 from scanner.inventory.resource import Resource
-from scanner.parallel import Pool
+from scanner.parallel import Pool, workers_for
 from scanner.policy.catalog import Catalog, load_catalog
 from scanner.relindex import ACTIVE, RelationIndex, index_files
 from scanner.report.interface import Reporter, TakesSerialised
@@ -72,8 +72,9 @@ class ScanOptions:
     """Accept a scan that judged nothing (else EmptyScanError, exit 2)."""
     list_not_judged: bool = False
     """`--show-uncovered`: keep every not-judged id (in a temp file) for the reporters."""
-    workers: int = 1
-    """Processes evaluating large JSONL files (scanner.parallel); 1: all in this process."""
+    workers: int | None = 1
+    """Processes evaluating large JSONL files (scanner.parallel); 1: all in this process;
+    None (`auto`): the cores when that pays (`parallel.workers_for`)."""
     dask: str | None = None
     """A Dask scheduler (`tcp://`, `tls://`) or `local:N` evaluating JSONL shards (scanner.distributed)."""
 
@@ -176,7 +177,8 @@ def _scan(options: ScanOptions, catalog: Catalog, outputs: Sequence[tuple[Report
 def _pool(options: ScanOptions, catalog: Catalog, engine: Engine, inventories: list[Any],
           serialised: bool) -> Any:
     if options.dask is None:
-        return Pool(catalog, options.workers, bool(options.resource_observers), engine, serialised)
+        return Pool(catalog, workers_for(options.workers, serialised), bool(options.resource_observers),
+                    engine, serialised)
     from scanner.distributed import DaskPool
 
     return DaskPool(options.dask, catalog, bool(options.resource_observers), engine, inventories,

@@ -227,8 +227,7 @@ def _load_framework(file: Path, doc: dict[str, Any], messages: list[LintMessage]
                      tuple(controls), str(file), _sha256(doc), source=doc)
 
 
-def _load_policy(file: Path, doc: Any, messages: list[LintMessage],
-                 type_check: bool = False) -> Policy | None:
+def _load_policy(file: Path, doc: Any, messages: list[LintMessage], type_check: bool) -> Policy | None:
     if not isinstance(doc, dict):
         line, col = getattr(doc, "pos", (None, None))
         messages.append(LintMessage(str(file), line, col, "error", "schema",
