@@ -238,13 +238,8 @@ class ConditionCompiler:
         if parent is None:
             self.error(pos, "bad-value", "'sameAs' 'parent' takes true or false")
             return None
-        try:
-            source = parse_path(spec["field"])  # not a read of the related resource: not kept by the index
-        except PathSyntaxError as e:
-            self.error(pos, "bad-path", str(e))
-            return None
-        if source.has_each:
-            self.error(pos, "bad-path", f"a 'sameAs' path cannot use '[*]' ({source.text!r})")
+        source = self._single_path(spec["field"], pos, "a 'sameAs' path")
+        if source is None:
             return None
         if via is not None:  # read on the related type: the index must keep it
             self.relations.extend(Relation(t, keep=(source.steps,)) for t in via.type_keys)
@@ -258,15 +253,20 @@ class ConditionCompiler:
         type_keys = self._related_type(spec, pos)
         if type_keys is None:
             return None
+        path = self._single_path(spec["via"], pos, "a 'sameAs' 'via'")  # read on the judged resource
+        return None if path is None else SameVia(path, type_keys)
+
+    def _single_path(self, text: Any, pos: Pos | None, what: str) -> FieldPath | None:
+        """A path naming one value (no `[*]`), or None after a lint error saying `what` it is."""
         try:
-            path = parse_path(spec["via"])  # a read of the judged resource, streamed whole
+            path = parse_path(text)
         except PathSyntaxError as e:
             self.error(pos, "bad-path", str(e))
             return None
         if path.has_each:
-            self.error(pos, "bad-path", f"a 'sameAs' 'via' cannot use '[*]' ({path.text!r})")
+            self.error(pos, "bad-path", f"{what} cannot use '[*]' ({path.text!r})")
             return None
-        return SameVia(path, type_keys)
+        return path
 
     def _count_value_ok(self, node: dict[Any, Any], op: str) -> bool:
         """A count compares with whole numbers (`in`/`notIn`: a non-empty list of them)."""

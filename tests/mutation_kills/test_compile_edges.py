@@ -10,8 +10,7 @@ import pytest
 from scanner.policy.compile import ConditionCompiler
 from scanner.policy.model import LintMessage
 from scanner.policy.paths import MISSING, NotAnArray
-from scanner.policy.yamlload import load_documents
-from tests.policy.helpers import run_related
+from tests.policy.helpers import compile_file_condition, run_related
 
 
 def compile_(cond, pid="T-1"):
@@ -150,9 +149,7 @@ def test_positions_come_from_the_yaml(tmp_path):
         "      equals: x\n"                       # line 13: bad count value
         "    - {field: a, regex: '('}\n"          # line 14
     )
-    (doc,) = load_documents(f)
-    messages: list[LintMessage] = []
-    ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    _, messages = compile_file_condition(f)
     got = [(m.rule, m.line, m.col) for m in messages]
     assert got == [
         ("unknown-operator", 3, 18),  # at `equal`
@@ -289,9 +286,7 @@ def test_count_problems_are_reported_at_the_count_key(tmp_path):
         "    - count: 'r[*]'\n"            # line 6: not a mapping
         "      equals: 1\n"
     )
-    (doc,) = load_documents(f)
-    messages: list[LintMessage] = []
-    ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    _, messages = compile_file_condition(f)
     assert [(m.rule, m.line, m.col) for m in messages] == [("schema", 3, 7), ("schema", 6, 7)]
 
 
@@ -304,9 +299,7 @@ def test_positions_of_mapping_level_problems(tmp_path):
         "    - {equals: 1}\n"                                 # line 4: no field/count/...
         "    - {field: a, allOf: [{field: b, exists: true}]}\n"  # line 5: at the 'allOf' key
     )
-    (doc,) = load_documents(f)
-    messages: list[LintMessage] = []
-    ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    _, messages = compile_file_condition(f)
     assert [(m.line, m.col, m.message.split(" (")[0]) for m in messages] == [
         (3, 7, "a condition must be a non-empty mapping"),
         (4, 7, "a condition needs 'field', 'count', 'allOf', 'anyOf' or 'not'"),
@@ -326,9 +319,7 @@ def test_same_as_problems_named_at_their_value(tmp_path):
         "    - {field: id, sameAs: 'a[*].b'}\n"
         "    - {field: id, sameAs: {field: a, other: 1}}\n"
         "    - {field: id, sameAs: {parent: true}}\n")
-    (doc,) = load_documents(f)
-    messages: list[LintMessage] = []
-    ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    _, messages = compile_file_condition(f)
     takes = "'sameAs' takes a path of the judged resource, or {field: <path>, parent: true}"
     assert [(m.rule, m.line, m.col, m.message) for m in messages] == [
         ("bad-value", 3, 27, takes),
@@ -358,9 +349,7 @@ def test_decode_and_related_problems_named_at_their_key(tmp_path):
         "    - count:\n"
         "        related: {type: Microsoft.Network/virtualNetworks, from: properties.x, children: true}\n"
         "      equals: 0\n")
-    (doc,) = load_documents(f)
-    messages: list[LintMessage] = []
-    ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    _, messages = compile_file_condition(f)
     assert [(m.rule, m.line, m.col, m.message) for m in messages] == [
         ("schema", 3, 7, "'decode' needs a mapping with 'field', 'as' and 'where'"),
         ("schema", 4, 8, "'decode' cannot be combined with 'field'"),
@@ -416,9 +405,7 @@ def test_an_operator_with_no_value_is_refused_at_the_value(tmp_path):
     # `notEquals:` with nothing after it is null: it would pass every present value.
     f = tmp_path / "p.yaml"
     f.write_text("cond:\n  anyOf:\n    - {field: a, notEquals: }\n    - field: b\n      equals: ~\n")
-    (doc,) = load_documents(f)
-    messages: list[LintMessage] = []
-    check, _ = ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    check, messages = compile_file_condition(f)
     tail = "has no value (an empty or null YAML value); to test absence use 'exists: false'"
     assert [(m.rule, m.line, m.col, m.message) for m in messages] == [
         ("bad-value", 3, 29, f"'notEquals' {tail}"),
@@ -472,9 +459,7 @@ def test_related_problems_named_at_their_key(tmp_path):
         "    - {related: {type: Microsoft.Network/virtualNetworks, via: properties.v}, field: c}\n"
         "    - count: {field: 'r[*]', where: {related: {type: Microsoft.Network/virtualNetworks, via: properties.v}}}\n"
         "      equals: 1\n")
-    (doc,) = load_documents(f)
-    messages: list[LintMessage] = []
-    ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    _, messages = compile_file_condition(f)
     one_of = "'related' needs exactly one of 'via' (a reference field), 'child' or 'parent: true'"
     assert [(m.rule, m.line, m.col, m.message) for m in messages] == [
         ("schema", 3, 7, "'related' needs a mapping with 'type' and 'via' or 'child'"),
@@ -540,9 +525,7 @@ def test_related_parent_and_child_problems_named_at_their_value(tmp_path):
         "    - related: {type: Microsoft.Web/sites, child: 3}\n"
         "    - related: {type: Microsoft.Web/sites, child: '  '}\n"
         "    - related: {type: Microsoft.Web/sites, child: /web}\n")
-    (doc,) = load_documents(f)
-    messages: list[LintMessage] = []
-    ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    _, messages = compile_file_condition(f)
     tail = "'child' names the child by its id tail, e.g. 'web' or 'config/web'"
     assert [(m.rule, m.line, m.col, m.message) for m in messages] == [
         ("bad-value", 3, 52, "'parent' takes true"),

@@ -14,9 +14,8 @@ from scanner.inventory.resource import Resource
 from scanner.policy.compile import ConditionCompiler
 from scanner.policy.model import LintMessage
 from scanner.policy.paths import EACH
-from scanner.policy.yamlload import load_documents
 from scanner.relindex import ACTIVE, Relation, RelationIndex
-from tests.policy.helpers import run_related
+from tests.policy.helpers import compile_file_condition, run_related
 
 PE = "Microsoft.Network/privateEndpoints"
 LINK = "Microsoft.Network/privateDnsZones/virtualNetworkLinks"
@@ -101,9 +100,7 @@ def test_count_related_problems_are_reported_where_they_are_written(tmp_path):
         "    - count: {related: {type: T}}\n"                              # line 11: at 'count'
         "      equals: 1\n"
     )
-    (doc,) = load_documents(f)
-    messages: list[LintMessage] = []
-    ConditionCompiler(str(f), "P", messages).compile(doc["cond"])
+    _, messages = compile_file_condition(f)
     assert [(m.line, m.col, m.message.split(" (")[0]) for m in messages] == [
         (3, 51, "unknown key 'zz' in 'count'"),
         (5, 7, "'count: related' needs a mapping with 'type' and 'refersBack' or 'children'"),

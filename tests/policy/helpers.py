@@ -6,13 +6,23 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from scanner.inventory.resource import Resource
 from scanner.policy.compile import ConditionCompiler
 from scanner.policy.model import LintMessage
 from scanner.policy.related import with_root
+from scanner.policy.yamlload import load_documents
 from scanner.relindex import ACTIVE, RelationIndex
+
+
+def compile_file_condition(path: Path) -> tuple[Any, list[LintMessage]]:
+    """(check, lint messages) of the `cond:` of a YAML file, with the file's lines and columns."""
+    (doc,) = load_documents(path)
+    messages: list[LintMessage] = []
+    check, _ = ConditionCompiler(str(path), "P", messages).compile(doc["cond"])
+    return check, messages
 
 
 def compile_condition(cond: dict[str, Any]):
