@@ -431,3 +431,49 @@ def test_discover_an_empty_directory_names_policy_files(tmp_path):
     with pytest.raises(PolicyError) as e:
         discover([tmp_path / "empty"])
     assert e.value.message == "no policy files (*.yaml, *.yml) in this directory"
+
+
+SAME_AS_WHERE = """\
+id: T-ROOT-1
+title: Applies where a equals b
+severity: low
+resource: T/X
+where: {field: properties.a, sameAs: properties.b}
+assert: {field: properties.c, equals: 1}
+tests:
+  - {name: same and one, expect: pass, resource: {properties: {a: x, b: x, c: 1}}}
+  - {name: same and two, expect: fail, resource: {properties: {a: x, b: x, c: 2}}}
+  - {name: different, expect: not_applicable, resource: {properties: {a: x, b: y, c: 1}}}
+"""
+
+SAME_AS_ASSERT = """\
+id: T-ROOT-2
+title: a equals b
+severity: low
+resource: T/X
+assert: {field: properties.a, sameAs: properties.b}
+tests:
+  - {name: same, expect: pass, resource: {properties: {a: x, b: x}}}
+  - {name: different, expect: fail, resource: {properties: {a: x, b: y}}}
+"""
+
+
+def test_same_as_in_where_or_in_assert_alone_judges_each_test_case(ccscan, tmp_path):
+    # `where` reads the judged resource too (and a policy without `where` has none to wrap).
+    for name, text in (("w.yaml", SAME_AS_WHERE), ("a.yaml", SAME_AS_ASSERT)):
+        p = write(tmp_path / name[0], name, text)
+        res = ccscan("test", p)
+        assert res.exit_code == 0, res.stdout + res.stderr
+        assert res.stdout.strip().endswith(f"{text.count('expect:')} passed, 0 failed")
+
+
+def test_a_type_error_drops_the_policy_so_it_gets_no_further_warnings(ccscan, tmp_path):
+    # Dropped, the policy has no `no-tests` warning on top of its type error.
+    p = write(tmp_path, "t.yaml", "id: T-TY-1\ntitle: t\nseverity: low\n"
+              "resource: Microsoft.Storage/storageAcounts\nassert: {field: a, equals: 1}\n")
+    res = ccscan("lint", p)
+    assert res.exit_code == 2
+    assert res.stdout.splitlines()[0] == (
+        f"{p}:4:11: error: unknown resource type \"Microsoft.Storage/storageAcounts\" "
+        "(did you mean \"Microsoft.Storage/storageAccounts\"?) [unknown-type]")
+    assert "no-tests" not in res.stdout
