@@ -468,12 +468,34 @@ def test_same_as_in_where_or_in_assert_alone_judges_each_test_case(ccscan, tmp_p
 
 
 def test_a_type_error_drops_the_policy_so_it_gets_no_further_warnings(ccscan, tmp_path):
-    # Dropped, the policy has no `no-tests` warning on top of its type error.
+    # Dropped, the policy has no `no-tests` warning on top of its type error; and its test,
+    # of the policy's own (misspelt, written as one string) type, is not warned about again.
     p = write(tmp_path, "t.yaml", "id: T-TY-1\ntitle: t\nseverity: low\n"
-              "resource: Microsoft.Storage/storageAcounts\nassert: {field: a, equals: 1}\n")
+              "resource: Microsoft.Storage/storageAcounts\nassert: {field: a, equals: 1}\n"
+              "tests:\n  - {name: one, expect: pass, resource: {a: 1}}\n")
     res = ccscan("lint", p)
     assert res.exit_code == 2
-    assert res.stdout.splitlines()[0] == (
-        f"{p}:4:11: error: unknown resource type \"Microsoft.Storage/storageAcounts\" "
-        "(did you mean \"Microsoft.Storage/storageAccounts\"?) [unknown-type]")
-    assert "no-tests" not in res.stdout
+    assert res.stdout.splitlines() == [
+        (f"{p}:4:11: error: unknown resource type \"Microsoft.Storage/storageAcounts\" "
+         "(did you mean \"Microsoft.Storage/storageAccounts\"?) [unknown-type]")]
+
+
+def test_unknown_framework_and_policy_with_nothing_close_have_no_tip(tmp_path):
+    cat = load(tmp_path, POLICY.replace("{fw: [C1]}", "{qqq: [C1]}"),
+               FRAMEWORK.replace("policies: [T-ONE-1]", "policies: [T-ONE-1, ZZZ]"), builtin=False)
+    assert sorted((m.line, m.col, m.severity, m.rule, m.message) for m in cat.messages) == [
+        (5, 71, "warning", "unknown-policy", 'fw control C1 maps unknown policy "ZZZ"'),
+        (8, 14, "error", "unknown-framework", 'policy T-ONE-1: unknown framework "qqq"'),
+    ]
+
+
+def test_a_duplicate_test_name_names_its_policy_in_lint_json(ccscan, tmp_path):
+    p = write(tmp_path, "p.yaml", "id: T-DT-1\ntitle: t\nseverity: low\nresource: T/X\n"
+              "assert: {field: a, equals: 1}\ntests:\n  - {name: ok, expect: pass, resource: {a: 1}}\n"
+              "  - {name: ok, expect: fail, resource: {a: 2}}\n")
+    res = ccscan("lint", "--format", "json", p)
+    assert res.exit_code == 2
+    (dup,) = [m for m in json.loads(res.stdout) if m["rule"] == "duplicate-test"]
+    assert dup == {"path": str(p), "line": 8, "col": None, "severity": "error", "rule": "duplicate-test",
+                   "message": 'policy T-DT-1: duplicate test name "ok" (also at line 7)',
+                   "policy_id": "T-DT-1"}
