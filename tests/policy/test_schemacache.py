@@ -5,6 +5,7 @@ cached; an unusable cache is no cache.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -28,7 +29,9 @@ PROBE = ("import sys\nfrom scanner.policy.lint import lint\nfrom pathlib import 
 
 
 def run(tmp_path, policy, cache):
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "CCSCAN_CACHE_DIR": str(cache)}
+    # The rest of the environment is kept (a mutation-testing run selects its mutant there).
+    env = {**os.environ, "HOME": str(tmp_path), "CCSCAN_CACHE_DIR": str(cache)}
+    env.pop("XDG_CACHE_HOME", None)
     out = subprocess.run([sys.executable, "-c", PROBE, str(policy)], cwd=ROOT, env=env,
                          capture_output=True, text=True, check=True).stdout.split()
     return out[0] == "True", int(out[1])
