@@ -79,10 +79,7 @@ def evidence_of(reads: list[tuple[str, Any]]) -> tuple[Evidence, ...]:
     Values are raw: the sanitising stage (scanner.sanitise), not the engine, decides what
     is secret, before any finding leaves the scan.
     """
-    if len(reads) == 1:  # most decisions read one path
-        path, v = reads[0]
-        return (Evidence(path, None, False) if v is MISSING else Evidence(path, _observed(v), True),)
-    seen: dict[str, Any] = {}
+    seen: dict[str, Any] = {}  # (the engine builds one read's evidence itself, without this call)
     for path, value in reads:
         if path not in seen:
             seen[path] = value

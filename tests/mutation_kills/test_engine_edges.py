@@ -150,3 +150,10 @@ def test_the_same_identity_and_id_key_for_every_policy_of_a_resource():
     fb, fc = Engine(Catalog(policies=[a, b, c])).findings(resource("R", a=1))
     assert fb.id == finding_id("B", "/sub/r") and fc.id == finding_id("C", "/sub/r")
     assert fb.resource == fc.resource and fb.resource["name"] == "R"
+
+
+def test_one_read_is_its_own_evidence():
+    # The engine inlines this case; evidence_of must still give the same records for it.
+    assert evidence_of([("properties.x", "v")]) == (Evidence("properties.x", "v", True),)
+    assert evidence_of([("properties.x", MISSING)]) == (Evidence("properties.x", None, False),)
+    assert evidence_of([("p[*]", [1, MISSING])]) == (Evidence("p[*]", [1, None], True),)
