@@ -32,7 +32,12 @@ def finding_id(policy_id: str, resource_id: str) -> str:
 
 def finding_key(resource_id: str) -> bytes:
     """The resource part of a finding id (computed once per resource by the engine)."""
-    return (resource_id.lower() if resource_id.startswith("/") else resource_id).encode()
+    return id_key(resource_id).encode()
+
+
+def id_key(resource_id: str) -> str:
+    """What makes two resource ids the same: ARM ids (`/...`) without case, ARNs exactly."""
+    return resource_id.lower() if resource_id.startswith("/") else resource_id
 
 
 def finding_id_for_key(policy_id: str, key: bytes) -> str:

@@ -14,7 +14,7 @@ import os
 import sys
 
 from scanner.errors import InputError
-from scanner.findings import finding_key
+from scanner.findings import finding_key, id_key
 from scanner.inventory.resource import Resource
 
 ON_DUPLICATE = ("error", "first")
@@ -50,7 +50,7 @@ class DuplicateIds:
         """
         rid = resource.id
         if self._keyed_hash:
-            h = hash(rid.lower() if rid.startswith("/") else rid)  # finding_key's rule, as text
+            h = hash(id_key(rid))
         else:
             digest = hashlib.blake2b(finding_key(rid), digest_size=8, key=self._key).digest()
             h = int.from_bytes(digest, "little")
