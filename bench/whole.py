@@ -8,15 +8,23 @@ writes the same `--format json` bytes, side by side in one run (issue 15 §1), a
 
 Every case is a fresh child process (`os.wait4`: user+sys CPU of the child and the worker
 processes it waited for, peak RSS of the largest); cases are interleaved so that a change
-in the machine's load hits them alike; figures are medians. ccscan runs only the policies
-the hand-written side implements (`--check` each of `handwritten.POLICY_IDS`), so both
-decide the same pairs; the outputs of the last round are compared byte for byte.
+in the machine's load hits them alike, and each round starts with the next case (a case
+that always ran second paid for the first's page cache: below); figures are medians. ccscan
+runs only the policies the hand-written side implements (`--check` each of
+`handwritten.POLICY_IDS`), so both decide the same pairs; every output is hashed and compared
+with the hand-written one's, every round.
+
+Every output is deleted as soon as it is hashed. On these VMs the kernel time of writing a
+3 GB result depended on what the previous run left in the page cache: whichever scan ran
+second after a 1M hand-written/ccscan pair paid 20-30 s more sys time writing the same bytes
+(ccscan first: 5 s sys, the hand-written one second: 36 s), so keeping outputs until the
+end measured the order, not the code.
 """
 
 from __future__ import annotations
 
 import argparse
-import filecmp
+import hashlib
 import json
 import os
 import shutil
@@ -53,8 +61,8 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
-    """(wall s, user+sys CPU s, peak RSS MB) of one child; exits on a crash."""
+def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, float]:
+    """(wall s, user+sys CPU s, peak RSS MB, sys CPU s) of one child; exits on a crash."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=tempfile.gettempdir(), stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
@@ -65,7 +73,18 @@ def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float]:
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         sys.exit(f"{' '.join(cmd)} failed ({code}): {err.decode(errors='replace')[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, usage.ru_stime
+
+
+def _digest_and_remove(path: Path) -> tuple[str, int]:
+    """The output's sha256 and size; the file is gone afterwards (see the module docstring)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 16):
+            digest.update(block)
+        size = f.tell()
+    path.unlink()
+    return digest.hexdigest(), size
 
 
 def _static(path: Path) -> None:
@@ -97,47 +116,61 @@ def main(argv: list[str] | None = None) -> int:
     checks = [a for pid in sorted(handwritten.POLICY_IDS) for a in ("--check", pid)]
     ccscan = [sys.executable, "-m", "scanner", "--quiet", "scan", str(inventory), *checks,
               "--scan-id", "bench", "--format", "json", "-o"]
+    outputs = {"hand-written (handwritten_scan.py)": work / "hand.json",
+               "ccscan scan --workers 1": work / "w1.json"}
     cases = {
         "hand-written (handwritten_scan.py)": [sys.executable, str(BENCH / "handwritten_scan.py"),
                                                str(inventory), "--static", str(static), "--scan-id",
-                                               "bench", "--out", str(work / "hand.json")],
-        "ccscan scan --workers 1": [*ccscan, str(work / "w1.json"), "--workers", "1"],
+                                               "bench", "--out", str(outputs["hand-written (handwritten_scan.py)"])],
+        "ccscan scan --workers 1": [*ccscan, str(outputs["ccscan scan --workers 1"]), "--workers", "1"],
     }
     if args.workers:
+        outputs["ccscan scan --workers 2"] = work / "w2.json"
         cases["ccscan scan --workers 2"] = [*ccscan, str(work / "w2.json"), "--workers", "2"]
-    runs: dict[str, list[tuple[float, float, float]]] = {name: [] for name in cases}
+    names = list(cases)  # the hand-written one first: the reference
+    lines = sum(1 for _ in inventory.open("rb")) - 1  # before the work folder (maybe holding it) goes
+    megabytes = inventory.stat().st_size / 1e6
+    runs: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in cases}
+    same: dict[str, bool] = {}
+    size = 0
     try:
-        for _ in range(args.repeat):
-            for name, cmd in cases.items():
-                runs[name].append(_run(cmd, env))
-                wall, cpu, rss = runs[name][-1]  # as it goes: a long run can be read early
-                print(f"  run: {name}: CPU {cpu:.2f} s, wall {wall:.2f} s, {rss:.0f} MB", flush=True)
-        same = {name: filecmp.cmp(work / "hand.json", work / out, shallow=False)
-                for name, out in (("--workers 1", "w1.json"), ("--workers 2", "w2.json"))
-                if (work / out).exists()}
-        size = (work / "hand.json").stat().st_size
+        for round_no in range(args.repeat):
+            digests = {}
+            for name in names[round_no % len(names):] + names[:round_no % len(names)]:
+                runs[name].append(_run(cases[name], env))
+                wall, cpu, rss, sys_cpu = runs[name][-1]  # as it goes: a long run can be read early
+                digests[name], size = _digest_and_remove(outputs[name])
+                print(f"  run {round_no + 1}: {name}: CPU {cpu:.2f} s (sys {sys_cpu:.2f}), "
+                      f"wall {wall:.2f} s, {rss:.0f} MB", flush=True)
+            hand = digests.pop(names[0])
+            for name, digest in digests.items():
+                same[name] = same.get(name, True) and digest == hand
     finally:
         if args.keep:
             print(f"outputs kept in {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    lines = sum(1 for _ in inventory.open("rb")) - 1
-    print(f"{lines:,} resources ({inventory.stat().st_size / 1e6:,.0f} MB JSONL, result "
+    print(f"{lines:,} resources ({megabytes:,.0f} MB JSONL, result "
           f"{size / 1e6:,.0f} MB), {len(handwritten.POLICY_IDS)} policies, median of {args.repeat} "
           f"interleaved runs; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
-    print("| case | CPU s (user+sys) | wall s | peak RSS MB | CPU / hand-written |\n|---|---|---|---|---|")
-    hand_cpu = statistics.median(r[1] for r in runs["hand-written (handwritten_scan.py)"])
+    print("| case | CPU s (user+sys) | of which sys | wall s | peak RSS MB | CPU / hand-written "
+          "| per round |\n|---|---|---|---|---|---|---|")
+    hand_runs = runs[names[0]]
+    hand_cpu = statistics.median(r[1] for r in hand_runs)
     figures = {}
     for name, rs in runs.items():
         cpu, wall = statistics.median(r[1] for r in rs), statistics.median(r[0] for r in rs)
-        rss = max(r[2] for r in rs)
-        figures[name] = {"cpu": cpu, "wall": wall, "rss_mb": rss, "runs": rs}
-        print(f"| {name} | {cpu:.2f} | {wall:.2f} | {rss:.0f} | {cpu / hand_cpu:.2f}x |")
+        rss, sys_cpu = max(r[2] for r in rs), statistics.median(r[3] for r in rs)
+        rounds = [r[1] / h[1] for r, h in zip(rs, hand_runs, strict=True)]
+        figures[name] = {"cpu": cpu, "sys": sys_cpu, "wall": wall, "rss_mb": rss, "runs": rs,
+                         "round_ratios": rounds}
+        print(f"| {name} | {cpu:.2f} | {sys_cpu:.2f} | {wall:.2f} | {rss:.0f} | {cpu / hand_cpu:.2f}x "
+              f"| {', '.join(f'{x:.2f}' for x in rounds)} |")
     if "ccscan scan --workers 2" in figures:
         w1, w2 = figures["ccscan scan --workers 1"], figures["ccscan scan --workers 2"]
         print(f"--workers 2: wall speed-up {w1['wall'] / w2['wall']:.2f}x, CPU {w2['cpu'] / w1['cpu']:.2f}x of --workers 1")
     for name, ok in same.items():
-        print(f"ccscan {name} output {'byte-identical to' if ok else 'DIFFERS from'} the hand-written one")
+        print(f"{name}: output {'byte-identical to' if ok else 'DIFFERS from'} the hand-written one, every round")
     if args.json:
         args.json.write_text(json.dumps({"figures": figures, "identical": same}, indent=1))
     return 0 if all(same.values()) else 1

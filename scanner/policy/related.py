@@ -296,7 +296,7 @@ def same_as_reads(source: FieldPath, via: SameVia) -> Callable[[Any, list], None
             target = on(root) if root is not None else None
         except RelatedMissing:
             return  # the comparison itself raised (or will): the finding is unknown, naming the id
-        if target is not None:
-            reads.append((f"{via.path.text}[{target.get('id', '')}].{source.text}", get(target)))
+        if target is not None:  # an indexed resource: the index holds only those with an id
+            reads.append((f"{via.path.text}[{target['id']}].{source.text}", get(target)))
 
     return record

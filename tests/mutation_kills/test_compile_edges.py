@@ -544,3 +544,25 @@ def test_related_parent_and_child_problems_named_at_their_value(tmp_path):
 def test_related_child_tail(typ, child, shown):
     _, text, messages = compile_({"related": {"type": typ, "child": child}})
     assert messages == [] and text == f"related {typ} ({shown}) exists"
+
+
+def test_same_as_via_problems_named_at_their_value(tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text(
+        "cond:\n"
+        "  allOf:\n"
+        "    - {field: id, sameAs: {field: a, via: v}}\n"
+        "    - {field: id, sameAs: {field: a, type: t}}\n"
+        "    - {field: id, sameAs: {field: a, via: v, type: []}}\n"
+        "    - {field: id, sameAs: {field: a, via: 'v[*].x', type: t}}\n"
+        "    - {field: id, sameAs: {field: a, via: 'v..x', type: t}}\n")
+    _, messages = compile_file_condition(f)
+    together = ("'sameAs' 'via' (a reference field of the judged resource) and 'type' "
+                "(the type it names) go together")
+    assert [(m.rule, m.line, m.col, m.message) for m in messages] == [
+        ("bad-value", 3, 27, together),
+        ("bad-value", 4, 27, together),
+        ("schema", 5, 27, "'related' needs the related resource 'type' (one or a list)"),
+        ("bad-path", 6, 27, "a 'sameAs' 'via' cannot use '[*]' ('v[*].x')"),
+        ("bad-path", 7, 27, "bad field path 'v..x': empty segment"),
+    ]

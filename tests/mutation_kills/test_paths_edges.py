@@ -215,3 +215,11 @@ def test_steps_text_and_not_an_array_fields():
     assert (e.path, e.observed_type, str(e)) == ("a[0]", "a boolean", "a[0] is a boolean, not an array")
     assert NotAnArray(("a",), 1.5).observed_type == "a number"
     assert NotAnArray(("a",), b"x").observed_type == "bytes"  # not a JSON type: its Python name
+
+
+def test_four_key_paths_retry_without_case_and_read_null_as_absent():
+    # Four keys: the unrolled subscript's own branch (a miss falls back to the key walk).
+    get = getter(parse_path("a.b.c.d").steps)
+    assert get({"a": {"b": {"c": {"D": 5}}}}) == 5
+    assert get({"a": {"b": {"c": {"d": None}}}}) is MISSING
+    assert get({"a": {"b": {"c": {"d": 0}}}}) == 0

@@ -304,3 +304,29 @@ def test_a_user_named_map_below_a_secret_keeps_its_name():
     assert sanitise_document({"secrets": {"tags": {"secretCount": 5}}}) == {
         "secrets": {"tags": {"secretCount": m("5")}}}
     assert sanitise_document({"properties": {"secretCount": 5}}) == {"properties": {"secretCount": 5}}
+
+
+GATE_TEXTS = ("", "plain text", "token", "x-token=1", "ü password é", "api_key: v", "nothing here",
+              "Bearer abc", "sig=abc", "-----BEGIN")
+
+
+def test_the_trigger_gate_calls_re2_directly_when_the_binding_answers_as_search_does():
+    from scanner.sanitise import text
+
+    gate = text._gate_search()
+    assert gate.__name__ == "hit"  # the direct call, not the fallback: the probe passed
+    assert [gate(t) for t in GATE_TEXTS] == [text._GATE.search(t) is not None for t in GATE_TEXTS]
+    assert gate("token") is True and gate("plain text") is False
+
+
+def test_the_trigger_gate_falls_back_to_search_when_the_binding_differs(monkeypatch):
+    from scanner.sanitise import text
+
+    class Renamed:  # a google-re2 release without the internals the direct call uses
+        search = text._GATE.search
+
+    monkeypatch.setattr(text, "_GATE", Renamed())
+    gate = text._gate_search()
+    assert gate.__name__ == "<lambda>"
+    assert [gate(t) for t in GATE_TEXTS] == [Renamed.search(t) is not None for t in GATE_TEXTS]
+    assert gate("x-token=1") is True and gate("") is False

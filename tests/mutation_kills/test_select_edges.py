@@ -31,3 +31,8 @@ def test_selection_usage_errors(kwargs, message):
     with pytest.raises(UsageError) as e:
         select_policies(CATALOG, **kwargs)
     assert str(e.value) == message
+
+
+def test_a_glob_of_star_question_mark_and_class_matches_by_fnmatch():
+    chosen = select_policies(CATALOG, checks=["ccs-az-vm-0?[1]*"])
+    assert [p.id for p in chosen.policies] == ["CCS-AZ-VM-001"]
