@@ -19,6 +19,12 @@ Every output is deleted as soon as it is hashed. On these VMs the kernel time of
 second after a 1M hand-written/ccscan pair paid 20-30 s more sys time writing the same bytes
 (ccscan first: 5 s sys, the hand-written one second: 36 s), so keeping outputs until the
 end measured the order, not the code.
+
+`--paired` runs the hand-written scan and `ccscan --workers 1` at the same time, each alone on
+one CPU (they swap CPUs every round), then any other case alone: this VM's CPU speed drifts by
+up to 30% between runs a minute apart (the same hand-written 1M scan: 44.8 to 58.9 s of user
+time), which a pair running at once shares. Both then contend for memory bandwidth and the
+page cache (sys time grows for both), so the user-time ratio is printed too.
 """
 
 from __future__ import annotations
@@ -61,19 +67,32 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, float]:
-    """(wall s, user+sys CPU s, peak RSS MB, sys CPU s) of one child; exits on a crash."""
-    start = time.perf_counter()
+def _start(cmd: list[str], env: dict[str, str], cpu: int | None = None) -> tuple[subprocess.Popen[bytes], float]:
+    """Start one child (on CPU `cpu` alone, when given); its stderr goes to a temp file."""
+    pin = (lambda: os.sched_setaffinity(0, {cpu})) if cpu is not None else None
+    err = tempfile.TemporaryFile()  # noqa: SIM115 - read and closed by _finish
     proc = subprocess.Popen(cmd, env=env, cwd=tempfile.gettempdir(), stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
-    assert proc.stderr is not None
-    err = proc.stderr.read()
+                            stderr=err, preexec_fn=pin)  # noqa: PLW1509 - affinity only, no threads yet
+    proc._bench_err = err  # type: ignore[attr-defined]
+    return proc, time.perf_counter()
+
+
+def _finish(proc: subprocess.Popen[bytes], start: float) -> tuple[float, float, float, float]:
+    """(wall s, user+sys CPU s, peak RSS MB, sys CPU s) of a child _start began; exits on a crash."""
     _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
     wall = time.perf_counter() - start
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1):
-        sys.exit(f"{' '.join(cmd)} failed ({code}): {err.decode(errors='replace')[-2000:]}")
+    err = proc._bench_err  # type: ignore[attr-defined]
+    err.seek(0)
+    text = err.read().decode(errors="replace")
+    err.close()
+    if proc.returncode not in (0, 1):
+        sys.exit(f"{' '.join(map(str, proc.args))} failed ({proc.returncode}): {text[-2000:]}")  # type: ignore[arg-type]
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, usage.ru_stime
+
+
+def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, float]:
+    return _finish(*_start(cmd, env))
 
 
 def _digest_and_remove(path: Path) -> tuple[str, int]:
@@ -85,6 +104,12 @@ def _digest_and_remove(path: Path) -> tuple[str, int]:
         size = f.tell()
     path.unlink()
     return digest.hexdigest(), size
+
+
+def _report(round_no: int, name: str, run: tuple[float, float, float, float]) -> None:
+    wall, cpu, rss, sys_cpu = run
+    print(f"  run {round_no + 1}: {name}: CPU {cpu:.2f} s (sys {sys_cpu:.2f}), wall {wall:.2f} s, "
+          f"{rss:.0f} MB", flush=True)
 
 
 def _static(path: Path) -> None:
@@ -101,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--inventory", type=Path, help="a JSONL snapshot (generated there if absent)")
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--workers", action="store_true", help="also ccscan --workers 2")
+    ap.add_argument("--paired", action="store_true",
+                    help="run the hand-written scan and ccscan --workers 1 at the same time, one CPU each")
     ap.add_argument("--json", type=Path, help="write every run's figures here")
     ap.add_argument("--keep", action="store_true", help="keep the outputs (printed: their directory)")
     args = ap.parse_args(argv)
@@ -136,12 +163,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for round_no in range(args.repeat):
             digests = {}
-            for name in names[round_no % len(names):] + names[:round_no % len(names)]:
+            order = names[round_no % len(names):] + names[:round_no % len(names)]
+            if args.paired:  # the pair at once, one CPU each (swapped every round); then the rest
+                pair = names[:2]
+                started = [(n, *_start(cases[n], env, cpu=(i + round_no) % 2)) for i, n in enumerate(pair)]
+                for name, proc, start in started:
+                    runs[name].append(_finish(proc, start))
+                order = [n for n in order if n not in pair]
+                for name in pair:
+                    digests[name], size = _digest_and_remove(outputs[name])
+                    _report(round_no, name, runs[name][-1])
+            for name in order:
                 runs[name].append(_run(cases[name], env))
-                wall, cpu, rss, sys_cpu = runs[name][-1]  # as it goes: a long run can be read early
                 digests[name], size = _digest_and_remove(outputs[name])
-                print(f"  run {round_no + 1}: {name}: CPU {cpu:.2f} s (sys {sys_cpu:.2f}), "
-                      f"wall {wall:.2f} s, {rss:.0f} MB", flush=True)
+                _report(round_no, name, runs[name][-1])  # as it goes: a long run can be read early
             hand = digests.pop(names[0])
             for name, digest in digests.items():
                 same[name] = same.get(name, True) and digest == hand
@@ -152,9 +187,9 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
     print(f"{lines:,} resources ({megabytes:,.0f} MB JSONL, result "
           f"{size / 1e6:,.0f} MB), {len(handwritten.POLICY_IDS)} policies, median of {args.repeat} "
-          f"interleaved runs; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+          f"{'paired' if args.paired else 'interleaved'} runs; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print("| case | CPU s (user+sys) | of which sys | wall s | peak RSS MB | CPU / hand-written "
-          "| per round |\n|---|---|---|---|---|---|---|")
+          "| per round | user CPU / hand-written, per round |\n|---|---|---|---|---|---|---|---|")
     hand_runs = runs[names[0]]
     hand_cpu = statistics.median(r[1] for r in hand_runs)
     figures = {}
@@ -162,11 +197,15 @@ def main(argv: list[str] | None = None) -> int:
         cpu, wall = statistics.median(r[1] for r in rs), statistics.median(r[0] for r in rs)
         rss, sys_cpu = max(r[2] for r in rs), statistics.median(r[3] for r in rs)
         rounds = [r[1] / h[1] for r, h in zip(rs, hand_runs, strict=True)]
+        users = [(r[1] - r[3]) / (h[1] - h[3]) for r, h in zip(rs, hand_runs, strict=True)]
         figures[name] = {"cpu": cpu, "sys": sys_cpu, "wall": wall, "rss_mb": rss, "runs": rs,
-                         "round_ratios": rounds}
+                         "round_ratios": rounds, "round_user_ratios": users}
         print(f"| {name} | {cpu:.2f} | {sys_cpu:.2f} | {wall:.2f} | {rss:.0f} | {cpu / hand_cpu:.2f}x "
-              f"| {', '.join(f'{x:.2f}' for x in rounds)} |")
-    if "ccscan scan --workers 2" in figures:
+              f"| {', '.join(f'{x:.2f}' for x in rounds)} | {', '.join(f'{x:.2f}' for x in users)} |")
+    if "ccscan scan --workers 2" in figures and args.paired:
+        print("--workers 2 ran alone, --workers 1 beside the hand-written scan: no speed-up is "
+              "printed (run without --paired for it)")
+    elif "ccscan scan --workers 2" in figures:
         w1, w2 = figures["ccscan scan --workers 1"], figures["ccscan scan --workers 2"]
         print(f"--workers 2: wall speed-up {w1['wall'] / w2['wall']:.2f}x, CPU {w2['cpu'] / w1['cpu']:.2f}x of --workers 1")
     for name, ok in same.items():
