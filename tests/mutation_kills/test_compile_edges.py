@@ -26,6 +26,15 @@ def run(cond, doc):
     return check(doc, reads, None), reads
 
 
+def all_of_problems(tmp_path, *items: str) -> list[tuple]:
+    """(rule, line, col, message) of each lint problem of `cond: allOf:` over `items` (YAML
+    lines: list items and their continuations), the first item on line 3."""
+    f = tmp_path / "p.yaml"
+    f.write_text("cond:\n  allOf:\n" + "".join(items))
+    _, messages = compile_file_condition(f)
+    return [(m.rule, m.line, m.col, m.message) for m in messages]
+
+
 @pytest.mark.parametrize(
     ("cond", "text"),
     [
@@ -309,19 +318,16 @@ def test_positions_of_mapping_level_problems(tmp_path):
 
 def test_same_as_problems_named_at_their_value(tmp_path):
     # Each wrong `sameAs` is one error at its value (line:col), with its own rule and words.
-    f = tmp_path / "p.yaml"
-    f.write_text(
-        "cond:\n"
-        "  allOf:\n"
-        "    - {field: id, sameAs: [x]}\n"
-        "    - {field: id, sameAs: {field: a, parent: maybe}}\n"
-        "    - {field: id, sameAs: 'a..b'}\n"
-        "    - {field: id, sameAs: 'a[*].b'}\n"
-        "    - {field: id, sameAs: {field: a, other: 1}}\n"
+    got = all_of_problems(
+        tmp_path,
+        "    - {field: id, sameAs: [x]}\n",
+        "    - {field: id, sameAs: {field: a, parent: maybe}}\n",
+        "    - {field: id, sameAs: 'a..b'}\n",
+        "    - {field: id, sameAs: 'a[*].b'}\n",
+        "    - {field: id, sameAs: {field: a, other: 1}}\n",
         "    - {field: id, sameAs: {parent: true}}\n")
-    _, messages = compile_file_condition(f)
     takes = "'sameAs' takes a path of the judged resource, or {field: <path>, parent: true}"
-    assert [(m.rule, m.line, m.col, m.message) for m in messages] == [
+    assert got == [
         ("bad-value", 3, 27, takes),
         ("bad-value", 4, 27, "'sameAs' 'parent' takes true or false"),
         ("bad-path", 5, 27, "bad field path 'a..b': empty segment"),
@@ -333,24 +339,21 @@ def test_same_as_problems_named_at_their_value(tmp_path):
 
 def test_decode_and_related_problems_named_at_their_key(tmp_path):
     # `decode` and `count: related` problems: one error each, at the key or value at fault.
-    f = tmp_path / "p.yaml"
-    f.write_text(
-        "cond:\n"
-        "  allOf:\n"
-        "    - decode: {field: a, as: base64json}\n"
-        "    - {decode: {field: a, as: base64json, where: {field: b, equals: 1}}, field: c}\n"
-        "    - count: {field: 'r[*]', where: {decode: {field: a, as: base64json, where: {field: b, equals: 1}}}}\n"
-        "      equals: 1\n"
-        "    - decode: {field: 'a[*]', as: base64json, where: {field: b, equals: 1}}\n"
-        "    - decode: {field: a, as: base64json, where: {field: b, equals: 1}, zz: 1}\n"
-        "    - decode: {field: a, as: json, where: {field: b, equals: 1}}\n"
-        "    - count: {related: {type: Microsoft.Network/virtualNetworks, from: properties.x, zz: 1}}\n"
-        "      equals: 0\n"
-        "    - count:\n"
-        "        related: {type: Microsoft.Network/virtualNetworks, from: properties.x, children: true}\n"
+    got = all_of_problems(
+        tmp_path,
+        "    - decode: {field: a, as: base64json}\n",
+        "    - {decode: {field: a, as: base64json, where: {field: b, equals: 1}}, field: c}\n",
+        "    - count: {field: 'r[*]', where: {decode: {field: a, as: base64json, where: {field: b, equals: 1}}}}\n",
+        "      equals: 1\n",
+        "    - decode: {field: 'a[*]', as: base64json, where: {field: b, equals: 1}}\n",
+        "    - decode: {field: a, as: base64json, where: {field: b, equals: 1}, zz: 1}\n",
+        "    - decode: {field: a, as: json, where: {field: b, equals: 1}}\n",
+        "    - count: {related: {type: Microsoft.Network/virtualNetworks, from: properties.x, zz: 1}}\n",
+        "      equals: 0\n",
+        "    - count:\n",
+        "        related: {type: Microsoft.Network/virtualNetworks, from: properties.x, children: true}\n",
         "      equals: 0\n")
-    _, messages = compile_file_condition(f)
-    assert [(m.rule, m.line, m.col, m.message) for m in messages] == [
+    assert got == [
         ("schema", 3, 7, "'decode' needs a mapping with 'field', 'as' and 'where'"),
         ("schema", 4, 8, "'decode' cannot be combined with 'field'"),
         ("schema", 5, 38, "'decode' cannot be used inside a count over a field"),
@@ -445,23 +448,20 @@ def test_a_nested_count_names_the_whole_path_of_what_is_not_an_array():
 
 def test_related_problems_named_at_their_key(tmp_path):
     # Each wrong `related` is one schema error at the key at fault (line:col), in its own words.
-    f = tmp_path / "p.yaml"
-    f.write_text(
-        "cond:\n"
-        "  allOf:\n"
-        "    - related: Microsoft.Network/virtualNetworks\n"
-        "    - related: {type: Microsoft.Network/virtualNetworks, via: properties.v, refersBack: id}\n"
-        "    - related: {type: Microsoft.Network/virtualNetworks, via: properties.v, zz: 1}\n"
-        "    - related: {type: Microsoft.Network/virtualNetworks}\n"
-        "    - related: {type: Microsoft.Network/virtualNetworks, via: properties.v, child: web}\n"
-        "    - related: {type: Microsoft.Web/sites, child: web, key: name}\n"
-        "    - related: {via: properties.v}\n"
-        "    - {related: {type: Microsoft.Network/virtualNetworks, via: properties.v}, field: c}\n"
-        "    - count: {field: 'r[*]', where: {related: {type: Microsoft.Network/virtualNetworks, via: properties.v}}}\n"
+    got = all_of_problems(
+        tmp_path,
+        "    - related: Microsoft.Network/virtualNetworks\n",
+        "    - related: {type: Microsoft.Network/virtualNetworks, via: properties.v, refersBack: id}\n",
+        "    - related: {type: Microsoft.Network/virtualNetworks, via: properties.v, zz: 1}\n",
+        "    - related: {type: Microsoft.Network/virtualNetworks}\n",
+        "    - related: {type: Microsoft.Network/virtualNetworks, via: properties.v, child: web}\n",
+        "    - related: {type: Microsoft.Web/sites, child: web, key: name}\n",
+        "    - related: {via: properties.v}\n",
+        "    - {related: {type: Microsoft.Network/virtualNetworks, via: properties.v}, field: c}\n",
+        "    - count: {field: 'r[*]', where: {related: {type: Microsoft.Network/virtualNetworks, via: properties.v}}}\n",
         "      equals: 1\n")
-    _, messages = compile_file_condition(f)
     one_of = "'related' needs exactly one of 'via' (a reference field), 'child' or 'parent: true'"
-    assert [(m.rule, m.line, m.col, m.message) for m in messages] == [
+    assert got == [
         ("schema", 3, 7, "'related' needs a mapping with 'type' and 'via' or 'child'"),
         ("schema", 4, 77, "unknown key 'refersBack' in 'related' ('refersBack' and 'children' belong in a count)"),
         ("schema", 5, 77, "unknown key 'zz' in 'related'"),
@@ -517,17 +517,14 @@ def test_a_related_type_list_with_a_bad_entry_is_refused(types):
 
 
 def test_related_parent_and_child_problems_named_at_their_value(tmp_path):
-    f = tmp_path / "p.yaml"
-    f.write_text(
-        "cond:\n"
-        "  allOf:\n"
-        "    - related: {type: Microsoft.Web/sites, parent: false}\n"
-        "    - related: {type: Microsoft.Web/sites, child: 3}\n"
-        "    - related: {type: Microsoft.Web/sites, child: '  '}\n"
+    got = all_of_problems(
+        tmp_path,
+        "    - related: {type: Microsoft.Web/sites, parent: false}\n",
+        "    - related: {type: Microsoft.Web/sites, child: 3}\n",
+        "    - related: {type: Microsoft.Web/sites, child: '  '}\n",
         "    - related: {type: Microsoft.Web/sites, child: /web}\n")
-    _, messages = compile_file_condition(f)
     tail = "'child' names the child by its id tail, e.g. 'web' or 'config/web'"
-    assert [(m.rule, m.line, m.col, m.message) for m in messages] == [
+    assert got == [
         ("bad-value", 3, 52, "'parent' takes true"),
         ("bad-value", 4, 51, tail),
         ("bad-value", 5, 51, tail),
@@ -547,19 +544,16 @@ def test_related_child_tail(typ, child, shown):
 
 
 def test_same_as_via_problems_named_at_their_value(tmp_path):
-    f = tmp_path / "p.yaml"
-    f.write_text(
-        "cond:\n"
-        "  allOf:\n"
-        "    - {field: id, sameAs: {field: a, via: v}}\n"
-        "    - {field: id, sameAs: {field: a, type: t}}\n"
-        "    - {field: id, sameAs: {field: a, via: v, type: []}}\n"
-        "    - {field: id, sameAs: {field: a, via: 'v[*].x', type: t}}\n"
+    got = all_of_problems(
+        tmp_path,
+        "    - {field: id, sameAs: {field: a, via: v}}\n",
+        "    - {field: id, sameAs: {field: a, type: t}}\n",
+        "    - {field: id, sameAs: {field: a, via: v, type: []}}\n",
+        "    - {field: id, sameAs: {field: a, via: 'v[*].x', type: t}}\n",
         "    - {field: id, sameAs: {field: a, via: 'v..x', type: t}}\n")
-    _, messages = compile_file_condition(f)
     together = ("'sameAs' 'via' (a reference field of the judged resource) and 'type' "
                 "(the type it names) go together")
-    assert [(m.rule, m.line, m.col, m.message) for m in messages] == [
+    assert got == [
         ("bad-value", 3, 27, together),
         ("bad-value", 4, 27, together),
         ("schema", 5, 27, "'related' needs the related resource 'type' (one or a list)"),
