@@ -14,7 +14,7 @@ runs only the policies the hand-written side implements (`--check` each of
 `handwritten.POLICY_IDS`), so both decide the same pairs; every output is hashed and compared
 with the hand-written one's, every round.
 
-Every output is deleted as soon as it is hashed. On these VMs the kernel time of writing a
+Every output is deleted as soon as it is hashed (unless `--keep`). On these VMs the kernel time of writing a
 3 GB result depended on what the previous run left in the page cache: whichever scan ran
 second after a 1M hand-written/ccscan pair paid 20-30 s more sys time writing the same bytes
 (ccscan first: 5 s sys, the hand-written one second: 36 s), so keeping outputs until the
@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import IO
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -67,22 +68,20 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _start(cmd: list[str], env: dict[str, str], cpu: int | None = None) -> tuple[subprocess.Popen[bytes], float]:
+def _start(cmd: list[str], env: dict[str, str], cpu: int | None = None) -> tuple[subprocess.Popen[bytes], IO[bytes], float]:
     """Start one child (on CPU `cpu` alone, when given); its stderr goes to a temp file."""
     pin = (lambda: os.sched_setaffinity(0, {cpu})) if cpu is not None else None
     err = tempfile.TemporaryFile()  # noqa: SIM115 - read and closed by _finish
     proc = subprocess.Popen(cmd, env=env, cwd=tempfile.gettempdir(), stdout=subprocess.DEVNULL,
                             stderr=err, preexec_fn=pin)  # noqa: PLW1509 - affinity only, no threads yet
-    proc._bench_err = err  # type: ignore[attr-defined]
-    return proc, time.perf_counter()
+    return proc, err, time.perf_counter()
 
 
-def _finish(proc: subprocess.Popen[bytes], start: float) -> tuple[float, float, float, float]:
+def _finish(proc: subprocess.Popen[bytes], err: IO[bytes], start: float) -> tuple[float, float, float, float]:
     """(wall s, user+sys CPU s, peak RSS MB, sys CPU s) of a child _start began; exits on a crash."""
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
     wall = time.perf_counter() - start
-    err = proc._bench_err  # type: ignore[attr-defined]
     err.seek(0)
     text = err.read().decode(errors="replace")
     err.close()
@@ -95,14 +94,15 @@ def _run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, floa
     return _finish(*_start(cmd, env))
 
 
-def _digest_and_remove(path: Path) -> tuple[str, int]:
-    """The output's sha256 and size; the file is gone afterwards (see the module docstring)."""
+def _digest(path: Path, remove: bool) -> tuple[str, int]:
+    """The output's sha256 and size; with `remove`, the file is gone afterwards (module docstring)."""
     digest = hashlib.sha256()
     with path.open("rb") as f:
         while block := f.read(1 << 16):
             digest.update(block)
         size = f.tell()
-    path.unlink()
+    if remove:
+        path.unlink()
     return digest.hexdigest(), size
 
 
@@ -129,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--paired", action="store_true",
                     help="run the hand-written scan and ccscan --workers 1 at the same time, one CPU each")
     ap.add_argument("--json", type=Path, help="write every run's figures here")
-    ap.add_argument("--keep", action="store_true", help="keep the outputs (printed: their directory)")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the outputs, the last round's (printed: their directory); the next "
+                         "run then writes beside them, which costs it kernel time (module docstring)")
     args = ap.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="ccscan-whole-"))
     inventory = (args.inventory or work / f"{args.count}.jsonl").resolve()
@@ -143,18 +145,14 @@ def main(argv: list[str] | None = None) -> int:
     checks = [a for pid in sorted(handwritten.POLICY_IDS) for a in ("--check", pid)]
     ccscan = [sys.executable, "-m", "scanner", "--quiet", "scan", str(inventory), *checks,
               "--scan-id", "bench", "--format", "json", "-o"]
-    outputs = {"hand-written (handwritten_scan.py)": work / "hand.json",
-               "ccscan scan --workers 1": work / "w1.json"}
-    cases = {
-        "hand-written (handwritten_scan.py)": [sys.executable, str(BENCH / "handwritten_scan.py"),
-                                               str(inventory), "--static", str(static), "--scan-id",
-                                               "bench", "--out", str(outputs["hand-written (handwritten_scan.py)"])],
-        "ccscan scan --workers 1": [*ccscan, str(outputs["ccscan scan --workers 1"]), "--workers", "1"],
-    }
+    hand, one, two = "hand-written (handwritten_scan.py)", "ccscan scan --workers 1", "ccscan scan --workers 2"
+    outputs = {hand: work / "hand.json", one: work / "w1.json", **({two: work / "w2.json"} if args.workers else {})}
+    cases = {hand: [sys.executable, str(BENCH / "handwritten_scan.py"), str(inventory), "--static", str(static),
+                    "--scan-id", "bench", "--out", str(outputs[hand])],
+             one: [*ccscan, str(outputs[one]), "--workers", "1"]}
     if args.workers:
-        outputs["ccscan scan --workers 2"] = work / "w2.json"
-        cases["ccscan scan --workers 2"] = [*ccscan, str(work / "w2.json"), "--workers", "2"]
-    names = list(cases)  # the hand-written one first: the reference
+        cases[two] = [*ccscan, str(outputs[two]), "--workers", "2"]
+    names = list(cases)  # the hand-written one first: the reference (`hand`)
     lines = sum(1 for _ in inventory.open("rb")) - 1  # before the work folder (maybe holding it) goes
     megabytes = inventory.stat().st_size / 1e6
     runs: dict[str, list[tuple[float, float, float, float]]] = {name: [] for name in cases}
@@ -166,20 +164,20 @@ def main(argv: list[str] | None = None) -> int:
             order = names[round_no % len(names):] + names[:round_no % len(names)]
             if args.paired:  # the pair at once, one CPU each (swapped every round); then the rest
                 pair = names[:2]
-                started = [(n, *_start(cases[n], env, cpu=(i + round_no) % 2)) for i, n in enumerate(pair)]
-                for name, proc, start in started:
-                    runs[name].append(_finish(proc, start))
+                started = [(n, _start(cases[n], env, cpu=(i + round_no) % 2)) for i, n in enumerate(pair)]
+                for name, child in started:
+                    runs[name].append(_finish(*child))
                 order = [n for n in order if n not in pair]
                 for name in pair:
-                    digests[name], size = _digest_and_remove(outputs[name])
+                    digests[name], size = _digest(outputs[name], remove=not args.keep)
                     _report(round_no, name, runs[name][-1])
             for name in order:
                 runs[name].append(_run(cases[name], env))
-                digests[name], size = _digest_and_remove(outputs[name])
+                digests[name], size = _digest(outputs[name], remove=not args.keep)
                 _report(round_no, name, runs[name][-1])  # as it goes: a long run can be read early
-            hand = digests.pop(names[0])
+            reference = digests.pop(hand)
             for name, digest in digests.items():
-                same[name] = same.get(name, True) and digest == hand
+                same[name] = same.get(name, True) and digest == reference
     finally:
         if args.keep:
             print(f"outputs kept in {work}")
@@ -190,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{'paired' if args.paired else 'interleaved'} runs; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print("| case | CPU s (user+sys) | of which sys | wall s | peak RSS MB | CPU / hand-written "
           "| per round | user CPU / hand-written, per round |\n|---|---|---|---|---|---|---|---|")
-    hand_runs = runs[names[0]]
+    hand_runs = runs[hand]
     hand_cpu = statistics.median(r[1] for r in hand_runs)
     figures = {}
     for name, rs in runs.items():
@@ -202,11 +200,11 @@ def main(argv: list[str] | None = None) -> int:
                          "round_ratios": rounds, "round_user_ratios": users}
         print(f"| {name} | {cpu:.2f} | {sys_cpu:.2f} | {wall:.2f} | {rss:.0f} | {cpu / hand_cpu:.2f}x "
               f"| {', '.join(f'{x:.2f}' for x in rounds)} | {', '.join(f'{x:.2f}' for x in users)} |")
-    if "ccscan scan --workers 2" in figures and args.paired:
+    if two in figures and args.paired:
         print("--workers 2 ran alone, --workers 1 beside the hand-written scan: no speed-up is "
               "printed (run without --paired for it)")
-    elif "ccscan scan --workers 2" in figures:
-        w1, w2 = figures["ccscan scan --workers 1"], figures["ccscan scan --workers 2"]
+    elif two in figures:
+        w1, w2 = figures[one], figures[two]
         print(f"--workers 2: wall speed-up {w1['wall'] / w2['wall']:.2f}x, CPU {w2['cpu'] / w1['cpu']:.2f}x of --workers 1")
     for name, ok in same.items():
         print(f"{name}: output {'byte-identical to' if ok else 'DIFFERS from'} the hand-written one, every round")
